@@ -1,0 +1,79 @@
+# mlv — build with `make`, test with `make test`, sanitizers with `make asan`.
+#
+#   make                 bin/git-mlv (and lib/libmlv.a in build/)
+#   make install PREFIX=/usr/local
+#   make test            unit + end-to-end tests against bin/
+#   make asan            the same programs with -fsanitize=address,undefined
+#                        in build/asan/bin
+#   make test-asan       the test suite against the sanitizer build
+
+PREFIX ?= /usr/local
+CC ?= cc
+PKGS = libgit2 libcurl openssl inih
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude \
+	$(shell pkg-config --cflags $(PKGS)) -DMLV_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
+LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+LDFLAGS ?=
+ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+O ?= build
+BIN ?= bin
+
+LIB_SRC = $(wildcard lib/*.c) $(wildcard filter/*.c)
+CMD_SRC = $(wildcard commands/*.c)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+
+LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
+CMD_OBJ = $(CMD_SRC:%.c=$(O)/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+
+LIBMLV = $(O)/libmlv.a
+PROGRAMS = $(BIN)/git-mlv
+
+all: $(PROGRAMS)
+
+$(O)/%.o: %.c $(wildcard include/mlv/*.h) commands/builtin.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBMLV): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/git-mlv: $(CMD_OBJ) $(LIBMLV)
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(LIBMLV) $(ALL_LDFLAGS) $(LIBS)
+
+$(O)/tests/%: tests/unit/%.c $(LIBMLV)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBMLV) $(ALL_LDFLAGS) $(LIBS) \
+		$(shell pkg-config --libs cmocka)
+
+unit: $(UNIT_BIN)
+
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+
+test: all unit
+	MLV_BUILD=$(O) MLV_BIN=$(CURDIR)/$(BIN) tests/run-all.sh
+
+asan:
+	$(MAKE) O=build/asan BIN=build/asan/bin \
+		EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		EXTRA_LDFLAGS='-fsanitize=address,undefined' all unit
+
+test-asan: asan
+	MLV_BUILD=build/asan MLV_BIN=$(CURDIR)/build/asan/bin \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-all.sh
+
+clean:
+	rm -rf build bin
+
+.PHONY: all unit install test asan test-asan clean
+.DELETE_ON_ERROR:

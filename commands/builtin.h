@@ -1,0 +1,29 @@
+#ifndef MLV_COMMANDS_BUILTIN_H
+#define MLV_COMMANDS_BUILTIN_H
+
+/*
+ * One function per `git mlv <verb>`. Each gets the arguments after the
+ * verb (argv[0] is the verb), prints its own output and messages, and
+ * returns the process exit code.
+ */
+
+int cmd_install(int argc, char **argv);
+int cmd_uninstall(int argc, char **argv);
+int cmd_track(int argc, char **argv);
+int cmd_untrack(int argc, char **argv);
+int cmd_filter_process(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_smudge(int argc, char **argv);
+int cmd_pointer(int argc, char **argv);
+int cmd_checkout(int argc, char **argv);
+int cmd_ls_files(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_fsck(int argc, char **argv);
+
+/* Print "fatal: <last mlv error>" (or `what` when it is empty); return 128. */
+int die_with_error(const char *what);
+
+/* Print "usage: git mlv <usage>" to stderr; return 129 as git does. */
+int usage_error(const char *usage);
+
+#endif

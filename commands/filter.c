@@ -1,0 +1,166 @@
+/* git mlv filter-process | clean | smudge | pointer */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "mlv/convert.h"
+#include "mlv/error.h"
+#include "mlv/filter.h"
+#include "mlv/util.h"
+
+static void report_file_error(const char *path, const char *message)
+{
+	(void)path; /* the message names it */
+	fprintf(stderr, "mlv: %s\n", message);
+}
+
+static int skip_smudge(struct mlv_repo *repo)
+{
+	const char *env = getenv("MLV_SKIP_SMUDGE");
+
+	if (env && *env)
+		return mlv_parse_bool(env) != 0;
+	return mlv_repo_config_bool(repo, "mlv.skipsmudge", 0);
+}
+
+int cmd_filter_process(int argc, char **argv)
+{
+	struct mlv_filter_options opt = { 0, report_file_error };
+	struct mlv_repo repo = MLV_REPO_INIT;
+	int err;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_error("filter-process");
+	signal(SIGPIPE, SIG_IGN);
+	if ((err = mlv_repo_open(&repo)) < 0)
+		return die_with_error("cannot open the repository");
+	opt.skip_smudge = skip_smudge(&repo);
+	err = mlv_filter_process_run(&repo, &opt, 0, 1);
+	mlv_repo_release(&repo);
+	if (err < 0)
+		return die_with_error("filter-process failed");
+	return 0;
+}
+
+int cmd_clean(int argc, char **argv)
+{
+	struct mlv_buf pointer = MLV_BUF_INIT;
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct mlv_clean clean;
+	char *chunk = NULL;
+	ssize_t n;
+	int err, rc = 128;
+
+	(void)argv;
+	if (argc > 3)
+		return usage_error("clean [-- <path>]");
+	if ((err = mlv_repo_open(&repo)) < 0)
+		return die_with_error("cannot open the repository");
+	chunk = mlv_xmalloc(MLV_IO_CHUNK);
+	mlv_clean_start(&clean, &repo.store);
+	while ((n = mlv_read_retry(0, chunk, MLV_IO_CHUNK)) > 0)
+		if ((err = mlv_clean_write(&clean, chunk, (size_t)n)) < 0)
+			break;
+	if (n < 0) {
+		mlv_error_set_errno("cannot read standard input");
+		err = MLV_ERROR;
+	}
+	if (err < 0) {
+		mlv_clean_abort(&clean);
+		rc = die_with_error("clean failed");
+		goto done;
+	}
+	if ((err = mlv_clean_finish(&pointer, &clean)) < 0) {
+		rc = die_with_error("clean failed");
+		goto done;
+	}
+	if (mlv_write_all(1, pointer.ptr, pointer.len) < 0) {
+		mlv_error_set_errno("cannot write standard output");
+		rc = die_with_error("clean failed");
+		goto done;
+	}
+	rc = 0;
+done:
+	free(chunk);
+	mlv_buf_release(&pointer);
+	mlv_repo_release(&repo);
+	return rc;
+}
+
+static int write_stdout(void *ctx, const void *data, size_t len)
+{
+	(void)ctx;
+	if (mlv_write_all(1, data, len) < 0) {
+		mlv_error_set_errno("cannot write standard output");
+		return MLV_ERROR;
+	}
+	return 0;
+}
+
+int cmd_smudge(int argc, char **argv)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	const char *path = argc == 3 ? argv[2] : "<stdin>";
+	char head[MLV_POINTER_MAX];
+	struct mlv_pointer p;
+	char *chunk = NULL;
+	ssize_t n, head_len;
+	int err = 0, rc = 128;
+
+	if (argc > 3)
+		return usage_error("smudge [-- <path>]");
+	if ((err = mlv_repo_open(&repo)) < 0)
+		return die_with_error("cannot open the repository");
+	if ((head_len = mlv_read_full(0, head, sizeof(head))) < 0) {
+		mlv_error_set_errno("cannot read standard input");
+		rc = die_with_error("smudge failed");
+		goto done;
+	}
+	if ((size_t)head_len < sizeof(head) && !skip_smudge(&repo) &&
+	    mlv_pointer_parse(&p, head, (size_t)head_len) == 0) {
+		err = mlv_smudge_object(&repo.store, &p, path, write_stdout, NULL);
+		rc = err < 0 ? die_with_error("smudge failed") : 0;
+		goto done;
+	}
+	/* Not a pointer: pass it through unchanged. */
+	if ((err = write_stdout(NULL, head, (size_t)head_len)) < 0) {
+		rc = die_with_error("smudge failed");
+		goto done;
+	}
+	chunk = mlv_xmalloc(MLV_IO_CHUNK);
+	while ((n = mlv_read_retry(0, chunk, MLV_IO_CHUNK)) > 0)
+		if ((err = write_stdout(NULL, chunk, (size_t)n)) < 0)
+			break;
+	if (n < 0) {
+		mlv_error_set_errno("cannot read standard input");
+		err = MLV_ERROR;
+	}
+	rc = err < 0 ? die_with_error("smudge failed") : 0;
+done:
+	free(chunk);
+	mlv_repo_release(&repo);
+	return rc;
+}
+
+int cmd_pointer(int argc, char **argv)
+{
+	struct mlv_buf text = MLV_BUF_INIT;
+	struct mlv_pointer p;
+	unsigned long long size;
+	int rc;
+
+	if (argc != 3 || strcmp(argv[1], "--file"))
+		return usage_error("pointer --file <path>");
+	if (mlv_sha256_file(p.oid, &size, argv[2]) < 0)
+		return die_with_error("cannot hash the file");
+	p.size = size;
+	mlv_pointer_format(&text, &p);
+	rc = mlv_write_all(1, text.ptr, text.len) < 0 ? 1 : 0;
+	mlv_buf_release(&text);
+	return rc;
+}

@@ -1,0 +1,134 @@
+/* git mlv fsck [--quiet] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "mlv/error.h"
+#include "mlv/progress.h"
+#include "mlv/scan.h"
+#include "mlv/util.h"
+
+struct ref {
+	char oid[MLV_OID_HEXSZ + 1];
+	uint64_t size;
+	char *path; /* one path that refers to it, for messages */
+	const char *where;
+};
+
+struct refs {
+	struct ref *items;
+	size_t n, alloc;
+	const char *where;
+};
+
+static int add_ref(const char *path, const struct mlv_pointer *p,
+		   const git_index_entry *e, void *payload)
+{
+	struct refs *r = payload;
+
+	(void)e;
+	if (p->size == 0)
+		return 0;
+	if (r->n == r->alloc) {
+		struct ref *grown;
+
+		r->alloc = r->alloc ? r->alloc * 2 : 64;
+		grown = realloc(r->items, r->alloc * sizeof(*grown));
+		if (!grown)
+			abort();
+		r->items = grown;
+	}
+	memcpy(r->items[r->n].oid, p->oid, sizeof(p->oid));
+	r->items[r->n].size = p->size;
+	r->items[r->n].path = mlv_xstrdup(path);
+	r->items[r->n].where = r->where;
+	r->n++;
+	return 0;
+}
+
+static int by_oid(const void *a, const void *b)
+{
+	return strcmp(((const struct ref *)a)->oid, ((const struct ref *)b)->oid);
+}
+
+int cmd_fsck(int argc, char **argv)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct refs refs = { NULL, 0, 0, NULL };
+	struct mlv_buf moved = MLV_BUF_INIT;
+	struct mlv_progress progress;
+	git_index *index = NULL;
+	size_t i, missing = 0, corrupt = 0, checked = 0;
+	int quiet = 0, err, rc = 0;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
+			quiet = 1;
+		else
+			return usage_error("fsck [--quiet]");
+	}
+	if (mlv_repo_open(&repo) < 0)
+		return die_with_error("");
+	refs.where = "HEAD";
+	err = mlv_scan_tree(&repo, "HEAD", add_ref, &refs);
+	if (err < 0 && err != MLV_ENOTFOUND) {
+		rc = die_with_error("");
+		goto done;
+	}
+	refs.where = "the index";
+	if ((err = git_repository_index(&index, repo.git)) < 0) {
+		mlv_error_from_git(err, "cannot read the index");
+		rc = die_with_error("");
+		goto done;
+	}
+	if (mlv_scan_index(&repo, index, add_ref, &refs) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	qsort(refs.items, refs.n, sizeof(*refs.items), by_oid);
+	mlv_progress_start(&progress, "Checking mlv objects", refs.n, quiet);
+	for (i = 0; i < refs.n; i++) {
+		struct ref *r = &refs.items[i];
+
+		mlv_progress_add(&progress, 1, r->size);
+		if (i && !strcmp(r->oid, refs.items[i - 1].oid))
+			continue;
+		checked++;
+		err = mlv_store_verify(&repo.store, r->oid);
+		if (err == MLV_ENOTFOUND) {
+			printf("missing: %s (%s in %s)\n", r->oid, r->path, r->where);
+			missing++;
+		} else if (err == MLV_ECORRUPT) {
+			if (mlv_store_quarantine(&moved, &repo.store, r->oid) < 0)
+				printf("corrupt: %s (%s in %s), cannot move it aside: %s\n",
+				       r->oid, r->path, r->where, mlv_error_last());
+			else
+				printf("corrupt: %s (%s in %s), moved to %s\n", r->oid,
+				       r->path, r->where, moved.ptr);
+			corrupt++;
+		} else if (err < 0) {
+			mlv_progress_stop(&progress);
+			rc = die_with_error("");
+			goto done;
+		}
+	}
+	mlv_progress_stop(&progress);
+	if (missing || corrupt) {
+		printf("%zu objects checked: %zu missing, %zu corrupt\n", checked,
+		       missing, corrupt);
+		printf("fetch them again with 'git mlv fetch', or re-add the files "
+		       "from a good copy\n");
+		rc = 1;
+	} else if (!quiet) {
+		printf("%zu objects checked, all present and intact\n", checked);
+	}
+done:
+	for (i = 0; i < refs.n; i++)
+		free(refs.items[i].path);
+	free(refs.items);
+	mlv_buf_release(&moved);
+	git_index_free(index);
+	mlv_repo_release(&repo);
+	return rc;
+}

@@ -1,0 +1,95 @@
+/* git mlv ls-files [--long] [--json] */
+#include <stdio.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "mlv/error.h"
+#include "mlv/scan.h"
+#include "mlv/worktree.h"
+
+struct listing {
+	struct mlv_repo *repo;
+	int long_oids, json, count;
+};
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static int list_one(const char *path, const struct mlv_pointer *p,
+		    const git_index_entry *e, void *payload)
+{
+	struct listing *l = payload;
+	enum mlv_worktree_state state = MLV_WT_MISSING;
+	int err;
+
+	if (l->repo->workdir &&
+	    (err = mlv_worktree_state(&state, l->repo, path, p, e, 0)) < 0)
+		return err;
+	if (l->json) {
+		printf("%s\n  {\"path\": ", l->count ? "," : "");
+		json_string(path);
+		printf(", \"oid\": \"sha256:%s\", \"size\": %llu, \"state\": \"%s\", "
+		       "\"in_store\": %s}",
+		       p->oid, (unsigned long long)p->size,
+		       mlv_worktree_state_name(state),
+		       mlv_store_has(&l->repo->store, p->oid) ? "true" : "false");
+	} else {
+		printf("%.*s %c %s", l->long_oids ? MLV_OID_HEXSZ : 10, p->oid,
+		       state == MLV_WT_POINTER ? '-' : '*', path);
+		if (l->long_oids)
+			printf(" (%llu bytes, %s)", (unsigned long long)p->size,
+			       mlv_worktree_state_name(state));
+		putchar('\n');
+	}
+	l->count++;
+	return 0;
+}
+
+int cmd_ls_files(int argc, char **argv)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct listing l = { &repo, 0, 0, 0 };
+	git_index *index = NULL;
+	int i, err, rc = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--long") || !strcmp(argv[i], "-l"))
+			l.long_oids = 1;
+		else if (!strcmp(argv[i], "--json"))
+			l.json = 1;
+		else
+			return usage_error("ls-files [--long] [--json]");
+	}
+	if (mlv_repo_open(&repo) < 0)
+		return die_with_error("");
+	if ((err = git_repository_index(&index, repo.git)) < 0) {
+		mlv_error_from_git(err, "cannot read the index");
+		rc = die_with_error("");
+		goto done;
+	}
+	if (l.json)
+		printf("[");
+	if ((err = mlv_scan_index(&repo, index, list_one, &l)) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (l.json)
+		printf("%s]\n", l.count ? "\n" : "");
+done:
+	git_index_free(index);
+	mlv_repo_release(&repo);
+	return rc;
+}

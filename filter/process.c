@@ -1,0 +1,378 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mlv/convert.h"
+#include "mlv/error.h"
+#include "mlv/filter.h"
+#include "mlv/pktline.h"
+#include "mlv/util.h"
+
+/* Smudge input larger than this goes to a temporary file, not memory. */
+#define SPOOL_MEMORY_MAX (1024 * 1024)
+
+struct session {
+	struct mlv_repo *repo;
+	const struct mlv_filter_options *opt;
+	struct mlv_pkt_reader in;
+	struct mlv_pkt_writer out;
+	int can_clean, can_smudge;
+	int write_failed; /* the pipe to git broke */
+};
+
+struct request {
+	char *command;
+	char *pathname;
+};
+
+static void request_release(struct request *req)
+{
+	free(req->command);
+	free(req->pathname);
+	req->command = req->pathname = NULL;
+}
+
+static void report(struct session *s, const char *path)
+{
+	if (s->opt->report)
+		s->opt->report(path ? path : "", mlv_error_last());
+}
+
+static int expect_line(struct session *s, const char *want)
+{
+	char *line;
+	int err = mlv_pkt_read_line(&s->in, &line);
+
+	if (err < 0)
+		return err;
+	if (err > 0 || strcmp(line, want)) {
+		mlv_error_set("filter protocol: expected '%s' from git, got '%s'", want,
+			      line ? line : "flush");
+		return MLV_EPROTO;
+	}
+	return 0;
+}
+
+static int handshake(struct session *s)
+{
+	int version2 = 0, err;
+	char *line;
+
+	if ((err = expect_line(s, "git-filter-client")) < 0)
+		return err;
+	while ((err = mlv_pkt_read_line(&s->in, &line)) == 0)
+		if (!strcmp(line, "version=2"))
+			version2 = 1;
+	if (err < 0)
+		return err;
+	if (!version2) {
+		mlv_error_set("filter protocol: git offers no version 2");
+		return MLV_EPROTO;
+	}
+	if ((err = mlv_pkt_write_line(&s->out, "git-filter-server")) < 0 ||
+	    (err = mlv_pkt_write_line(&s->out, "version=2")) < 0 ||
+	    (err = mlv_pkt_write_flush(&s->out)) < 0)
+		return err;
+
+	while ((err = mlv_pkt_read_line(&s->in, &line)) == 0) {
+		if (!strcmp(line, "capability=clean"))
+			s->can_clean = 1;
+		else if (!strcmp(line, "capability=smudge"))
+			s->can_smudge = 1;
+	}
+	if (err < 0)
+		return err;
+	if (s->can_clean && (err = mlv_pkt_write_line(&s->out, "capability=clean")) < 0)
+		return err;
+	if (s->can_smudge &&
+	    (err = mlv_pkt_write_line(&s->out, "capability=smudge")) < 0)
+		return err;
+	return mlv_pkt_write_flush(&s->out);
+}
+
+/* Read a request header. 1 when git has closed the stream. */
+static int read_request(struct session *s, struct request *req)
+{
+	char *line;
+	int err;
+
+	err = mlv_pkt_read_line(&s->in, &line);
+	if (err == MLV_ENOTFOUND)
+		return 1;
+	while (err == 0) {
+		if (!strncmp(line, "command=", 8) && !req->command)
+			req->command = mlv_xstrdup(line + 8);
+		else if (!strncmp(line, "pathname=", 9) && !req->pathname)
+			req->pathname = mlv_xstrdup(line + 9);
+		err = mlv_pkt_read_line(&s->in, &line);
+	}
+	if (err < 0)
+		return err;
+	if (!req->command) {
+		mlv_error_set("filter protocol: request without a command");
+		return MLV_EPROTO;
+	}
+	return 0;
+}
+
+/* Read content packets up to the flush packet, giving each to `sink`.
+ * After a sink error the rest is drained and the first error returned. */
+static int read_content(struct session *s, mlv_write_fn sink, void *ctx,
+			int *sink_err)
+{
+	enum mlv_pkt_type type;
+	const char *data;
+	size_t len;
+	int err;
+
+	*sink_err = 0;
+	for (;;) {
+		if ((err = mlv_pkt_read(&s->in, &type, &data, &len)) < 0) {
+			if (err == MLV_ENOTFOUND) {
+				mlv_error_set("filter protocol: git closed the pipe "
+					      "in the middle of content");
+				err = MLV_EPROTO;
+			}
+			return err;
+		}
+		if (type == MLV_PKT_FLUSH)
+			return 0;
+		if (type != MLV_PKT_DATA) {
+			mlv_error_set("filter protocol: special packet inside content");
+			return MLV_EPROTO;
+		}
+		if (!*sink_err && len)
+			*sink_err = sink(ctx, data, len);
+	}
+}
+
+static int send_status(struct session *s, const char *status)
+{
+	int err;
+
+	if ((err = mlv_pkt_write_line(&s->out, "status=%s", status)) < 0)
+		return err;
+	return mlv_pkt_write_flush(&s->out);
+}
+
+static int write_to_git(void *ctx, const void *data, size_t len)
+{
+	struct session *s = ctx;
+	int err = mlv_pkt_write_data(&s->out, data, len);
+
+	if (err < 0)
+		s->write_failed = 1;
+	return err;
+}
+
+/* Send a whole successful response whose content is in memory. */
+static int send_content(struct session *s, const void *data, size_t len)
+{
+	int err;
+
+	if ((err = send_status(s, "success")) < 0 ||
+	    (err = mlv_pkt_write_data(&s->out, data, len)) < 0 ||
+	    (err = mlv_pkt_write_flush(&s->out)) < 0)
+		return err;
+	return mlv_pkt_write_flush(&s->out); /* status unchanged */
+}
+
+static int clean_sink(void *ctx, const void *data, size_t len)
+{
+	return mlv_clean_write(ctx, data, len);
+}
+
+static int do_clean(struct session *s, struct request *req)
+{
+	struct mlv_buf pointer = MLV_BUF_INIT;
+	struct mlv_clean clean;
+	int err, sink_err;
+
+	mlv_clean_start(&clean, &s->repo->store);
+	if ((err = read_content(s, clean_sink, &clean, &sink_err)) < 0) {
+		mlv_clean_abort(&clean);
+		goto done;
+	}
+	if (sink_err == 0)
+		sink_err = mlv_clean_finish(&pointer, &clean);
+	else
+		mlv_clean_abort(&clean);
+	if (sink_err < 0) {
+		report(s, req->pathname);
+		err = send_status(s, "error");
+		goto done;
+	}
+	err = send_content(s, pointer.ptr, pointer.len);
+done:
+	mlv_buf_release(&pointer);
+	return err;
+}
+
+/* Smudge input, held in memory up to SPOOL_MEMORY_MAX and then in an
+ * unlinked temporary file: git sends all of it before it reads a byte of
+ * the answer, so it must be taken in whole before answering. */
+struct spool {
+	struct mlv_buf mem;
+	int fd;
+	const char *dir;
+};
+
+static int open_spool_file(const char *dir)
+{
+	char *inside = mlv_path_join(dir, "spool");
+	int fd = -1;
+
+	if (mlv_mkdir_parents(inside) == 0)
+		fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		mlv_error_set_errno("cannot create a temporary file in '%s'", dir);
+	free(inside);
+	return fd;
+}
+
+static int spool_write(void *ctx, const void *data, size_t len)
+{
+	struct spool *sp = ctx;
+	int err;
+
+	if (sp->fd < 0 && sp->mem.len + len <= SPOOL_MEMORY_MAX)
+		return mlv_buf_put(&sp->mem, data, len);
+	if (sp->fd < 0) {
+		if ((sp->fd = open_spool_file(sp->dir)) < 0)
+			return MLV_ERROR;
+		err = mlv_write_all(sp->fd, sp->mem.ptr, sp->mem.len);
+		mlv_buf_release(&sp->mem);
+		if (err < 0)
+			goto fail;
+	}
+	if (mlv_write_all(sp->fd, data, len) == 0)
+		return 0;
+fail:
+	mlv_error_set_errno("cannot write a temporary file in '%s'", sp->dir);
+	return MLV_ERROR;
+}
+
+static int send_spooled(struct session *s, struct spool *sp)
+{
+	char *chunk = NULL;
+	ssize_t n;
+	int err;
+
+	if (sp->fd < 0)
+		return send_content(s, sp->mem.ptr, sp->mem.len);
+	if (lseek(sp->fd, 0, SEEK_SET) < 0) {
+		mlv_error_set_errno("cannot rewind a temporary file");
+		return send_status(s, "error");
+	}
+	if ((err = send_status(s, "success")) < 0)
+		return err;
+	chunk = mlv_xmalloc(MLV_IO_CHUNK);
+	while ((n = mlv_read_retry(sp->fd, chunk, MLV_IO_CHUNK)) > 0)
+		if ((err = mlv_pkt_write_data(&s->out, chunk, (size_t)n)) < 0)
+			goto done;
+	if ((err = mlv_pkt_write_flush(&s->out)) < 0)
+		goto done;
+	err = n < 0 ? send_status(s, "error") : mlv_pkt_write_flush(&s->out);
+done:
+	free(chunk);
+	return err;
+}
+
+static int do_smudge(struct session *s, struct request *req)
+{
+	struct spool sp = { MLV_BUF_INIT, -1, s->repo->store.tmp };
+	struct mlv_pointer p;
+	int err, sink_err;
+
+	if ((err = read_content(s, spool_write, &sp, &sink_err)) < 0)
+		goto done;
+	if (sink_err < 0) {
+		report(s, req->pathname);
+		err = send_status(s, "error");
+		goto done;
+	}
+	if (s->opt->skip_smudge || sp.fd >= 0 ||
+	    mlv_pointer_parse(&p, sp.mem.ptr, sp.mem.len) < 0) {
+		err = send_spooled(s, &sp);
+		goto done;
+	}
+	/* The content streams as it is verified; a fault found at the end
+	 * turns the answer into status=error and git discards what it got. */
+	if ((err = send_status(s, "success")) < 0)
+		goto done;
+	s->write_failed = 0;
+	sink_err = mlv_smudge_object(&s->repo->store, &p, req->pathname,
+				     write_to_git, s);
+	if (s->write_failed) {
+		err = sink_err;
+		goto done;
+	}
+	if ((err = mlv_pkt_write_flush(&s->out)) < 0)
+		goto done;
+	if (sink_err < 0) {
+		report(s, req->pathname);
+		err = send_status(s, "error");
+	} else {
+		err = mlv_pkt_write_flush(&s->out); /* status unchanged */
+	}
+done:
+	if (sp.fd >= 0)
+		close(sp.fd);
+	mlv_buf_release(&sp.mem);
+	return err;
+}
+
+static int discard(void *ctx, const void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+static int drain_unknown(struct session *s, struct request *req)
+{
+	int err, sink_err;
+
+	err = read_content(s, discard, NULL, &sink_err);
+	if (err < 0)
+		return err;
+	mlv_error_set("unknown filter command '%s'", req->command);
+	report(s, req->pathname);
+	return send_status(s, "error");
+}
+
+int mlv_filter_process_run(struct mlv_repo *repo,
+			   const struct mlv_filter_options *opt, int in, int out)
+{
+	struct session s = { repo, opt, { 0 }, { 0 }, 0, 0, 0 };
+	struct request req = { NULL, NULL };
+	int err;
+
+	mlv_pkt_reader_init(&s.in, in);
+	mlv_pkt_writer_init(&s.out, out);
+	if ((err = handshake(&s)) < 0)
+		goto done;
+	for (;;) {
+		request_release(&req);
+		if ((err = read_request(&s, &req)) != 0)
+			break;
+		if (!strcmp(req.command, "clean") && s.can_clean)
+			err = do_clean(&s, &req);
+		else if (!strcmp(req.command, "smudge") && s.can_smudge)
+			err = do_smudge(&s, &req);
+		else
+			err = drain_unknown(&s, &req);
+		if (err < 0)
+			break;
+	}
+	if (err > 0)
+		err = 0;
+done:
+	request_release(&req);
+	mlv_pkt_reader_release(&s.in);
+	mlv_pkt_writer_release(&s.out);
+	return err;
+}

@@ -1,0 +1,31 @@
+#ifndef MLV_PROGRESS_H
+#define MLV_PROGRESS_H
+
+#include <stdint.h>
+
+/*
+ * A progress meter on stderr in git's style:
+ *
+ *   Checking out mlv files:  42% (21/50), 1.20 GiB | 310.00 MiB/s
+ *
+ * Shown only when stderr is a terminal and not quiet; redrawn at most ten
+ * times a second; the last state ends with ", done." and a newline.
+ */
+struct mlv_progress {
+	const char *title;
+	uint64_t total, done;
+	uint64_t bytes;
+	double start, last_draw;
+	int shown;
+	int enabled;
+};
+
+/* Start a meter for `total` items (0 when unknown). */
+void mlv_progress_start(struct mlv_progress *p, const char *title,
+			uint64_t total, int quiet);
+/* Advance by `items` and `bytes`. */
+void mlv_progress_add(struct mlv_progress *p, uint64_t items, uint64_t bytes);
+/* Draw the final state if anything was shown. */
+void mlv_progress_stop(struct mlv_progress *p);
+
+#endif

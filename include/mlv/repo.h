@@ -1,0 +1,33 @@
+#ifndef MLV_REPO_H
+#define MLV_REPO_H
+
+#include <git2.h>
+
+#include "mlv/store.h"
+
+/*
+ * The repository mlv works in: found the way git finds it (GIT_DIR and
+ * friends, else upwards from the current directory), its common directory
+ * (shared by all worktrees) and the local store inside it.
+ */
+struct mlv_repo {
+	git_repository *git;
+	git_config *config;  /* a snapshot, read once */
+	const char *workdir; /* NULL in a bare repository; ends in '/' */
+	char *common_dir;
+	struct mlv_store store;
+};
+
+#define MLV_REPO_INIT { NULL, NULL, NULL, NULL, MLV_STORE_INIT }
+
+/* Open the repository around the current directory. MLV_ENOTFOUND outside one. */
+int mlv_repo_open(struct mlv_repo *r);
+void mlv_repo_release(struct mlv_repo *r);
+
+/* A boolean from git config, `dflt` when unset or unreadable. */
+int mlv_repo_config_bool(struct mlv_repo *r, const char *key, int dflt);
+
+/* Turn libgit2's last error into the mlv message, prefixed by `what`. */
+int mlv_error_from_git(int code, const char *what);
+
+#endif

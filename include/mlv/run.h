@@ -1,0 +1,22 @@
+#ifndef MLV_RUN_H
+#define MLV_RUN_H
+
+#include "mlv/buf.h"
+
+/*
+ * Running git itself, for what only git does right (writing config with
+ * its own locking and file choice, refreshing the index).
+ */
+
+/* Flags for mlv_run_git(). */
+#define MLV_RUN_QUIET 1 /* send git's stderr to /dev/null */
+
+/*
+ * Run `git` with the NULL-terminated `args` (without "git"). Its stdout
+ * goes to `out` when non-NULL, else to ours; stderr is inherited unless
+ * MLV_RUN_QUIET. Returns the exit status (0..255), or MLV_ERROR when git
+ * cannot be started.
+ */
+int mlv_run_git(struct mlv_buf *out, const char *const *args, unsigned flags);
+
+#endif

@@ -1,0 +1,30 @@
+#ifndef MLV_SHA256_H
+#define MLV_SHA256_H
+
+#include <stddef.h>
+
+/*
+ * Streaming SHA-256 through OpenSSL's EVP interface (which uses the CPU's
+ * SHA extensions where present). Object ids are the lowercase hex digest.
+ */
+
+#define MLV_OID_HEXSZ 64
+#define MLV_OID_RAWSZ 32
+
+struct mlv_sha256 {
+	void *ctx; /* EVP_MD_CTX */
+};
+
+#define MLV_SHA256_INIT { 0 }
+
+int mlv_sha256_init(struct mlv_sha256 *h);
+void mlv_sha256_update(struct mlv_sha256 *h, const void *data, size_t len);
+/* Write the 64-char lowercase hex digest plus NUL to `hex` and reset. */
+void mlv_sha256_final_hex(char hex[MLV_OID_HEXSZ + 1], struct mlv_sha256 *h);
+void mlv_sha256_release(struct mlv_sha256 *h);
+
+/* Hash the file at `path` (streamed) into `hex`; its size into `*size`. */
+int mlv_sha256_file(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
+		    const char *path);
+
+#endif

@@ -1,0 +1,86 @@
+#ifndef MLV_STORE_H
+#define MLV_STORE_H
+
+#include <stdint.h>
+
+#include "mlv/buf.h"
+#include "mlv/pointer.h"
+#include "mlv/sha256.h"
+
+/*
+ * The local content-addressed store under `<git common dir>/mlv/`:
+ *
+ *   objects/<oid[0:2]>/<oid[2:4]>/<oid>   whole, verified objects
+ *   tmp/                                  objects being written
+ *   incomplete/                           downloads in progress
+ *   bad/                                  corrupt objects moved aside by fsck
+ *
+ * An object becomes visible only by rename() from tmp/ once all of it is
+ * written and its SHA-256 is known, so every visible object is whole and
+ * matches its name. Worktrees share the store since it lives in the common
+ * directory.
+ */
+
+struct mlv_store {
+	char *root;    /* <common dir>/mlv */
+	char *objects; /* root/objects */
+	char *tmp;     /* root/tmp */
+	int fsync;     /* fsync objects before they become visible */
+};
+
+#define MLV_STORE_INIT { 0 }
+
+/* Point `s` at `<common_dir>/mlv`; creates nothing until the first write. */
+int mlv_store_init(struct mlv_store *s, const char *common_dir);
+void mlv_store_release(struct mlv_store *s);
+
+/* `<objects>/aa/bb/<oid>` into `out` (replacing its contents). */
+int mlv_store_object_path(struct mlv_buf *out, const struct mlv_store *s,
+			  const char *oid);
+
+/* 1 when the object is present, 0 when not. */
+int mlv_store_has(const struct mlv_store *s, const char *oid);
+
+/*
+ * Open an object for reading: 0 with `*fd` and its size in `*size`,
+ * MLV_ENOTFOUND when absent.
+ */
+int mlv_store_open(int *fd, uint64_t *size, const struct mlv_store *s,
+		   const char *oid);
+
+/*
+ * Writing an object whose oid is not known in advance: open a temporary
+ * file, write, commit. commit() hashes what was written, renames it to its
+ * object path (or drops it when that object already exists) and fills
+ * `out`. If `expect_oid` is non-NULL a different hash fails with
+ * MLV_ECORRUPT and nothing becomes visible. abort() removes the temporary
+ * file; it is safe to call after commit() or on a writer never opened.
+ */
+struct mlv_store_writer {
+	const struct mlv_store *store;
+	struct mlv_sha256 hash;
+	char *tmp_path;
+	int fd;
+	uint64_t size;
+};
+
+#define MLV_STORE_WRITER_INIT { NULL, MLV_SHA256_INIT, NULL, -1, 0 }
+
+int mlv_store_writer_open(struct mlv_store_writer *w, const struct mlv_store *s);
+int mlv_store_writer_write(struct mlv_store_writer *w, const void *data,
+			   size_t len);
+int mlv_store_writer_commit(struct mlv_store_writer *w, struct mlv_pointer *out,
+			    const char *expect_oid);
+void mlv_store_writer_abort(struct mlv_store_writer *w);
+
+/*
+ * Hash the object `oid` in place: 0 when whole, MLV_ECORRUPT when its
+ * content does not match, MLV_ENOTFOUND when absent.
+ */
+int mlv_store_verify(const struct mlv_store *s, const char *oid);
+
+/* Move a corrupt object aside to `bad/<oid>`; its old path into `moved_to`. */
+int mlv_store_quarantine(struct mlv_buf *moved_to, const struct mlv_store *s,
+			 const char *oid);
+
+#endif

@@ -1,0 +1,29 @@
+#ifndef MLV_UTIL_H
+#define MLV_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Size of the fixed buffers that stream file contents. */
+#define MLV_IO_CHUNK (256 * 1024)
+
+/* malloc/strdup that abort with a message when memory runs out. */
+void *mlv_xmalloc(size_t n);
+char *mlv_xstrdup(const char *s);
+
+/* read()/write() that retry on EINTR; write_all writes everything or fails. */
+ssize_t mlv_read_retry(int fd, void *buf, size_t len);
+/* Read until `len` bytes or end of file; returns bytes read or -1. */
+ssize_t mlv_read_full(int fd, void *buf, size_t len);
+int mlv_write_all(int fd, const void *buf, size_t len);
+
+/* mkdir -p of every directory in `path` up to (not including) its last '/'. */
+int mlv_mkdir_parents(const char *path);
+
+/* Join a directory and a name with one '/'; returns a malloc'd string. */
+char *mlv_path_join(const char *dir, const char *name);
+
+/* Parse a git-style boolean ("true", "yes", "on", "1", ...). -1 if neither. */
+int mlv_parse_bool(const char *value);
+
+#endif

@@ -1,0 +1,92 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "mlv/error.h"
+#include "mlv/sha256.h"
+#include "mlv/util.h"
+
+int mlv_sha256_init(struct mlv_sha256 *h)
+{
+	EVP_MD_CTX *ctx = h->ctx;
+
+	if (!ctx && !(ctx = EVP_MD_CTX_new())) {
+		mlv_error_set("cannot allocate a SHA-256 context");
+		return MLV_ERROR;
+	}
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		h->ctx = NULL;
+		mlv_error_set("cannot start SHA-256 in OpenSSL");
+		return MLV_ERROR;
+	}
+	h->ctx = ctx;
+	return 0;
+}
+
+void mlv_sha256_update(struct mlv_sha256 *h, const void *data, size_t len)
+{
+	EVP_DigestUpdate(h->ctx, data, len);
+}
+
+void mlv_sha256_final_hex(char hex[MLV_OID_HEXSZ + 1], struct mlv_sha256 *h)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char raw[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	EVP_DigestFinal_ex(h->ctx, raw, &n);
+	for (i = 0; i < MLV_OID_RAWSZ; i++) {
+		hex[2 * i] = digits[raw[i] >> 4];
+		hex[2 * i + 1] = digits[raw[i] & 0xf];
+	}
+	hex[MLV_OID_HEXSZ] = '\0';
+	EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
+}
+
+void mlv_sha256_release(struct mlv_sha256 *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	h->ctx = NULL;
+}
+
+int mlv_sha256_file(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
+		    const char *path)
+{
+	struct mlv_sha256 h = MLV_SHA256_INIT;
+	unsigned long long total = 0;
+	char *chunk = NULL;
+	int fd = -1, err = MLV_ERROR;
+	ssize_t n;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+		mlv_error_set_errno("cannot open '%s'", path);
+		goto done;
+	}
+	if ((err = mlv_sha256_init(&h)) < 0)
+		goto done;
+	chunk = mlv_xmalloc(MLV_IO_CHUNK);
+	while ((n = mlv_read_retry(fd, chunk, MLV_IO_CHUNK)) > 0) {
+		mlv_sha256_update(&h, chunk, (size_t)n);
+		total += (unsigned long long)n;
+	}
+	if (n < 0) {
+		err = MLV_ERROR;
+		mlv_error_set_errno("cannot read '%s'", path);
+		goto done;
+	}
+	mlv_sha256_final_hex(hex, &h);
+	if (size)
+		*size = total;
+	err = 0;
+done:
+	free(chunk);
+	if (fd >= 0)
+		close(fd);
+	mlv_sha256_release(&h);
+	return err;
+}

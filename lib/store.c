@@ -1,0 +1,221 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mlv/error.h"
+#include "mlv/store.h"
+#include "mlv/util.h"
+
+int mlv_store_init(struct mlv_store *s, const char *common_dir)
+{
+	memset(s, 0, sizeof(*s));
+	s->root = mlv_path_join(common_dir, "mlv");
+	s->objects = mlv_path_join(s->root, "objects");
+	s->tmp = mlv_path_join(s->root, "tmp");
+	return 0;
+}
+
+void mlv_store_release(struct mlv_store *s)
+{
+	free(s->root);
+	free(s->objects);
+	free(s->tmp);
+	memset(s, 0, sizeof(*s));
+}
+
+int mlv_store_object_path(struct mlv_buf *out, const struct mlv_store *s,
+			  const char *oid)
+{
+	if (!mlv_oid_is_valid(oid)) {
+		mlv_error_set("invalid object id '%s'", oid);
+		return MLV_EINVALID;
+	}
+	mlv_buf_clear(out);
+	return mlv_buf_printf(out, "%s/%.2s/%.2s/%s", s->objects, oid, oid + 2, oid);
+}
+
+int mlv_store_has(const struct mlv_store *s, const char *oid)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	struct stat st;
+	int found = 0;
+
+	if (!mlv_store_object_path(&path, s, oid))
+		found = stat(path.ptr, &st) == 0 && S_ISREG(st.st_mode);
+	mlv_buf_release(&path);
+	return found;
+}
+
+int mlv_store_open(int *fd, uint64_t *size, const struct mlv_store *s,
+		   const char *oid)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	struct stat st;
+	int err;
+
+	*fd = -1;
+	if ((err = mlv_store_object_path(&path, s, oid)) < 0)
+		goto done;
+	if ((*fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0) {
+		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+		if (err == MLV_ENOTFOUND)
+			mlv_error_set("object %s is not in the local store", oid);
+		else
+			mlv_error_set_errno("cannot open '%s'", path.ptr);
+		goto done;
+	}
+	if (fstat(*fd, &st) < 0) {
+		mlv_error_set_errno("cannot stat '%s'", path.ptr);
+		close(*fd);
+		*fd = -1;
+		err = MLV_ERROR;
+		goto done;
+	}
+	*size = (uint64_t)st.st_size;
+done:
+	mlv_buf_release(&path);
+	return err;
+}
+
+int mlv_store_writer_open(struct mlv_store_writer *w, const struct mlv_store *s)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	int err;
+
+	w->store = s;
+	w->size = 0;
+	w->fd = -1;
+	if ((err = mlv_sha256_init(&w->hash)) < 0)
+		goto done;
+	mlv_buf_printf(&path, "%s/obj-XXXXXX", s->tmp);
+	if ((w->fd = mkostemp(path.ptr, O_CLOEXEC)) < 0 && errno == ENOENT) {
+		if ((err = mlv_mkdir_parents(path.ptr)) < 0)
+			goto done;
+		/* mkostemp() has scribbled over the Xs */
+		mlv_buf_clear(&path);
+		mlv_buf_printf(&path, "%s/obj-XXXXXX", s->tmp);
+		w->fd = mkostemp(path.ptr, O_CLOEXEC);
+	}
+	if (w->fd < 0) {
+		mlv_error_set_errno("cannot create a temporary file in '%s'", s->tmp);
+		err = MLV_ERROR;
+		goto done;
+	}
+	w->tmp_path = mlv_buf_detach(&path);
+	err = 0;
+done:
+	mlv_buf_release(&path);
+	return err;
+}
+
+int mlv_store_writer_write(struct mlv_store_writer *w, const void *data,
+			   size_t len)
+{
+	if (mlv_write_all(w->fd, data, len) < 0) {
+		mlv_error_set_errno("cannot write '%s'", w->tmp_path);
+		return MLV_ERROR;
+	}
+	mlv_sha256_update(&w->hash, data, len);
+	w->size += len;
+	return 0;
+}
+
+static int rename_into_place(const char *from, const char *to)
+{
+	if (rename(from, to) == 0)
+		return 0;
+	if (errno == ENOENT && mlv_mkdir_parents(to) == 0 && rename(from, to) == 0)
+		return 0;
+	mlv_error_set_errno("cannot move '%s' to '%s'", from, to);
+	return MLV_ERROR;
+}
+
+int mlv_store_writer_commit(struct mlv_store_writer *w, struct mlv_pointer *out,
+			    const char *expect_oid)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	int err = MLV_ERROR;
+
+	mlv_sha256_final_hex(out->oid, &w->hash);
+	out->size = w->size;
+	if (expect_oid && strcmp(expect_oid, out->oid)) {
+		mlv_error_set("object %s arrived with content that hashes to %s",
+			      expect_oid, out->oid);
+		err = MLV_ECORRUPT;
+		goto done;
+	}
+	if (w->store->fsync && fsync(w->fd) < 0) {
+		mlv_error_set_errno("cannot fsync '%s'", w->tmp_path);
+		goto done;
+	}
+	if (close(w->fd) < 0) {
+		w->fd = -1;
+		mlv_error_set_errno("cannot write '%s'", w->tmp_path);
+		goto done;
+	}
+	w->fd = -1;
+	if ((err = mlv_store_object_path(&path, w->store, out->oid)) < 0)
+		goto done;
+	/* Replacing an existing copy is harmless and repairs a damaged one. */
+	if ((err = rename_into_place(w->tmp_path, path.ptr)) < 0)
+		goto done;
+	free(w->tmp_path);
+	w->tmp_path = NULL;
+done:
+	mlv_buf_release(&path);
+	mlv_store_writer_abort(w);
+	return err;
+}
+
+void mlv_store_writer_abort(struct mlv_store_writer *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	if (w->tmp_path) {
+		unlink(w->tmp_path);
+		free(w->tmp_path);
+		w->tmp_path = NULL;
+	}
+	mlv_sha256_release(&w->hash);
+}
+
+int mlv_store_verify(const struct mlv_store *s, const char *oid)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	char hex[MLV_OID_HEXSZ + 1];
+	int err;
+
+	if ((err = mlv_store_object_path(&path, s, oid)) < 0)
+		goto done;
+	if ((err = mlv_sha256_file(hex, NULL, path.ptr)) < 0)
+		goto done;
+	if (strcmp(hex, oid)) {
+		mlv_error_set("object %s is corrupt: its content hashes to %s", oid,
+			      hex);
+		err = MLV_ECORRUPT;
+	}
+done:
+	mlv_buf_release(&path);
+	return err;
+}
+
+int mlv_store_quarantine(struct mlv_buf *moved_to, const struct mlv_store *s,
+			 const char *oid)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	int err;
+
+	if ((err = mlv_store_object_path(&path, s, oid)) < 0)
+		goto done;
+	mlv_buf_clear(moved_to);
+	mlv_buf_printf(moved_to, "%s/bad/%s", s->root, oid);
+	err = rename_into_place(path.ptr, moved_to->ptr);
+done:
+	mlv_buf_release(&path);
+	return err;
+}

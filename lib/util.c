@@ -1,0 +1,120 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mlv/error.h"
+#include "mlv/util.h"
+
+void *mlv_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p) {
+		fprintf(stderr, "fatal: out of memory allocating %zu bytes\n", n);
+		abort();
+	}
+	return p;
+}
+
+char *mlv_xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = mlv_xmalloc(n);
+
+	memcpy(p, s, n);
+	return p;
+}
+
+ssize_t mlv_read_retry(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = read(fd, buf, len);
+	} while (n < 0 && errno == EINTR);
+	return n;
+}
+
+ssize_t mlv_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = mlv_read_retry(fd, (char *)buf + got, len - got);
+
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int mlv_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int mlv_mkdir_parents(const char *path)
+{
+	char *copy = mlv_xstrdup(path);
+	char *slash;
+	int err = 0;
+
+	for (slash = strchr(copy + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+			mlv_error_set_errno("cannot create directory '%s'", copy);
+			err = MLV_ERROR;
+			break;
+		}
+		*slash = '/';
+	}
+	free(copy);
+	return err;
+}
+
+char *mlv_path_join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	char *p;
+
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	p = mlv_xmalloc(dl + nl + 2);
+	memcpy(p, dir, dl);
+	p[dl] = '/';
+	memcpy(p + dl + 1, name, nl + 1);
+	return p;
+}
+
+int mlv_parse_bool(const char *v)
+{
+	if (!v)
+		return -1;
+	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
+	    !strcasecmp(v, "on") || !strcmp(v, "1"))
+		return 1;
+	if (!strcasecmp(v, "false") || !strcasecmp(v, "no") ||
+	    !strcasecmp(v, "off") || !strcmp(v, "0") || !*v)
+		return 0;
+	return -1;
+}

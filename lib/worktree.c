@@ -1,0 +1,137 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mlv/convert.h"
+#include "mlv/error.h"
+#include "mlv/util.h"
+#include "mlv/worktree.h"
+
+const char *mlv_worktree_state_name(enum mlv_worktree_state state)
+{
+	switch (state) {
+	case MLV_WT_MISSING:
+		return "missing";
+	case MLV_WT_POINTER:
+		return "pointer";
+	case MLV_WT_MATERIALIZED:
+		return "materialized";
+	case MLV_WT_MODIFIED:
+		return "modified";
+	}
+	return "unknown";
+}
+
+static int stat_matches(const struct stat *st, const git_index_entry *e)
+{
+	return e && (uint32_t)st->st_size == e->file_size &&
+	       (uint32_t)st->st_mtim.tv_sec == (uint32_t)e->mtime.seconds &&
+	       (uint32_t)st->st_mtim.tv_nsec == e->mtime.nanoseconds &&
+	       (uint32_t)st->st_ino == e->ino;
+}
+
+int mlv_worktree_state(enum mlv_worktree_state *out, struct mlv_repo *r,
+		       const char *path, const struct mlv_pointer *p,
+		       const git_index_entry *e, int deep)
+{
+	char *full = mlv_path_join(r->workdir, path);
+	char head[MLV_POINTER_MAX], hex[MLV_OID_HEXSZ + 1];
+	struct mlv_pointer found;
+	unsigned long long size;
+	struct stat st;
+	int fd = -1, err = 0;
+	ssize_t n;
+
+	if (lstat(full, &st) < 0 || !S_ISREG(st.st_mode)) {
+		*out = MLV_WT_MISSING;
+		goto done;
+	}
+	if (st.st_size < MLV_POINTER_MAX && (uint64_t)st.st_size != p->size) {
+		if ((fd = open(full, O_RDONLY | O_CLOEXEC)) < 0 ||
+		    (n = mlv_read_full(fd, head, sizeof(head))) < 0) {
+			mlv_error_set_errno("cannot read '%s'", full);
+			err = MLV_ERROR;
+			goto done;
+		}
+		*out = mlv_pointer_parse(&found, head, (size_t)n) == 0 &&
+				       !strcmp(found.oid, p->oid) ?
+			       MLV_WT_POINTER : MLV_WT_MODIFIED;
+		goto done;
+	}
+	if ((uint64_t)st.st_size != p->size) {
+		*out = MLV_WT_MODIFIED;
+		goto done;
+	}
+	if (stat_matches(&st, e) || !deep) {
+		*out = MLV_WT_MATERIALIZED;
+		goto done;
+	}
+	if ((err = mlv_sha256_file(hex, &size, full)) < 0)
+		goto done;
+	*out = !strcmp(hex, p->oid) ? MLV_WT_MATERIALIZED : MLV_WT_MODIFIED;
+done:
+	if (fd >= 0)
+		close(fd);
+	free(full);
+	return err;
+}
+
+static mode_t current_umask(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return mask;
+}
+
+static int write_fd(void *ctx, const void *data, size_t len)
+{
+	if (mlv_write_all(*(int *)ctx, data, len) < 0) {
+		mlv_error_set_errno("cannot write the work tree");
+		return MLV_ERROR;
+	}
+	return 0;
+}
+
+int mlv_worktree_materialize(struct mlv_repo *r, const char *path,
+			     const struct mlv_pointer *p, unsigned mode)
+{
+	char *full = mlv_path_join(r->workdir, path);
+	struct mlv_buf tmp = MLV_BUF_INIT;
+	int fd = -1, err = MLV_ERROR;
+
+	mlv_buf_printf(&tmp, "%s.mlv-XXXXXX", full);
+	if ((fd = mkostemp(tmp.ptr, O_CLOEXEC)) < 0) {
+		mlv_error_set_errno("cannot create a temporary file beside '%s'", path);
+		goto done;
+	}
+	if ((err = mlv_smudge_object(&r->store, p, path, write_fd, &fd)) < 0)
+		goto done;
+	if (fchmod(fd, (mode & 0111 ? 0777 : 0666) & ~current_umask()) < 0 ||
+	    close(fd) < 0) {
+		fd = -1;
+		mlv_error_set_errno("cannot write '%s'", tmp.ptr);
+		err = MLV_ERROR;
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp.ptr, full) < 0) {
+		mlv_error_set_errno("cannot replace '%s'", path);
+		err = MLV_ERROR;
+		goto done;
+	}
+	mlv_buf_clear(&tmp);
+	err = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	if (tmp.len)
+		unlink(tmp.ptr);
+	mlv_buf_release(&tmp);
+	free(full);
+	return err;
+}
