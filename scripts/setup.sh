@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install what mlv needs to build and test on Debian 12, if it is missing.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -eu
+
+build_pkgs="build-essential pkg-config git libgit2-dev libcurl4-openssl-dev
+libssl-dev libinih-dev"
+test_pkgs="libcmocka-dev git-lfs openssl python3"
+bench_pkgs="git-lfs time"
+
+case "${1:-build}" in
+build) want=$build_pkgs ;;
+test) want="$build_pkgs $test_pkgs" ;;
+bench) want="$build_pkgs $bench_pkgs" ;;
+*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "mlv needs these Debian packages:$missing" >&2
+	echo "install them with: sudo apt-get install -y --no-install-recommends$missing" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,98 @@
+# Test library for mlv's end-to-end tests, in the style of git's t/test-lib.sh.
+#
+# A test script sources this file, then states what a user does and what must
+# hold:
+#
+#   test_expect_success 'checkout restores the bytes' '
+#       git checkout -- a.bin &&
+#       cmp a.bin ../a.orig
+#   '
+#   test_done
+#
+# Every script runs in its own throwaway directory with its own HOME (so the
+# user's ~/.gitconfig is never read or written), with git-mlv from $MLV_BIN
+# first on PATH and `git mlv install` done. Tests run in the script's shell in
+# order; each test body runs in a subshell from the trash directory.
+
+set -u
+MLV_BIN=${MLV_BIN:?set MLV_BIN to the directory holding git-mlv}
+TEST_NAME=$(basename "$0" .sh)
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/mlv-$TEST_NAME.XXXXXX")
+export HOME="$TRASH/home"
+export PATH="$MLV_BIN:$PATH"
+export GIT_CONFIG_NOSYSTEM=1
+export GIT_AUTHOR_NAME='A U Thor' GIT_AUTHOR_EMAIL=author@example.com
+export GIT_COMMITTER_NAME='C O Mitter' GIT_COMMITTER_EMAIL=committer@example.com
+unset GIT_DIR GIT_WORK_TREE MLV_SKIP_SMUDGE MLV_TRACE
+mkdir -p "$HOME"
+git config --global init.defaultBranch main
+git config --global advice.detachedHead false
+git mlv install >/dev/null
+
+test_count=0
+test_failures=0
+test_skipped=0
+
+cleanup_trash() {
+	if [ "$test_failures" -eq 0 ] || [ -z "${MLV_KEEP_TRASH:-}" ]; then
+		rm -rf "$TRASH"
+	else
+		echo "# trash kept in $TRASH" >&2
+	fi
+}
+trap cleanup_trash EXIT
+
+cd "$TRASH" || exit 1
+
+test_expect_success() {
+	local desc=$1 body=$2 out rc
+	test_count=$((test_count + 1))
+	out=$( (cd "$TRASH" && eval "$body") 2>&1 )
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		echo "ok $test_count - $desc"
+	else
+		test_failures=$((test_failures + 1))
+		echo "not ok $test_count - $desc"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+}
+
+# Skip loudly with the reason.
+test_skip() {
+	test_count=$((test_count + 1))
+	test_skipped=$((test_skipped + 1))
+	echo "ok $test_count # skip $1 ($2)"
+}
+
+test_done() {
+	echo "# $TEST_NAME: $((test_count - test_failures - test_skipped)) passed, $test_failures failed, $test_skipped skipped"
+	echo "$TEST_NAME $((test_count - test_failures - test_skipped)) $test_failures $test_skipped" >>"${MLV_RESULTS:-/dev/null}"
+	[ "$test_failures" -eq 0 ]
+}
+
+# Helpers for test bodies.
+
+# Make a repo tracking *.bin and *.onnx (as models) in directory $1.
+test_repo() {
+	git init -q "$1" &&
+	(cd "$1" && git mlv track '*.bin' >/dev/null &&
+	 git mlv track --model '*.onnx' >/dev/null &&
+	 git add .gitattributes && git commit -qm attributes)
+}
+
+# Write $2 bytes of reproducible pseudo-random data to $1 (seed $3).
+test_random_file() {
+	openssl enc -aes-128-ctr -nosalt -pass "pass:${3:-seed}" -pbkdf2 \
+		-in /dev/zero 2>/dev/null | head -c "$2" >"$1"
+}
+
+# The object path in a repo's local store for an oid.
+test_store_path() {
+	echo "$(git rev-parse --git-common-dir)/mlv/objects/$(echo "$1" | cut -c1-2)/$(echo "$1" | cut -c3-4)/$1"
+}
+
+# The oid in the pointer git holds for path $1 at revision $2 (default index).
+test_pointer_oid() {
+	git cat-file -p "${2:-}:$1" | sed -n 's/^oid sha256://p'
+}
