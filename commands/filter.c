@@ -1,5 +1,6 @@
 /* git mlv filter-process | clean | smudge | pointer */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include "mlv/error.h"
 #include "mlv/filter.h"
 #include "mlv/util.h"
+
+#define PIPE_BUFFER_SIZE (1024 * 1024)
 
 static void report_file_error(const char *path, const char *message)
 {
@@ -37,6 +40,10 @@ int cmd_filter_process(int argc, char **argv)
 	if (argc != 1)
 		return usage_error("filter-process");
 	signal(SIGPIPE, SIG_IGN);
+	/* Larger pipes let git move a whole 64 KiB packet per read() and
+	 * halve the system calls on both sides; a failure costs only speed. */
+	fcntl(0, F_SETPIPE_SZ, PIPE_BUFFER_SIZE);
+	fcntl(1, F_SETPIPE_SZ, PIPE_BUFFER_SIZE);
 	if ((err = mlv_repo_open(&repo)) < 0)
 		return die_with_error("cannot open the repository");
 	opt.skip_smudge = skip_smudge(&repo);
