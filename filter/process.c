@@ -8,6 +8,7 @@
 #include "mlv/error.h"
 #include "mlv/filter.h"
 #include "mlv/pktline.h"
+#include "mlv/trace.h"
 #include "mlv/util.h"
 
 /* Smudge input larger than this goes to a temporary file, not memory. */
@@ -152,6 +153,7 @@ static int send_status(struct session *s, const char *status)
 {
 	int err;
 
+	mlv_trace("filter: status=%s", status);
 	if ((err = mlv_pkt_write_line(&s->out, "status=%s", status)) < 0)
 		return err;
 	return mlv_pkt_write_flush(&s->out);
@@ -355,10 +357,13 @@ int mlv_filter_process_run(struct mlv_repo *repo,
 	mlv_pkt_writer_init(&s.out, out);
 	if ((err = handshake(&s)) < 0)
 		goto done;
+	mlv_trace("filter: ready (clean=%d smudge=%d)", s.can_clean, s.can_smudge);
 	for (;;) {
 		request_release(&req);
 		if ((err = read_request(&s, &req)) != 0)
 			break;
+		mlv_trace("filter: %s '%s'", req.command,
+			  req.pathname ? req.pathname : "");
 		if (!strcmp(req.command, "clean") && s.can_clean)
 			err = do_clean(&s, &req);
 		else if (!strcmp(req.command, "smudge") && s.can_smudge)
