@@ -206,9 +206,10 @@ int mlv_pkt_write_line(struct mlv_pkt_writer *w, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) - 1) {
+	/* the LF takes the place of the NUL: up to MLV_PKT_DATA_MAX - 1 chars */
+	if (n < 0 || (size_t)n >= sizeof(line)) {
 		mlv_error_set("pkt-line text too long");
 		return MLV_EINVALID;
 	}

@@ -51,8 +51,8 @@ int mlv_store_open(int *fd, uint64_t *size, const struct mlv_store *s,
 /*
  * Writing an object whose oid is not known in advance: open a temporary
  * file, write, commit. commit() hashes what was written, renames it to its
- * object path (or drops it when that object already exists) and fills
- * `out`. If `expect_oid` is non-NULL a different hash fails with
+ * object path (replacing an existing copy, which repairs a damaged one) and
+ * fills `out`. If `expect_oid` is non-NULL a different hash fails with
  * MLV_ECORRUPT and nothing becomes visible. abort() removes the temporary
  * file; it is safe to call after commit() or on a writer never opened.
  */
@@ -79,7 +79,7 @@ void mlv_store_writer_abort(struct mlv_store_writer *w);
  */
 int mlv_store_verify(const struct mlv_store *s, const char *oid);
 
-/* Move a corrupt object aside to `bad/<oid>`; its old path into `moved_to`. */
+/* Move a corrupt object aside to `bad/<oid>`; that new path into `moved_to`. */
 int mlv_store_quarantine(struct mlv_buf *moved_to, const struct mlv_store *s,
 			 const char *oid);
 
