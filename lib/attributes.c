@@ -83,7 +83,7 @@ static int has_word(const char *s, size_t len, const char *word)
 static void split_line(struct line *l, const struct mlv_buf *text, size_t off)
 {
 	const char *eol = memchr(text->ptr + off, '\n', text->len - off);
-	size_t plen = 0;
+	size_t lead = 0, plen = 0;
 
 	l->start = text->ptr + off;
 	l->len = eol ? (size_t)(eol - l->start) : text->len - off;
@@ -91,14 +91,18 @@ static void split_line(struct line *l, const struct mlv_buf *text, size_t off)
 	l->is_mlv = 0;
 	l->flags = 0;
 	l->pattern[0] = '\0';
-	while (plen < l->len && l->start[plen] != ' ' && l->start[plen] != '\t')
+	/* git ignores leading whitespace before the pattern */
+	while (lead < l->len && (l->start[lead] == ' ' || l->start[lead] == '\t'))
+		lead++;
+	while (lead + plen < l->len && l->start[lead + plen] != ' ' &&
+	       l->start[lead + plen] != '\t')
 		plen++;
-	if (l->len == 0 || l->start[0] == '#' || plen >= sizeof(l->pattern))
+	if (lead == l->len || l->start[lead] == '#' || plen >= sizeof(l->pattern))
 		return;
-	memcpy(l->pattern, l->start, plen);
+	memcpy(l->pattern, l->start + lead, plen);
 	l->pattern[plen] = '\0';
-	l->is_mlv = has_word(l->start + plen, l->len - plen, "filter=mlv");
-	if (has_word(l->start + plen, l->len - plen, "mlv-model"))
+	l->is_mlv = has_word(l->start + lead + plen, l->len - lead - plen, "filter=mlv");
+	if (has_word(l->start + lead + plen, l->len - lead - plen, "mlv-model"))
 		l->flags |= MLV_ATTR_MODEL;
 }
 
@@ -197,8 +201,11 @@ int mlv_attr_file_save(const struct mlv_attr_file *f)
 		mlv_error_set_errno("cannot create a temporary file for '%s'", f->path);
 		goto done;
 	}
-	if (fchmod(fd, 0644) < 0 || mlv_write_all(fd, f->text.ptr, f->text.len) < 0 ||
-	    close(fd) < 0) {
+	if (fchmod(fd, 0644) < 0 || mlv_write_all(fd, f->text.ptr, f->text.len) < 0) {
+		mlv_error_set_errno("cannot write '%s'", tmp.ptr);
+		goto done; /* done: closes and removes the temporary file */
+	}
+	if (close(fd) < 0) {
 		fd = -1;
 		mlv_error_set_errno("cannot write '%s'", tmp.ptr);
 		unlink(tmp.ptr);
