@@ -13,7 +13,7 @@ PKGS = libgit2 libcurl openssl inih
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 CFLAGS ?= -O2 -g
-WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude \
 	$(shell pkg-config --cflags $(PKGS)) -DMLV_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread

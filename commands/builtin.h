@@ -19,6 +19,17 @@ int cmd_checkout(int argc, char **argv);
 int cmd_ls_files(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_fsck(int argc, char **argv);
+int cmd_env(int argc, char **argv);
+int cmd_sidecar(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
+
+struct mlv_repo;
+typedef struct git_revwalk git_revwalk;
+
+/* Check every commit `walk` yields against the policy; print failures.
+ * Returns the exit code: 0, 1 when a commit fails, 128 on error. */
+int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet);
 
 /* Print "fatal: <last mlv error>" (or `what` when it is empty); return 128. */
 int die_with_error(const char *what);

@@ -4,6 +4,8 @@
 
 #include "builtin.h"
 #include "mlv/error.h"
+#include "mlv/hooks.h"
+#include "mlv/repo.h"
 #include "mlv/run.h"
 
 static const char *const filter_keys[][2] = {
@@ -15,75 +17,112 @@ static const char *const filter_keys[][2] = {
 
 #define N_KEYS (sizeof(filter_keys) / sizeof(filter_keys[0]))
 
-static const char *scope_option(int argc, char **argv, const char *usage,
-				int *bad)
+struct install_options {
+	const char *scope; /* "--global" or "--local" */
+	int force;
+	int skip_repo;
+};
+
+static int parse_options(struct install_options *o, int argc, char **argv,
+			 const char *usage)
 {
-	*bad = 0;
-	if (argc == 1)
-		return "--global";
-	if (argc == 2 && !strcmp(argv[1], "--local"))
-		return "--local";
-	if (argc == 2 && !strcmp(argv[1], "--global"))
-		return "--global";
-	*bad = usage_error(usage);
-	return NULL;
+	int i;
+
+	o->scope = "--global";
+	o->force = o->skip_repo = 0;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--local") || !strcmp(argv[i], "--global"))
+			o->scope = argv[i];
+		else if (!strcmp(argv[i], "--force"))
+			o->force = 1;
+		else if (!strcmp(argv[i], "--skip-repo"))
+			o->skip_repo = 1;
+		else
+			return usage_error(usage);
+	}
+	return 0;
+}
+
+/* Open the repository around us for hooks; 0 when there is none to use. */
+static int open_repo_for_hooks(struct mlv_repo *repo, const struct install_options *o)
+{
+	if (o->skip_repo || mlv_repo_open(repo) < 0 || !repo->workdir) {
+		mlv_error_clear();
+		return 0;
+	}
+	return 1;
 }
 
 int cmd_install(int argc, char **argv)
 {
-	const char *scope;
+	static const char usage[] = "install [--global | --local] [--force] [--skip-repo]";
+	struct install_options o;
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct mlv_buf report = MLV_BUF_INIT;
 	size_t i;
-	int bad;
+	int rc;
 
-	if (!(scope = scope_option(argc, argv, "install [--global | --local]", &bad)))
-		return bad;
+	if ((rc = parse_options(&o, argc, argv, usage)) != 0)
+		return rc;
 	for (i = 0; i < N_KEYS; i++) {
-		const char *args[] = { "config", scope, "--replace-all",
+		const char *args[] = { "config", o.scope, "--replace-all",
 				       filter_keys[i][0], filter_keys[i][1], NULL };
 
 		if (mlv_run_git(NULL, args, 0) != 0) {
 			fprintf(stderr, "fatal: cannot set %s in %s git config%s%s\n",
-				filter_keys[i][0], scope + 2,
+				filter_keys[i][0], o.scope + 2,
 				*mlv_error_last() ? ": " : "", mlv_error_last());
 			return 128;
 		}
 	}
-	printf("mlv filter installed in %s git config\n", scope + 2);
-	return 0;
+	printf("mlv filter installed in %s git config\n", o.scope + 2);
+	if (open_repo_for_hooks(&repo, &o)) {
+		if (mlv_hooks_install(&repo, o.force, &report) < 0)
+			rc = die_with_error("");
+		fputs(report.ptr, stdout);
+	}
+	mlv_buf_release(&report);
+	mlv_repo_release(&repo);
+	return rc;
 }
 
 int cmd_uninstall(int argc, char **argv)
 {
-	const char *scope;
-	struct mlv_buf rest = MLV_BUF_INIT;
+	static const char usage[] = "uninstall [--global | --local] [--skip-repo]";
+	struct install_options o;
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct mlv_buf rest = MLV_BUF_INIT, report = MLV_BUF_INIT;
+	const char *list[] = { "config", NULL, "--get-regexp", "^filter\\.mlv\\.", NULL };
+	const char *drop[] = { "config", NULL, "--remove-section", "filter.mlv", NULL };
 	size_t i;
-	int bad;
+	int rc;
 
-	if (!(scope = scope_option(argc, argv, "uninstall [--global | --local]", &bad)))
-		return bad;
+	if ((rc = parse_options(&o, argc, argv, usage)) != 0)
+		return rc;
 	for (i = 0; i < N_KEYS; i++) {
-		const char *args[] = { "config", scope, "--unset-all",
+		const char *args[] = { "config", o.scope, "--unset-all",
 				       filter_keys[i][0], NULL };
-		int rc = mlv_run_git(NULL, args, MLV_RUN_QUIET);
+		int status = mlv_run_git(NULL, args, MLV_RUN_QUIET);
 
 		/* 5: the key was not set, which is what we want */
-		if (rc != 0 && rc != 5) {
+		if (status != 0 && status != 5) {
 			fprintf(stderr, "fatal: cannot unset %s in %s git config\n",
-				filter_keys[i][0], scope + 2);
+				filter_keys[i][0], o.scope + 2);
 			return 128;
 		}
 	}
-	{
-		const char *list[] = { "config", scope, "--get-regexp",
-				       "^filter\\.mlv\\.", NULL };
-		const char *drop[] = { "config", scope, "--remove-section",
-				       "filter.mlv", NULL };
-
-		/* Drop the section header only when nothing of the user's is left. */
-		if (mlv_run_git(&rest, list, MLV_RUN_QUIET) == 1 && rest.len == 0)
-			mlv_run_git(NULL, drop, MLV_RUN_QUIET);
+	/* Drop the section header only when nothing of the user's is left. */
+	list[1] = drop[1] = o.scope;
+	if (mlv_run_git(&rest, list, MLV_RUN_QUIET) == 1 && rest.len == 0)
+		mlv_run_git(NULL, drop, MLV_RUN_QUIET);
+	printf("mlv filter removed from %s git config\n", o.scope + 2);
+	if (open_repo_for_hooks(&repo, &o)) {
+		if (mlv_hooks_uninstall(&repo, &report) < 0)
+			rc = die_with_error("");
+		fputs(report.ptr, stdout);
 	}
 	mlv_buf_release(&rest);
-	printf("mlv filter removed from %s git config\n", scope + 2);
-	return 0;
+	mlv_buf_release(&report);
+	mlv_repo_release(&repo);
+	return rc;
 }

@@ -6,6 +6,7 @@
 #include "builtin.h"
 #include "mlv/attributes.h"
 #include "mlv/error.h"
+#include "mlv/hooks.h"
 #include "mlv/repo.h"
 #include "mlv/util.h"
 
@@ -74,8 +75,19 @@ int cmd_track(int argc, char **argv)
 		}
 		free(pattern);
 	}
-	if (changed && mlv_attr_file_save(&f) < 0)
+	if (changed && mlv_attr_file_save(&f) < 0) {
 		rc = die_with_error("");
+		goto done;
+	}
+	if (!mlv_hooks_installed(&repo)) {
+		struct mlv_buf report = MLV_BUF_INIT;
+
+		if (mlv_hooks_install(&repo, 0, &report) < 0)
+			fprintf(stderr, "warning: hooks not installed: %s\n",
+				mlv_error_last());
+		fputs(report.ptr, stdout);
+		mlv_buf_release(&report);
+	}
 done:
 	mlv_attr_file_release(&f);
 	mlv_repo_release(&repo);

@@ -27,7 +27,7 @@ unset GIT_DIR GIT_WORK_TREE MLV_SKIP_SMUDGE MLV_TRACE
 mkdir -p "$HOME"
 git config --global init.defaultBranch main
 git config --global advice.detachedHead false
-git mlv install >/dev/null
+git mlv install --skip-repo >/dev/null
 
 test_count=0
 test_failures=0
@@ -73,11 +73,12 @@ test_done() {
 
 # Helpers for test bodies.
 
-# Make a repo tracking *.bin and *.onnx (as models) in directory $1.
+# Make a repo tracking *.bin and *.onnx in directory $1 (plain data: the
+# model policy has tests of its own that track models with --model).
 test_repo() {
 	git init -q "$1" &&
 	(cd "$1" && git mlv track '*.bin' >/dev/null &&
-	 git mlv track --model '*.onnx' >/dev/null &&
+	 git mlv track '*.onnx' >/dev/null &&
 	 git add .gitattributes && git commit -qm attributes)
 }
 

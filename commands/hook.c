@@ -1,0 +1,159 @@
+/* git mlv hook <name> [<args>...]: what the hook shims run */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "mlv/error.h"
+#include "mlv/policy.h"
+#include "mlv/util.h"
+
+/* pre-commit and pre-merge-commit: the index against HEAD. */
+static int hook_pre_commit(struct mlv_repo *repo)
+{
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL };
+	git_object *head = NULL;
+	size_t i;
+	int err, rc = 0;
+
+	if ((err = git_repository_index(&snap.index, repo->git)) < 0) {
+		mlv_error_from_git(err, "cannot read the index");
+		return die_with_error("");
+	}
+	if (git_revparse_single(&head, repo->git, "HEAD^{tree}") == 0)
+		snap.parent = (git_tree *)head;
+	git_error_clear();
+	if (mlv_policy_check(&problems, repo, &snap) < 0) {
+		rc = die_with_error("");
+	} else if (problems.n) {
+		fprintf(stderr, "mlv: commit refused: %zu problem%s with model "
+			"lineage\n", problems.n, problems.n == 1 ? "" : "s");
+		for (i = 0; i < problems.n; i++)
+			fprintf(stderr, "  %s\n", problems.items[i]);
+		rc = 1;
+	}
+	mlv_problems_release(&problems);
+	git_object_free(head);
+	git_index_free(snap.index);
+	return rc;
+}
+
+/*
+ * pre-receive on a server: every commit the push brings that the
+ * repository does not have yet. Lines are "<old> <new> <ref>".
+ */
+static int hook_pre_receive(struct mlv_repo *repo)
+{
+	static const char zero[] = "0000000000000000000000000000000000000000";
+	git_revwalk *walk = NULL;
+	char line[1024];
+	int err, rc;
+
+	if ((err = git_revwalk_new(&walk, repo->git)) < 0 ||
+	    (err = git_revwalk_hide_glob(walk, "refs/*")) < 0) {
+		git_revwalk_free(walk);
+		mlv_error_from_git(err, "cannot walk the history");
+		return die_with_error("");
+	}
+	git_error_clear();
+	while (fgets(line, sizeof(line), stdin)) {
+		char old_hex[65], new_hex[65], ref[900];
+		git_oid id;
+
+		if (sscanf(line, "%64s %64s %899s", old_hex, new_hex, ref) != 3 ||
+		    !strncmp(new_hex, zero, 40))
+			continue;
+		if (git_oid_fromstr(&id, new_hex) < 0 || git_revwalk_push(walk, &id) < 0) {
+			mlv_error_from_git(-1, new_hex);
+			git_revwalk_free(walk);
+			return die_with_error("");
+		}
+	}
+	rc = verify_revwalk(repo, walk, 1);
+	git_revwalk_free(walk);
+	if (rc == 1)
+		fprintf(stderr, "mlv: push refused: the commits above break the "
+			"model lineage policy\n");
+	return rc;
+}
+
+/*
+ * post-checkout and post-merge: say when files were left as pointers
+ * because their content is not in the local store, so nobody trains on a
+ * 130-byte pointer by mistake. Cheap: only index entries whose work tree
+ * size says they can be pointers are looked at.
+ */
+static int hook_report_pointers(struct mlv_repo *repo)
+{
+	git_index *index = NULL;
+	size_t i, n, pointers = 0, missing = 0;
+	const char *skip = getenv("MLV_SKIP_SMUDGE");
+
+	if ((skip && mlv_parse_bool(skip) == 1) ||
+	    mlv_repo_config_bool(repo, "mlv.skipsmudge", 0) || !repo->workdir ||
+	    git_repository_index(&index, repo->git) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	n = git_index_entrycount(index);
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+		char head[MLV_POINTER_MAX], *full;
+		struct mlv_pointer p;
+		ssize_t got;
+		int fd;
+
+		if (e->file_size == 0 || e->file_size >= MLV_POINTER_MAX ||
+		    GIT_INDEX_ENTRY_STAGE(e) != 0)
+			continue;
+		full = mlv_path_join(repo->workdir, e->path);
+		fd = open(full, O_RDONLY | O_CLOEXEC);
+		free(full);
+		if (fd < 0)
+			continue;
+		got = mlv_read_full(fd, head, sizeof(head));
+		close(fd);
+		if (got <= 0 || mlv_pointer_parse(&p, head, (size_t)got) < 0)
+			continue;
+		pointers++;
+		missing += !mlv_store_has(&repo->store, p.oid);
+	}
+	git_index_free(index);
+	if (missing)
+		fprintf(stderr, "mlv: %zu file%s left as pointers: their content is "
+			"not in the local store; fetch it with 'git mlv fetch'\n",
+			missing, missing == 1 ? " is" : "s are");
+	else if (pointers)
+		fprintf(stderr, "mlv: %zu file%s left as pointers; 'git mlv checkout' "
+			"materializes them\n", pointers, pointers == 1 ? " is" : "s are");
+	return 0;
+}
+
+int cmd_hook(int argc, char **argv)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	const char *name;
+	int rc = 0;
+
+	if (argc < 2)
+		return usage_error("hook <name> [<args>...]");
+	name = argv[1];
+	if (mlv_repo_open(&repo) < 0)
+		return die_with_error("");
+	if (!strcmp(name, "pre-commit") || !strcmp(name, "pre-merge-commit"))
+		rc = hook_pre_commit(&repo);
+	else if (!strcmp(name, "pre-receive"))
+		rc = hook_pre_receive(&repo);
+	else if (!strcmp(name, "post-checkout") || !strcmp(name, "post-merge"))
+		rc = hook_report_pointers(&repo);
+	else if (!strcmp(name, "pre-push"))
+		rc = 0; /* blob upload to the remote's store arrives with the remotes */
+	else
+		rc = usage_error("hook (pre-commit | pre-merge-commit | pre-push | "
+				 "post-checkout | post-merge | pre-receive) [<args>...]");
+	mlv_repo_release(&repo);
+	return rc;
+}

@@ -1,0 +1,568 @@
+/* git mlv sidecar init | update | check | show */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "mlv/env.h"
+#include "mlv/error.h"
+#include "mlv/policy.h"
+#include "mlv/run.h"
+#include "mlv/sidecar.h"
+#include "mlv/util.h"
+
+#define INIT_USAGE "sidecar init <model> --data <path|uri[=oid]>... --config <path> " \
+	"[--lockfile <path>] [--param k=v]... [--metric k=v]... [--base <oid>] " \
+	"[--version X.Y.Z] [--name <name>] [--force]"
+#define UPDATE_USAGE "sidecar update <model> [--version X.Y.Z] [--name <name>] " \
+	"[--param k=v]... [--metric k=v]..."
+
+/* A path from the command line, relative to the work tree top. */
+static char *repo_relative(const char *workdir, const char *arg)
+{
+	char cwd[PATH_MAX], top[PATH_MAX];
+	struct mlv_buf out = MLV_BUF_INIT;
+	size_t tl;
+
+	if (!getcwd(cwd, sizeof(cwd)) || !realpath(workdir, top))
+		return mlv_xstrdup(arg);
+	tl = strlen(top);
+	if (!strncmp(cwd, top, tl) && cwd[tl] == '/')
+		mlv_buf_printf(&out, "%s/", cwd + tl + 1);
+	while (!strncmp(arg, "./", 2))
+		arg += 2;
+	mlv_buf_puts(&out, arg);
+	return mlv_buf_detach(&out);
+}
+
+/* The mlv oid of the work tree file `rel`, as "sha256:<hex>". */
+static int path_oid(struct mlv_buf *out, const char *workdir, const char *rel)
+{
+	char hex[MLV_OID_HEXSZ + 1];
+	char *full = mlv_path_join(workdir, rel);
+	int err = mlv_file_oid(hex, full);
+
+	free(full);
+	if (err < 0)
+		return err;
+	mlv_buf_clear(out);
+	return mlv_buf_printf(out, "sha256:%s", hex);
+}
+
+static int set_path_and_oid(struct mlv_sidecar *sc, const char *workdir,
+			    const char *section, const char *name,
+			    const char *path_key, const char *oid_key,
+			    const char *rel)
+{
+	struct mlv_buf oid = MLV_BUF_INIT;
+	int err;
+
+	if (!mlv_repo_path_is_safe(rel)) {
+		mlv_error_set("'%s' is outside the repository", rel);
+		return MLV_EINVALID;
+	}
+	if ((err = path_oid(&oid, workdir, rel)) < 0)
+		return err;
+	mlv_sidecar_set(sc, section, name, path_key, rel);
+	mlv_sidecar_set(sc, section, name, oid_key, oid.ptr);
+	mlv_buf_release(&oid);
+	return 0;
+}
+
+/* "k=v" into [section]. */
+static int set_pair(struct mlv_sidecar *sc, const char *section, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *key;
+
+	if (!eq || eq == arg) {
+		mlv_error_set("'%s' is not key=value", arg);
+		return MLV_EINVALID;
+	}
+	key = strndup(arg, (size_t)(eq - arg));
+	if (!key)
+		abort();
+	mlv_sidecar_set(sc, section, NULL, key, eq + 1);
+	free(key);
+	return 0;
+}
+
+/* A data set name from a path or URI: its last component, no extension. */
+static char *data_name(const struct mlv_sidecar *sc, const char *src)
+{
+	struct mlv_buf name = MLV_BUF_INIT, candidate = MLV_BUF_INIT;
+	size_t len = strlen(src), start, i;
+	int n;
+
+	while (len && src[len - 1] == '/')
+		len--;
+	start = len;
+	while (start && src[start - 1] != '/')
+		start--;
+	for (i = start; i < len && src[i] != '.'; i++)
+		mlv_buf_putc(&name, (src[i] == '"' || src[i] == ']') ? '_' : src[i]);
+	if (!name.len)
+		mlv_buf_puts(&name, "data");
+	mlv_buf_sets(&candidate, name.ptr);
+	for (n = 2; mlv_sidecar_find(sc, "data", candidate.ptr, "oid"); n++) {
+		mlv_buf_clear(&candidate);
+		mlv_buf_printf(&candidate, "%s-%d", name.ptr, n);
+	}
+	mlv_buf_release(&name);
+	return mlv_buf_detach(&candidate);
+}
+
+static int add_data(struct mlv_sidecar *sc, const char *workdir, const char *arg)
+{
+	char oid[MLV_OID_HEXSZ + 1];
+	struct mlv_buf value = MLV_BUF_INIT;
+	const char *eq = strrchr(arg, '=');
+	char *src, *name = NULL, *rel = NULL;
+	int has_oid = eq && mlv_oid_parse(oid, eq + 1) == 0, err = 0;
+
+	mlv_error_clear();
+	src = has_oid ? strndup(arg, (size_t)(eq - arg)) : mlv_xstrdup(arg);
+	if (!src)
+		abort();
+	name = data_name(sc, src);
+	if (strstr(src, "://")) {
+		if (!has_oid) {
+			mlv_error_set("data '%s' is outside the repository: give its "
+				      "oid as %s=sha256:<hex>", src, src);
+			err = MLV_EINVALID;
+			goto done;
+		}
+		mlv_buf_printf(&value, "sha256:%s", oid);
+		mlv_sidecar_set(sc, "data", name, "uri", src);
+		mlv_sidecar_set(sc, "data", name, "oid", value.ptr);
+		goto done;
+	}
+	rel = repo_relative(workdir, src);
+	if ((err = set_path_and_oid(sc, workdir, "data", name, "path", "oid", rel)) < 0)
+		goto done;
+	if (has_oid && strcmp(mlv_sidecar_get(sc, "data", name, "oid") + 7, oid)) {
+		mlv_error_set("data '%s' hashes to %s, not the given %s", rel,
+			      mlv_sidecar_get(sc, "data", name, "oid"), oid);
+		err = MLV_EINVALID;
+	}
+done:
+	mlv_buf_release(&value);
+	free(src);
+	free(name);
+	free(rel);
+	return err;
+}
+
+/* [code]: the HEAD the training ran at, and whether tracked files differ. */
+static void set_code(struct mlv_sidecar *sc, struct mlv_repo *repo)
+{
+	static const char *const status[] = { "status", "--porcelain",
+					      "--untracked-files=no", NULL };
+	struct mlv_buf out = MLV_BUF_INIT;
+	git_oid head;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (git_reference_name_to_id(&head, repo->git, "HEAD") == 0) {
+		git_oid_tostr(hex, sizeof(hex), &head);
+		mlv_sidecar_set(sc, "code", NULL, "commit", hex);
+	}
+	git_error_clear();
+	mlv_run_git(&out, status, MLV_RUN_QUIET);
+	mlv_sidecar_set(sc, "code", NULL, "dirty", out.len ? "true" : "false");
+	mlv_buf_release(&out);
+}
+
+static void set_environment(struct mlv_sidecar *sc, struct mlv_repo *repo,
+			    const char *lockfile)
+{
+	struct mlv_env env = MLV_ENV_INIT;
+	size_t i;
+
+	mlv_env_capture(&env, lockfile ? NULL : repo->workdir);
+	mlv_sidecar_remove_section(sc, "environment", NULL);
+	for (i = 0; i < env.n; i++)
+		mlv_sidecar_set(sc, "environment", NULL, env.entries[i].key,
+				env.entries[i].value);
+	mlv_env_release(&env);
+}
+
+static int write_sidecar(const struct mlv_sidecar *sc, const char *path)
+{
+	struct mlv_buf text = MLV_BUF_INIT, tmp = MLV_BUF_INIT;
+	int fd = -1, err = MLV_ERROR;
+
+	mlv_sidecar_format(&text, sc);
+	mlv_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
+	if ((fd = mkostemp(tmp.ptr, O_CLOEXEC)) < 0) {
+		mlv_error_set_errno("cannot create a temporary file beside '%s'", path);
+		goto done;
+	}
+	if (fchmod(fd, 0644) < 0 || mlv_write_all(fd, text.ptr, text.len) < 0 ||
+	    close(fd) < 0) {
+		mlv_error_set_errno("cannot write '%s'", tmp.ptr);
+		fd = -1;
+		unlink(tmp.ptr);
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp.ptr, path) < 0) {
+		mlv_error_set_errno("cannot write '%s'", path);
+		unlink(tmp.ptr);
+		goto done;
+	}
+	err = 0;
+done:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp.ptr);
+	}
+	mlv_buf_release(&text);
+	mlv_buf_release(&tmp);
+	return err;
+}
+
+/* Options shared by init and update. */
+static int apply_option(struct mlv_sidecar *sc, struct mlv_repo *repo,
+			const char *opt, const char *val, const char **lockfile)
+{
+	char oid[MLV_OID_HEXSZ + 1];
+	struct mlv_buf v = MLV_BUF_INIT;
+	char *rel = NULL;
+	int err = 0;
+
+	if (!strcmp(opt, "--data")) {
+		err = add_data(sc, repo->workdir, val);
+	} else if (!strcmp(opt, "--config")) {
+		rel = repo_relative(repo->workdir, val);
+		err = set_path_and_oid(sc, repo->workdir, "config", NULL, "path", "oid",
+				       rel);
+	} else if (!strcmp(opt, "--lockfile")) {
+		rel = repo_relative(repo->workdir, val);
+		err = set_path_and_oid(sc, repo->workdir, "environment", NULL,
+				       "lockfile", "lockfile-oid", rel);
+		*lockfile = val;
+	} else if (!strcmp(opt, "--param")) {
+		err = set_pair(sc, "params", val);
+	} else if (!strcmp(opt, "--metric")) {
+		err = set_pair(sc, "metrics", val);
+	} else if (!strcmp(opt, "--base")) {
+		if ((err = mlv_oid_parse(oid, val)) == 0) {
+			mlv_buf_printf(&v, "sha256:%s", oid);
+			mlv_sidecar_set(sc, "model", NULL, "base", v.ptr);
+		}
+	} else if (!strcmp(opt, "--version")) {
+		if (!mlv_semver_is_valid(val)) {
+			mlv_error_set("'%s' is not a semantic version (X.Y.Z)", val);
+			err = MLV_EINVALID;
+		} else {
+			mlv_sidecar_set(sc, "model", NULL, "version", val);
+		}
+	} else if (!strcmp(opt, "--name")) {
+		mlv_sidecar_set(sc, "model", NULL, "name", val);
+	} else {
+		err = 1; /* not ours */
+	}
+	mlv_buf_release(&v);
+	free(rel);
+	return err;
+}
+
+static int open_worktree_repo(struct mlv_repo *repo)
+{
+	if (mlv_repo_open(repo) < 0)
+		return die_with_error("");
+	if (!repo->workdir) {
+		mlv_error_set("sidecars need a work tree");
+		return die_with_error("");
+	}
+	return 0;
+}
+
+/* init and update share everything but where they start from. */
+static int write_record(int argc, char **argv, int update)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_buf oid = MLV_BUF_INIT, sidecar_path = MLV_BUF_INIT;
+	const char *usage = update ? UPDATE_USAGE : INIT_USAGE;
+	const char *lockfile = NULL;
+	char *model = NULL, *full = NULL;
+	int i, force = 0, has_config = 0, has_data = 0, rc = 0, err;
+	size_t k;
+
+	if (argc < 2 || argv[1][0] == '-')
+		return usage_error(usage);
+	if ((rc = open_worktree_repo(&repo)) != 0)
+		return rc;
+	model = repo_relative(repo.workdir, argv[1]);
+	mlv_buf_printf(&sidecar_path, "%s%s", model, MLV_SIDECAR_SUFFIX);
+	full = mlv_path_join(repo.workdir, sidecar_path.ptr);
+
+	if (update) {
+		struct mlv_buf text = MLV_BUF_INIT;
+		char chunk[4096];
+		ssize_t n;
+		int fd = open(full, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			mlv_error_set_errno("cannot open '%s'", sidecar_path.ptr);
+			rc = die_with_error("");
+			goto done;
+		}
+		while ((n = mlv_read_retry(fd, chunk, sizeof(chunk))) > 0)
+			mlv_buf_put(&text, chunk, (size_t)n);
+		close(fd);
+		mlv_sidecar_parse(&sc, &problems, sidecar_path.ptr, text.ptr, text.len);
+		mlv_buf_release(&text);
+		/* hashes are about to be recomputed: only structure matters */
+		mlv_problems_release(&problems);
+	}
+	/* [mlv] and [model] come first in a new record */
+	mlv_sidecar_set(&sc, "mlv", NULL, "version", "1");
+	if ((err = path_oid(&oid, repo.workdir, model)) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	mlv_sidecar_set(&sc, "model", NULL, "oid", oid.ptr);
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--force") && !update) {
+			force = 1;
+			continue;
+		}
+		if (i + 1 >= argc) {
+			rc = usage_error(usage);
+			goto done;
+		}
+		if (update && (!strcmp(argv[i], "--data") || !strcmp(argv[i], "--config") ||
+			       !strcmp(argv[i], "--lockfile") || !strcmp(argv[i], "--base"))) {
+			rc = usage_error(usage);
+			goto done;
+		}
+		err = apply_option(&sc, &repo, argv[i], argv[i + 1], &lockfile);
+		if (err > 0) {
+			rc = usage_error(usage);
+			goto done;
+		}
+		if (err < 0) {
+			rc = die_with_error("");
+			goto done;
+		}
+		has_data |= !strcmp(argv[i], "--data");
+		has_config |= !strcmp(argv[i], "--config");
+		i++;
+	}
+	if (!update) {
+		if (!has_data || !has_config) {
+			fprintf(stderr, "fatal: a sidecar records the training data "
+				"and the config: give --data and --config\n");
+			rc = usage_error(usage);
+			goto done;
+		}
+		if (!force && access(full, F_OK) == 0) {
+			fprintf(stderr, "fatal: '%s' exists; 'git mlv sidecar update %s' "
+				"refreshes its hashes, --force starts it anew\n",
+				sidecar_path.ptr, model);
+			rc = 128;
+			goto done;
+		}
+	}
+
+	if (update) {
+		/* recompute every recorded path's oid from the work tree */
+		for (k = 0; k < sc.n; k++) {
+			struct mlv_sidecar_entry *e = &sc.entries[k];
+			const char *oid_key = !strcmp(e->key, "path") ? "oid" :
+					      !strcmp(e->key, "lockfile") ? "lockfile-oid" :
+					      NULL;
+
+			if (!oid_key || (strcmp(e->section, "data") &&
+					 strcmp(e->section, "config") &&
+					 strcmp(e->section, "environment")))
+				continue;
+			if (!mlv_repo_path_is_safe(e->value) ||
+			    path_oid(&oid, repo.workdir, e->value) < 0) {
+				rc = die_with_error("");
+				goto done;
+			}
+			mlv_sidecar_set(&sc, e->section, e->name, oid_key, oid.ptr);
+		}
+		if (mlv_sidecar_get(&sc, "environment", NULL, "lockfile"))
+			lockfile = mlv_sidecar_get(&sc, "environment", NULL, "lockfile");
+	}
+	{
+		/* the environment is captured anew; an explicit lockfile stays */
+		char *lf = lockfile ? mlv_xstrdup(lockfile) : NULL;
+		char *lf_path = lf ? mlv_xstrdup(mlv_sidecar_get(&sc, "environment", NULL,
+								 "lockfile")) : NULL;
+		char *lf_oid = lf ? mlv_xstrdup(mlv_sidecar_get(&sc, "environment", NULL,
+								"lockfile-oid")) : NULL;
+
+		set_environment(&sc, &repo, lf);
+		if (lf) {
+			mlv_sidecar_set(&sc, "environment", NULL, "lockfile", lf_path);
+			mlv_sidecar_set(&sc, "environment", NULL, "lockfile-oid", lf_oid);
+		}
+		free(lf);
+		free(lf_path);
+		free(lf_oid);
+	}
+	set_code(&sc, &repo);
+	if ((err = write_sidecar(&sc, full)) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	printf("%s %s\n", update ? "updated" : "wrote", sidecar_path.ptr);
+done:
+	mlv_sidecar_release(&sc);
+	mlv_problems_release(&problems);
+	mlv_buf_release(&oid);
+	mlv_buf_release(&sidecar_path);
+	free(model);
+	free(full);
+	mlv_repo_release(&repo);
+	return rc;
+}
+
+static int print_problems(const struct mlv_problems *p, const char *what)
+{
+	size_t i;
+
+	if (!p->n)
+		return 0;
+	fprintf(stderr, "%s: %zu problem%s\n", what, p->n, p->n == 1 ? "" : "s");
+	for (i = 0; i < p->n; i++)
+		fprintf(stderr, "  %s\n", p->items[i]);
+	return 1;
+}
+
+/* Check the index: one model (NULL: every model in it). */
+static int check_index(struct mlv_repo *repo, const char *model,
+		       struct mlv_problems *problems)
+{
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL };
+	git_object *head = NULL;
+	int err;
+
+	if ((err = git_repository_index(&snap.index, repo->git)) < 0)
+		return mlv_error_from_git(err, "cannot read the index");
+	if (git_revparse_single(&head, repo->git, "HEAD^{tree}") == 0)
+		snap.parent = (git_tree *)head;
+	git_error_clear();
+	snap.check_all = 1;
+	snap.only = model;
+	err = mlv_policy_check(problems, repo, &snap);
+	git_object_free(head);
+	git_index_free(snap.index);
+	return err;
+}
+
+static int cmd_sidecar_check(int argc, char **argv)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	char *model = NULL;
+	int rc;
+
+	if (argc > 2)
+		return usage_error("sidecar check [<model>]");
+	if ((rc = open_worktree_repo(&repo)) != 0)
+		return rc;
+	if (argc == 2)
+		model = repo_relative(repo.workdir, argv[1]);
+	if (check_index(&repo, model, &problems) < 0)
+		rc = die_with_error("");
+	else if (print_problems(&problems, "mlv: sidecar check failed"))
+		rc = 1;
+	else
+		printf("sidecars match what is staged\n");
+	mlv_problems_release(&problems);
+	free(model);
+	mlv_repo_release(&repo);
+	return rc;
+}
+
+static int cmd_sidecar_show(int argc, char **argv)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT;
+	char chunk[4096], *model = NULL, *full = NULL;
+	const char *last_section = "", *last_name = "";
+	ssize_t n;
+	size_t i;
+	int fd, rc;
+
+	if (argc != 2)
+		return usage_error("sidecar show <model>");
+	if ((rc = open_worktree_repo(&repo)) != 0)
+		return rc;
+	model = repo_relative(repo.workdir, argv[1]);
+	mlv_buf_printf(&path, "%s%s", model, MLV_SIDECAR_SUFFIX);
+	full = mlv_path_join(repo.workdir, path.ptr);
+	if ((fd = open(full, O_RDONLY | O_CLOEXEC)) < 0) {
+		mlv_error_set_errno("cannot open '%s'; write it with 'git mlv sidecar "
+				    "init %s'", path.ptr, model);
+		rc = die_with_error("");
+		goto done;
+	}
+	while ((n = mlv_read_retry(fd, chunk, sizeof(chunk))) > 0)
+		mlv_buf_put(&text, chunk, (size_t)n);
+	close(fd);
+	mlv_sidecar_parse(&sc, &problems, path.ptr, text.ptr, text.len);
+	printf("lineage of %s (%s)\n", model, path.ptr);
+	for (i = 0; i < sc.n; i++) {
+		const struct mlv_sidecar_entry *e = &sc.entries[i];
+
+		if (strcmp(e->section, last_section) ||
+		    strcmp(e->name ? e->name : "", last_name)) {
+			if (e->name)
+				printf("\n  %s \"%s\"\n", e->section, e->name);
+			else
+				printf("\n  %s\n", e->section);
+			last_section = e->section;
+			last_name = e->name ? e->name : "";
+		}
+		printf("    %-16s %s\n", e->key, e->value);
+	}
+	putchar('\n');
+	if (check_index(&repo, model, &problems) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (print_problems(&problems, "does not match what is staged"))
+		rc = 1;
+	else
+		printf("matches what is staged\n");
+done:
+	mlv_sidecar_release(&sc);
+	mlv_problems_release(&problems);
+	mlv_buf_release(&path);
+	mlv_buf_release(&text);
+	free(model);
+	free(full);
+	mlv_repo_release(&repo);
+	return rc;
+}
+
+int cmd_sidecar(int argc, char **argv)
+{
+	static const char usage[] = "sidecar (init | update | check | show) ...";
+
+	if (argc < 2)
+		return usage_error(usage);
+	if (!strcmp(argv[1], "init"))
+		return write_record(argc - 1, argv + 1, 0);
+	if (!strcmp(argv[1], "update"))
+		return write_record(argc - 1, argv + 1, 1);
+	if (!strcmp(argv[1], "check"))
+		return cmd_sidecar_check(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "show"))
+		return cmd_sidecar_show(argc - 1, argv + 1);
+	return usage_error(usage);
+}

@@ -1,0 +1,136 @@
+/* git mlv verify [<rev-range>...] and the checks hooks share */
+#include <stdio.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "mlv/error.h"
+#include "mlv/policy.h"
+
+/* Check one commit against its first parent; print its problems. */
+static int verify_commit(struct mlv_repo *repo, const git_oid *id, int *failed)
+{
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL };
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *tree = NULL, *parent_tree = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+	int err;
+
+	if ((err = git_commit_lookup(&commit, repo->git, id)) < 0 ||
+	    (err = git_commit_tree(&tree, commit)) < 0) {
+		err = mlv_error_from_git(err, "cannot read commit");
+		goto done;
+	}
+	if (git_commit_parentcount(commit) > 0) {
+		if ((err = git_commit_parent(&parent, commit, 0)) < 0 ||
+		    (err = git_commit_tree(&parent_tree, parent)) < 0) {
+			err = mlv_error_from_git(err, "cannot read parent commit");
+			goto done;
+		}
+	}
+	snap.tree = tree;
+	snap.commit_id = id;
+	snap.parent = parent_tree;
+	if ((err = mlv_policy_check(&problems, repo, &snap)) < 0)
+		goto done;
+	if (problems.n) {
+		const char *summary = git_commit_summary(commit);
+
+		git_oid_tostr(hex, sizeof(hex), id);
+		printf("commit %s %s\n", hex, summary ? summary : "");
+		for (i = 0; i < problems.n; i++)
+			printf("  %s\n", problems.items[i]);
+		(*failed)++;
+	}
+done:
+	mlv_problems_release(&problems);
+	git_tree_free(tree);
+	git_tree_free(parent_tree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+	return err;
+}
+
+int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet)
+{
+	git_oid id;
+	int failed = 0, checked = 0, err;
+
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	while ((err = git_revwalk_next(&id, walk)) == 0) {
+		if (verify_commit(repo, &id, &failed) < 0)
+			return die_with_error("");
+		checked++;
+	}
+	if (err != GIT_ITEROVER) {
+		mlv_error_from_git(err, "cannot walk the history");
+		return die_with_error("");
+	}
+	if (failed) {
+		printf("%d of %d commits break the mlv policy\n", failed, checked);
+		return 1;
+	}
+	if (!quiet)
+		printf("%d commits verified\n", checked);
+	return 0;
+}
+
+/* Add one revision to the walk; "^rev" hides it and its history. */
+static int push_rev(git_revwalk *walk, struct mlv_repo *repo, const char *arg)
+{
+	git_object *o = NULL;
+	int hide = arg[0] == '^';
+	int err = git_revparse_single(&o, repo->git, arg + hide);
+
+	if (!err)
+		err = hide ? git_revwalk_hide(walk, git_object_id(o)) :
+			     git_revwalk_push(walk, git_object_id(o));
+	git_object_free(o);
+	return err;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	git_revwalk *walk = NULL;
+	int i, rc = 0, quiet = 0, pushed = 0, err = 0;
+
+	if (mlv_repo_open(&repo) < 0)
+		return die_with_error("");
+	if ((err = git_revwalk_new(&walk, repo.git)) < 0) {
+		mlv_error_from_git(err, "cannot walk the history");
+		rc = die_with_error("");
+		goto done;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+			quiet = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--all"))
+			err = git_revwalk_push_glob(walk, "refs/*");
+		else if (strstr(arg, ".."))
+			err = git_revwalk_push_range(walk, arg);
+		else
+			err = push_rev(walk, &repo, arg);
+		if (err < 0) {
+			mlv_error_from_git(err, arg);
+			rc = die_with_error("");
+			goto done;
+		}
+		pushed++;
+	}
+	if (!pushed && (err = git_revwalk_push_head(walk)) < 0) {
+		mlv_error_from_git(err, "HEAD has no commits to verify");
+		rc = die_with_error("");
+		goto done;
+	}
+	rc = verify_revwalk(&repo, walk, quiet);
+done:
+	git_revwalk_free(walk);
+	mlv_repo_release(&repo);
+	return rc;
+}

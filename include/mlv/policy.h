@@ -1,0 +1,76 @@
+#ifndef MLV_POLICY_H
+#define MLV_POLICY_H
+
+#include <git2.h>
+
+#include "mlv/problems.h"
+#include "mlv/repo.h"
+
+/*
+ * The commit policy: a commit that adds or changes a model (a path with the
+ * `mlv-model` attribute) must hold a valid sidecar `MODEL.mlv` whose model,
+ * data, config and lockfile oids equal what the same commit holds. A
+ * sidecar without its model, or a deleted model whose sidecar stays, is an
+ * error too. The knobs come from a committed `.mlvconfig`:
+ *
+ *   [policy]
+ *   required-sections = model, data, config, environment, code
+ *   require-version-bump = false   ; a changed model must raise [model] version
+ *   name-template = {project}-{task}-{architecture}-{dataset-version}-{date}-{run-id}
+ *   allow-external-data = true     ; [data] sections with uri = ...
+ */
+
+#define MLV_POLICY_FILE ".mlvconfig"
+
+enum {
+	MLV_SECTION_MODEL = 1 << 0,
+	MLV_SECTION_DATA = 1 << 1,
+	MLV_SECTION_CONFIG = 1 << 2,
+	MLV_SECTION_PARAMS = 1 << 3,
+	MLV_SECTION_ENVIRONMENT = 1 << 4,
+	MLV_SECTION_CODE = 1 << 5,
+	MLV_SECTION_METRICS = 1 << 6
+};
+
+struct mlv_policy {
+	unsigned required; /* MLV_SECTION_* bits */
+	int require_version_bump;
+	char *name_template; /* NULL: any name */
+	int allow_external_data;
+};
+
+/* The defaults: model, data, config, environment and code required. */
+void mlv_policy_init(struct mlv_policy *p);
+void mlv_policy_release(struct mlv_policy *p);
+
+/* Read `.mlvconfig` text over the defaults; problems name `file:line`. */
+int mlv_policy_parse(struct mlv_policy *p, struct mlv_problems *problems,
+		     const char *file, const char *data, size_t len);
+
+/* 1 when `name` fits `template` ({field} is one or more of [A-Za-z0-9._];
+ * {date} is YYYYMMDD; every other character must match itself). */
+int mlv_policy_name_matches(const char *template, const char *name);
+
+/*
+ * What a check looks at: the index (for pre-commit) or a commit's tree,
+ * against the tree it changes (HEAD's, or the first parent's; NULL for a
+ * root commit).
+ */
+struct mlv_snapshot {
+	git_index *index;         /* either this ... */
+	git_tree *tree;           /* ... or this */
+	const git_oid *commit_id; /* the commit of `tree`, for its attributes */
+	git_tree *parent;
+	int check_all;            /* every model, not only the changed ones */
+	const char *only;         /* just this model (a path), or NULL */
+};
+
+/*
+ * Check the snapshot. Every problem goes to `problems`; returns 0 when the
+ * check ran (whatever it found), or a negative error when it could not run
+ * (a message is set).
+ */
+int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
+		     const struct mlv_snapshot *snap);
+
+#endif

@@ -1,0 +1,90 @@
+#ifndef MLV_SIDECAR_H
+#define MLV_SIDECAR_H
+
+#include <stddef.h>
+
+#include "mlv/buf.h"
+#include "mlv/problems.h"
+
+/*
+ * Sidecar files: `MODEL.mlv`, the INI lineage record committed next to a
+ * model (../shared/DESIGN.md, "Sidecar files"). Parsed with inih.
+ *
+ *   [mlv]          version = 1
+ *   [model]        oid, name, version (semver), base (oid)
+ *   [data "NAME"]  path or uri, oid            (one per input data set)
+ *   [config]       path, oid
+ *   [params]       free key = value
+ *   [environment]  free key = value; lockfile + lockfile-oid
+ *   [code]         commit, dirty
+ *   [metrics]      free key = value
+ *
+ * The parser reports every problem at once, each as "FILE:LINE: what".
+ * Lines are limited to MLV_SIDECAR_MAX_LINE bytes; binary content, unknown
+ * sections or keys, duplicate sections or keys, malformed oids and paths
+ * that leave the repository are problems.
+ */
+
+#define MLV_SIDECAR_MAX_LINE 198
+#define MLV_SIDECAR_SUFFIX ".mlv"
+
+struct mlv_sidecar_entry {
+	char *section; /* "model", "data", ... */
+	char *name;    /* [data "train"] gives "train"; NULL without a name */
+	char *key;
+	char *value;
+	unsigned line;
+};
+
+struct mlv_sidecar {
+	struct mlv_sidecar_entry *entries;
+	size_t n, alloc;
+};
+
+#define MLV_SIDECAR_INIT { NULL, 0, 0 }
+
+/*
+ * Parse `len` bytes of the sidecar `file` (named in messages). Returns 0
+ * when it is valid; MLV_EINVALID when problems were added to `problems`
+ * (`out` then holds what could be read).
+ */
+int mlv_sidecar_parse(struct mlv_sidecar *out, struct mlv_problems *problems,
+		      const char *file, const char *data, size_t len);
+void mlv_sidecar_release(struct mlv_sidecar *sc);
+
+/* The entry for `key` in `section` (with subsection `name`, or NULL). */
+const struct mlv_sidecar_entry *mlv_sidecar_find(const struct mlv_sidecar *sc,
+						 const char *section,
+						 const char *name,
+						 const char *key);
+
+/* Its value, or NULL. */
+const char *mlv_sidecar_get(const struct mlv_sidecar *sc, const char *section,
+			    const char *name, const char *key);
+
+/* Set `key` in `section` (subsection `name` or NULL) to `value`, replacing
+ * an existing value in place or appending (after the section's last entry
+ * when the section exists). */
+void mlv_sidecar_set(struct mlv_sidecar *sc, const char *section,
+		     const char *name, const char *key, const char *value);
+
+/* Remove every entry of a section (and subsection `name`, or NULL). */
+void mlv_sidecar_remove_section(struct mlv_sidecar *sc, const char *section,
+				const char *name);
+
+/* Append the INI text: sections in order of first appearance, a blank
+ * line between them. */
+void mlv_sidecar_format(struct mlv_buf *out, const struct mlv_sidecar *sc);
+
+/* 1 when `path` is a safe repository-relative path: not empty, not
+ * absolute, no "." or ".." component, no backslash, no NUL. */
+int mlv_repo_path_is_safe(const char *path);
+
+/* 1 when `v` is a semantic version MAJOR.MINOR.PATCH[-pre][+build]. */
+int mlv_semver_is_valid(const char *v);
+
+/* Compare two valid semantic versions (pre-release sorts lower):
+ * <0, 0, >0. */
+int mlv_semver_compare(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,587 @@
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "mlv/buf.h"
+#include "mlv/error.h"
+#include "mlv/pointer.h"
+#include "mlv/policy.h"
+#include "mlv/sha256.h"
+#include "mlv/sidecar.h"
+#include "mlv/util.h"
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} section_bits[] = {
+	{ "model", MLV_SECTION_MODEL },
+	{ "data", MLV_SECTION_DATA },
+	{ "config", MLV_SECTION_CONFIG },
+	{ "params", MLV_SECTION_PARAMS },
+	{ "environment", MLV_SECTION_ENVIRONMENT },
+	{ "code", MLV_SECTION_CODE },
+	{ "metrics", MLV_SECTION_METRICS },
+};
+
+#define N_SECTIONS (sizeof(section_bits) / sizeof(section_bits[0]))
+
+void mlv_policy_init(struct mlv_policy *p)
+{
+	p->required = MLV_SECTION_MODEL | MLV_SECTION_DATA | MLV_SECTION_CONFIG |
+		      MLV_SECTION_ENVIRONMENT | MLV_SECTION_CODE;
+	p->require_version_bump = 0;
+	p->name_template = NULL;
+	p->allow_external_data = 1;
+}
+
+void mlv_policy_release(struct mlv_policy *p)
+{
+	free(p->name_template);
+	p->name_template = NULL;
+}
+
+struct policy_parse {
+	struct mlv_policy *policy;
+	struct mlv_problems *problems;
+	const char *file;
+};
+
+static int parse_sections(unsigned *out, const char *list)
+{
+	const char *p = list;
+	unsigned bits = 0;
+	size_t i;
+
+	while (*p) {
+		size_t n;
+
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		n = strcspn(p, ", \t");
+		if (!n)
+			break;
+		for (i = 0; i < N_SECTIONS; i++)
+			if (strlen(section_bits[i].name) == n &&
+			    !strncmp(section_bits[i].name, p, n))
+				break;
+		if (i == N_SECTIONS)
+			return -1;
+		bits |= section_bits[i].bit;
+		p += n;
+	}
+	*out = bits;
+	return 0;
+}
+
+static int handle_policy(void *user, const char *section, const char *key,
+			 const char *value)
+{
+	struct policy_parse *pp = user;
+	struct mlv_policy *p = pp->policy;
+	int b;
+
+	if (strcmp(section, "policy"))
+		return 1; /* [store] and others belong to other readers */
+	if (!strcmp(key, "required-sections")) {
+		if (parse_sections(&p->required, value) < 0)
+			mlv_problems_add(pp->problems, "%s: policy.required-sections "
+					 "'%s' names an unknown section (known: model, "
+					 "data, config, params, environment, code, "
+					 "metrics)", pp->file, value);
+	} else if (!strcmp(key, "require-version-bump") ||
+		   !strcmp(key, "allow-external-data")) {
+		if ((b = mlv_parse_bool(value)) < 0)
+			mlv_problems_add(pp->problems, "%s: policy.%s '%s' is not true "
+					 "or false", pp->file, key, value);
+		else if (!strcmp(key, "require-version-bump"))
+			p->require_version_bump = b;
+		else
+			p->allow_external_data = b;
+	} else if (!strcmp(key, "name-template")) {
+		free(p->name_template);
+		p->name_template = *value ? mlv_xstrdup(value) : NULL;
+	} else {
+		mlv_problems_add(pp->problems, "%s: unknown key policy.%s", pp->file,
+				 key);
+	}
+	return 1;
+}
+
+int mlv_policy_parse(struct mlv_policy *p, struct mlv_problems *problems,
+		     const char *file, const char *data, size_t len)
+{
+	struct policy_parse pp = { p, problems, file };
+	char *text;
+	size_t before = problems->n;
+	int rc;
+
+	if (memchr(data, '\0', len)) {
+		mlv_problems_add(problems, "%s: binary content, not an INI file", file);
+		return MLV_EINVALID;
+	}
+	text = strndup(data, len);
+	if (!text)
+		abort();
+	rc = ini_parse_string(text, handle_policy, &pp);
+	free(text);
+	if (rc > 0)
+		mlv_problems_add(problems, "%s:%d: syntax error (lines are "
+				 "'key = value' under '[policy]', at most 199 bytes)",
+				 file, rc);
+	return problems->n > before ? MLV_EINVALID : 0;
+}
+
+static int is_field_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '.' || c == '_';
+}
+
+int mlv_policy_name_matches(const char *t, const char *name)
+{
+	const char *n = name;
+
+	while (*t) {
+		if (*t == '{') {
+			const char *close = strchr(t, '}');
+			size_t k = 0;
+
+			if (!close)
+				return 0;
+			if (close - t == 5 && !strncmp(t, "{date}", 6)) {
+				for (k = 0; k < 8; k++)
+					if (!isdigit((unsigned char)n[k]))
+						return 0;
+				if (is_field_char(n[8]))
+					return 0;
+			} else {
+				while (is_field_char(n[k]))
+					k++;
+				if (!k)
+					return 0;
+			}
+			n += k;
+			t = close + 1;
+		} else if (*t++ != *n++) {
+			return 0;
+		}
+	}
+	return *n == '\0';
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading paths out of a snapshot. */
+
+struct checker {
+	struct mlv_repo *repo;
+	const struct mlv_snapshot *snap;
+	struct mlv_problems *problems;
+	struct mlv_policy policy;
+	git_odb *odb;
+	struct mlv_buf checked; /* "\n"-separated models already checked */
+};
+
+/* The blob id at `path` in the snapshot: 0, or MLV_ENOTFOUND. */
+static int snap_lookup(git_oid *out, const struct mlv_snapshot *s,
+		       git_tree *tree, const char *path)
+{
+	git_tree_entry *te = NULL;
+	int found = 0;
+
+	if (!tree && s->index) {
+		const git_index_entry *e = git_index_get_bypath(s->index, path, 0);
+
+		if (e && (e->mode == GIT_FILEMODE_BLOB ||
+			  e->mode == GIT_FILEMODE_BLOB_EXECUTABLE)) {
+			git_oid_cpy(out, &e->id);
+			found = 1;
+		}
+	} else if ((tree || s->tree) &&
+		   git_tree_entry_bypath(&te, tree ? tree : s->tree, path) == 0) {
+		if (git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
+			git_oid_cpy(out, git_tree_entry_id(te));
+			found = 1;
+		}
+		git_tree_entry_free(te);
+	}
+	git_error_clear();
+	return found ? 0 : MLV_ENOTFOUND;
+}
+
+static int read_blob(git_odb_object **out, struct checker *c, const git_oid *id)
+{
+	int err = git_odb_read(out, c->odb, id);
+
+	if (err < 0) {
+		char hex[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(hex, sizeof(hex), id);
+		return mlv_error_from_git(err, hex);
+	}
+	return 0;
+}
+
+/* The mlv oid of the file at `path`: its pointer's oid when it is stored
+ * as a pointer, else the SHA-256 of its bytes. */
+static int content_oid(char hex[MLV_OID_HEXSZ + 1], int *is_pointer,
+		       struct checker *c, git_tree *tree, const char *path)
+{
+	git_odb_object *obj = NULL;
+	struct mlv_pointer p;
+	struct mlv_sha256 h = MLV_SHA256_INIT;
+	git_oid id;
+	const char *data;
+	size_t len;
+	int err;
+
+	if ((err = snap_lookup(&id, c->snap, tree, path)) < 0)
+		return err;
+	if ((err = read_blob(&obj, c, &id)) < 0)
+		return err;
+	data = git_odb_object_data(obj);
+	len = git_odb_object_size(obj);
+	*is_pointer = len > 0 && mlv_pointer_parse(&p, data, len) == 0;
+	if (*is_pointer) {
+		memcpy(hex, p.oid, sizeof(p.oid));
+	} else if ((err = mlv_sha256_init(&h)) == 0) {
+		mlv_sha256_update(&h, data, len);
+		mlv_sha256_final_hex(hex, &h);
+	}
+	mlv_sha256_release(&h);
+	git_odb_object_free(obj);
+	return err;
+}
+
+/* Parse the sidecar at `path` in `tree` (NULL: the snapshot). */
+static int load_sidecar(struct mlv_sidecar *sc, struct mlv_problems *problems,
+			struct checker *c, git_tree *tree, const char *path)
+{
+	git_odb_object *obj = NULL;
+	git_oid id;
+	int err;
+
+	if ((err = snap_lookup(&id, c->snap, tree, path)) < 0)
+		return err;
+	if ((err = read_blob(&obj, c, &id)) < 0)
+		return err;
+	err = mlv_sidecar_parse(sc, problems, path, git_odb_object_data(obj),
+				git_odb_object_size(obj));
+	git_odb_object_free(obj);
+	return err;
+}
+
+static int is_model(struct checker *c, const char *path)
+{
+	git_attr_options opts = GIT_ATTR_OPTIONS_INIT;
+	const char *value = NULL;
+
+	opts.flags = GIT_ATTR_CHECK_INDEX_ONLY | GIT_ATTR_CHECK_NO_SYSTEM;
+	if (c->snap->commit_id) {
+		opts.flags |= GIT_ATTR_CHECK_INCLUDE_COMMIT;
+		git_oid_cpy(&opts.attr_commit_id, c->snap->commit_id);
+	}
+	if (git_attr_get_ext(&value, c->repo->git, &opts, path, "mlv-model") < 0) {
+		git_error_clear();
+		return 0;
+	}
+	return GIT_ATTR_IS_TRUE(value);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && !strcmp(s + n - k, suffix);
+}
+
+/* ------------------------------------------------------------------ */
+/* The checks. */
+
+static const char *fix_hint(struct mlv_buf *b, const char *model)
+{
+	mlv_buf_clear(b);
+	mlv_buf_printf(b, "git mlv sidecar update '%s' && git add '%s.mlv'", model,
+		       model);
+	return b->ptr;
+}
+
+/* A path the sidecar names must be in the commit with the recorded oid. */
+static void check_recorded_path(struct checker *c, const char *model,
+				const struct mlv_sidecar_entry *path_e,
+				const char *recorded, const char *what)
+{
+	struct mlv_buf hint = MLV_BUF_INIT;
+	char hex[MLV_OID_HEXSZ + 1];
+	int is_pointer, err;
+
+	if (!recorded || !mlv_repo_path_is_safe(path_e->value))
+		return; /* the parser reported it */
+	err = content_oid(hex, &is_pointer, c, NULL, path_e->value);
+	if (err == MLV_ENOTFOUND)
+		mlv_problems_add(c->problems, "%s.mlv:%u: %s '%s' is not in this "
+				 "commit; git add it, or fix the path", model,
+				 path_e->line, what, path_e->value);
+	else if (err < 0)
+		mlv_problems_add(c->problems, "%s.mlv:%u: cannot read %s '%s': %s",
+				 model, path_e->line, what, path_e->value,
+				 mlv_error_last());
+	else if (strcmp(recorded + 7, hex))
+		mlv_problems_add(c->problems, "%s.mlv:%u: %s '%s' is recorded as %s "
+				 "but staged as sha256:%s; fix with: %s", model,
+				 path_e->line, what, path_e->value, recorded, hex,
+				 fix_hint(&hint, model));
+	mlv_buf_release(&hint);
+}
+
+static int has_section(const struct mlv_sidecar *sc, const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++)
+		if (!strcmp(sc->entries[i].section, section))
+			return 1;
+	return 0;
+}
+
+static void check_version_bump(struct checker *c, const char *model,
+			       const char *sidecar_path,
+			       const struct mlv_sidecar *sc)
+{
+	struct mlv_sidecar old = MLV_SIDECAR_INIT;
+	struct mlv_problems ignored = MLV_PROBLEMS_INIT;
+	const char *now = mlv_sidecar_get(sc, "model", NULL, "version");
+	const char *before;
+	git_oid id;
+
+	if (!c->snap->parent || snap_lookup(&id, c->snap, c->snap->parent, model) < 0)
+		return; /* a new model: any version will do */
+	if (!now) {
+		mlv_problems_add(c->problems, "%s: [model] version is required when a "
+				 "model changes (policy require-version-bump); set "
+				 "it with: git mlv sidecar update '%s' --version X.Y.Z",
+				 sidecar_path, model);
+		return;
+	}
+	load_sidecar(&old, &ignored, c, c->snap->parent, sidecar_path);
+	before = mlv_sidecar_get(&old, "model", NULL, "version");
+	if (before && mlv_semver_is_valid(before) && mlv_semver_is_valid(now) &&
+	    mlv_semver_compare(now, before) <= 0)
+		mlv_problems_add(c->problems, "%s: [model] version %s must be higher "
+				 "than the previous %s (policy "
+				 "require-version-bump); fix with: git mlv sidecar "
+				 "update '%s' --version <higher>",
+				 sidecar_path, now, before, model);
+	mlv_sidecar_release(&old);
+	mlv_problems_release(&ignored);
+}
+
+static void check_model(struct checker *c, const char *model)
+{
+	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
+	struct mlv_buf sidecar_path = MLV_BUF_INIT, key = MLV_BUF_INIT,
+		       hint = MLV_BUF_INIT;
+	char hex[MLV_OID_HEXSZ + 1];
+	const char *v;
+	int is_pointer = 0, err;
+	size_t i;
+
+	mlv_buf_printf(&key, "\n%s\n", model);
+	if (strstr(c->checked.ptr, key.ptr))
+		goto done;
+	mlv_buf_puts(&c->checked, key.ptr + 1);
+
+	mlv_buf_printf(&sidecar_path, "%s%s", model, MLV_SIDECAR_SUFFIX);
+	if ((err = content_oid(hex, &is_pointer, c, NULL, model)) < 0) {
+		mlv_problems_add(c->problems, "%s: cannot read the model: %s", model,
+				 mlv_error_last());
+		goto done;
+	}
+	if (!is_pointer)
+		mlv_problems_add(c->problems, "%s: the model is staged as its bytes, "
+				 "not as an mlv pointer; run 'git mlv install' and "
+				 "'git add %s' again", model, model);
+	err = load_sidecar(&sc, c->problems, c, NULL, sidecar_path.ptr);
+	if (err == MLV_ENOTFOUND) {
+		mlv_problems_add(c->problems, "%s: model without a sidecar: %s is not "
+				 "in this commit; write it with: git mlv sidecar init "
+				 "'%s' --data <path> --config <path> && git add '%s'",
+				 model, sidecar_path.ptr, model, sidecar_path.ptr);
+		goto done;
+	}
+	if (err < 0 && err != MLV_EINVALID) {
+		mlv_problems_add(c->problems, "%s: %s", sidecar_path.ptr,
+				 mlv_error_last());
+		goto done;
+	}
+
+	for (i = 0; i < N_SECTIONS; i++)
+		if ((c->policy.required & section_bits[i].bit) &&
+		    !has_section(&sc, section_bits[i].name))
+			mlv_problems_add(c->problems, "%s: required section [%s%s] is "
+					 "missing (policy in " MLV_POLICY_FILE ")",
+					 sidecar_path.ptr, section_bits[i].name,
+					 section_bits[i].bit == MLV_SECTION_DATA ?
+					 " \"NAME\"" : "");
+
+	if ((v = mlv_sidecar_get(&sc, "model", NULL, "oid")) && strlen(v) > 7 &&
+	    strcmp(v + 7, hex))
+		mlv_problems_add(c->problems, "%s:%u: [model] oid is %s but %s is "
+				 "staged as sha256:%s; fix with: %s", sidecar_path.ptr,
+				 mlv_sidecar_find(&sc, "model", NULL, "oid")->line, v,
+				 model, hex, fix_hint(&hint, model));
+
+	for (i = 0; i < sc.n; i++) {
+		const struct mlv_sidecar_entry *e = &sc.entries[i];
+		struct mlv_buf what = MLV_BUF_INIT;
+
+		if (!strcmp(e->section, "data") && !strcmp(e->key, "path")) {
+			mlv_buf_printf(&what, "[data \"%s\"]", e->name);
+			check_recorded_path(c, model, e,
+					    mlv_sidecar_get(&sc, "data", e->name, "oid"),
+					    what.ptr);
+		} else if (!strcmp(e->section, "data") && !strcmp(e->key, "uri") &&
+			   !c->policy.allow_external_data) {
+			mlv_problems_add(c->problems, "%s:%u: [data \"%s\"] uses external "
+					 "data '%s', which policy allow-external-data "
+					 "forbids; commit the data and use path =",
+					 sidecar_path.ptr, e->line, e->name, e->value);
+		} else if (!strcmp(e->section, "config") && !strcmp(e->key, "path")) {
+			check_recorded_path(c, model, e,
+					    mlv_sidecar_get(&sc, "config", NULL, "oid"),
+					    "[config]");
+		} else if (!strcmp(e->section, "environment") &&
+			   !strcmp(e->key, "lockfile")) {
+			check_recorded_path(c, model, e,
+					    mlv_sidecar_get(&sc, "environment", NULL,
+							    "lockfile-oid"),
+					    "[environment] lockfile");
+		}
+		mlv_buf_release(&what);
+	}
+
+	if (c->policy.name_template) {
+		v = mlv_sidecar_get(&sc, "model", NULL, "name");
+		if (!v || !mlv_policy_name_matches(c->policy.name_template, v))
+			mlv_problems_add(c->problems, "%s: [model] name '%s' does not "
+					 "follow the naming template '%s' of "
+					 MLV_POLICY_FILE, sidecar_path.ptr, v ? v : "",
+					 c->policy.name_template);
+	}
+	if (c->policy.require_version_bump)
+		check_version_bump(c, model, sidecar_path.ptr, &sc);
+done:
+	mlv_sidecar_release(&sc);
+	mlv_buf_release(&sidecar_path);
+	mlv_buf_release(&key);
+	mlv_buf_release(&hint);
+}
+
+static int load_policy(struct checker *c)
+{
+	git_odb_object *obj = NULL;
+	git_oid id;
+	int err;
+
+	mlv_policy_init(&c->policy);
+	if (snap_lookup(&id, c->snap, NULL, MLV_POLICY_FILE) < 0)
+		return 0;
+	if ((err = read_blob(&obj, c, &id)) < 0)
+		return err;
+	mlv_policy_parse(&c->policy, c->problems, MLV_POLICY_FILE,
+			 git_odb_object_data(obj), git_odb_object_size(obj));
+	git_odb_object_free(obj);
+	return 0;
+}
+
+static int check_delta(const git_diff_delta *d, float progress, void *payload)
+{
+	struct checker *c = payload;
+	const char *path;
+	git_oid id;
+
+	(void)progress;
+	if (d->status == GIT_DELTA_DELETED) {
+		path = d->old_file.path;
+		if (has_suffix(path, MLV_SIDECAR_SUFFIX))
+			return 0;
+		if (is_model(c, path)) {
+			struct mlv_buf sidecar = MLV_BUF_INIT;
+
+			mlv_buf_printf(&sidecar, "%s%s", path, MLV_SIDECAR_SUFFIX);
+			if (snap_lookup(&id, c->snap, NULL, sidecar.ptr) == 0)
+				mlv_problems_add(c->problems, "%s: the model was removed "
+						 "but its sidecar stays; remove it too: "
+						 "git rm '%s'", sidecar.ptr, sidecar.ptr);
+			mlv_buf_release(&sidecar);
+		}
+		return 0;
+	}
+	path = d->new_file.path;
+	if (has_suffix(path, MLV_SIDECAR_SUFFIX)) {
+		char *model = strndup(path, strlen(path) - strlen(MLV_SIDECAR_SUFFIX));
+
+		if (!model)
+			abort();
+		if (snap_lookup(&id, c->snap, NULL, model) < 0)
+			mlv_problems_add(c->problems, "%s: sidecar without its model: %s "
+					 "is not in this commit; remove the sidecar "
+					 "(git rm '%s') or add the model", path, model,
+					 path);
+		else if (is_model(c, model))
+			check_model(c, model);
+		free(model);
+		return 0;
+	}
+	if (is_model(c, path))
+		check_model(c, path);
+	return 0;
+}
+
+int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
+		     const struct mlv_snapshot *snap)
+{
+	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+	struct checker c;
+	git_diff *diff = NULL;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	c.repo = r;
+	c.snap = snap;
+	c.problems = problems;
+	mlv_buf_init(&c.checked, 0);
+	mlv_buf_putc(&c.checked, '\n');
+	mlv_policy_init(&c.policy);
+	if ((err = git_repository_odb(&c.odb, r->git)) < 0) {
+		err = mlv_error_from_git(err, "cannot open the object database");
+		goto done;
+	}
+	if ((err = load_policy(&c)) < 0)
+		goto done;
+	if (snap->only) {
+		check_model(&c, snap->only);
+		goto done;
+	}
+	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
+	if (snap->index)
+		err = git_diff_tree_to_index(&diff, r->git,
+					     snap->check_all ? NULL : snap->parent,
+					     snap->index, &opts);
+	else
+		err = git_diff_tree_to_tree(&diff, r->git,
+					    snap->check_all ? NULL : snap->parent,
+					    snap->tree, &opts);
+	if (err < 0) {
+		err = mlv_error_from_git(err, "cannot compare trees");
+		goto done;
+	}
+	if ((err = git_diff_foreach(diff, check_delta, NULL, NULL, NULL, &c)) < 0)
+		err = mlv_error_from_git(err, "cannot walk the changes");
+done:
+	git_diff_free(diff);
+	git_odb_free(c.odb);
+	mlv_policy_release(&c.policy);
+	mlv_buf_release(&c.checked);
+	return err;
+}
