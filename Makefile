@@ -72,8 +72,27 @@ test-asan: asan
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-all.sh
 
+# libFuzzer targets (clang) for the parsers; fuzz-run runs each for
+# FUZZ_SECONDS on a copy of its corpus in tests/fuzz/corpus/.
+FUZZ_SECONDS ?= 15
+FUZZ_TARGETS = build/fuzz/fuzz_sidecar build/fuzz/fuzz_pointer
+FUZZ_LIB_SRC = lib/sidecar.c lib/pointer.c lib/buf.c lib/error.c lib/util.c \
+	lib/problems.c lib/sha256.c
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
+	-D_GNU_SOURCE -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard include/mlv/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) -linih -lcrypto
+
+fuzz: $(FUZZ_TARGETS)
+
+fuzz-run: fuzz
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
 	rm -rf build bin
 
-.PHONY: all unit install test asan test-asan clean
+.PHONY: all unit install test asan test-asan clean fuzz fuzz-run
 .DELETE_ON_ERROR:

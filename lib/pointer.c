@@ -6,6 +6,8 @@
 static const char version_line[] = "version " MLV_POINTER_VERSION "\n";
 static const char oid_prefix[] = "oid sha256:";
 static const char size_prefix[] = "size ";
+static const char empty_oid[] =
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 static int is_lower_hex(char c)
 {
@@ -52,9 +54,7 @@ int mlv_pointer_parse(struct mlv_pointer *out, const void *data, size_t len)
 	uint64_t size = 0;
 
 	if (len == 0) {
-		memcpy(out->oid,
-		       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-		       MLV_OID_HEXSZ + 1);
+		memcpy(out->oid, empty_oid, MLV_OID_HEXSZ + 1);
 		out->size = 0;
 		return 0;
 	}
@@ -92,6 +92,8 @@ int mlv_pointer_parse(struct mlv_pointer *out, const void *data, size_t len)
 	}
 	if (p + 1 != end || *p != '\n')
 		return not_a_pointer("trailing data after size");
+	if (size == 0 && strcmp(out->oid, empty_oid))
+		return not_a_pointer("size 0 with the oid of non-empty content");
 	out->size = size;
 	return 0;
 }

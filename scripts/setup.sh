@@ -5,7 +5,7 @@ set -eu
 
 build_pkgs="build-essential pkg-config git libgit2-dev libcurl4-openssl-dev
 libssl-dev libinih-dev"
-test_pkgs="libcmocka-dev git-lfs openssl python3"
+test_pkgs="libcmocka-dev git-lfs openssl python3 clang libclang-rt-14-dev"
 bench_pkgs="git-lfs time"
 
 case "${1:-build}" in

@@ -9,3 +9,5 @@ make -j"$(nproc)" all unit
 make test
 make -j"$(nproc)" asan
 make test-asan
+# The parsers' fuzz targets, briefly, on their corpora in tests/fuzz/.
+make fuzz-run FUZZ_SECONDS="${FUZZ_SECONDS:-15}"

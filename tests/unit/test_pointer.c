@@ -13,6 +13,7 @@
 #include "mlv/error.h"
 #include "mlv/pointer.h"
 
+#define EMPTY_OID "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define OID "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393"
 #define VERSION_LINE "version https://git-lfs.github.com/spec/v1\n"
 #define OID_LINE "oid sha256:" OID "\n"
@@ -119,11 +120,15 @@ static void test_pointer__size_zero(void **state)
 	struct mlv_buf out = MLV_BUF_INIT;
 
 	(void)state;
-	/* a written-out pointer of size 0 is a pointer */
+	/* a written-out pointer of empty content is a pointer */
 	p.size = 99;
-	assert_int_equal(parse_lit(&p, VERSION_LINE OID_LINE "size 0\n"), 0);
-	assert_string_equal(p.oid, OID);
+	assert_int_equal(parse_lit(&p, VERSION_LINE "oid sha256:" EMPTY_OID "\n"
+				   "size 0\n"), 0);
+	assert_string_equal(p.oid, EMPTY_OID);
 	assert_true(p.size == 0);
+	/* size 0 with any other oid names content that cannot exist
+	 * (found by tests/fuzz/fuzz_pointer) */
+	assert_rejected_lit(VERSION_LINE OID_LINE "size 0\n");
 
 	/* the pointer text of an empty object is empty, as in git-lfs */
 	assert_int_equal(mlv_pointer_format(&out, &p), 0);
