@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "builtin.h"
 #include "mlv/error.h"
 #include "mlv/progress.h"
-#include "mlv/run.h"
 #include "mlv/scan.h"
 #include "mlv/util.h"
 #include "mlv/worktree.h"
@@ -16,7 +16,9 @@
 struct pending {
 	char *path;
 	struct mlv_pointer p;
+	git_oid blob; /* the pointer's blob in the index */
 	unsigned mode;
+	int done;     /* materialized */
 };
 
 struct checkout {
@@ -52,10 +54,70 @@ static int collect(const char *path, const struct mlv_pointer *p,
 	}
 	c->items[c->n].path = mlv_xstrdup(path);
 	c->items[c->n].p = *p;
+	c->items[c->n].blob = e->id;
 	c->items[c->n].mode = e->mode;
+	c->items[c->n].done = 0;
 	c->bytes += p->size;
 	c->n++;
 	return 0;
+}
+
+/*
+ * Record the stat data of the files just materialized in their index
+ * entries. Git compares stat data before content and takes a size that
+ * differs from the one in the index (the pointer's) for changed content
+ * without reading the file, so `git update-index --refresh` cannot clear
+ * them and `git status` would call every one of them modified. Their
+ * content was verified against the pointer as it was written, so the
+ * entries (same blob, same mode) only get the new stat data; an entry
+ * that changed since it was read is left alone.
+ */
+static int record_stat(git_index *index, const char *workdir,
+		       const struct pending *items, size_t n)
+{
+	size_t i, updated = 0;
+	int err;
+
+	if ((err = git_index_read(index, 0)) < 0) {
+		err = mlv_error_from_git(err, "cannot read the index");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e;
+		git_index_entry entry;
+		struct stat st;
+		char *full;
+
+		if (!items[i].done ||
+		    !(e = git_index_get_bypath(index, items[i].path, 0)) ||
+		    !git_oid_equal(&e->id, &items[i].blob))
+			continue;
+		full = mlv_path_join(workdir, items[i].path);
+		err = lstat(full, &st);
+		free(full);
+		if (err < 0 || !S_ISREG(st.st_mode))
+			continue;
+		entry = *e;
+		entry.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
+		entry.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
+		entry.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
+		entry.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
+		entry.dev = (uint32_t)st.st_dev;
+		entry.ino = (uint32_t)st.st_ino;
+		entry.uid = (uint32_t)st.st_uid;
+		entry.gid = (uint32_t)st.st_gid;
+		entry.file_size = (uint32_t)st.st_size; /* truncated, as git does */
+		if ((err = git_index_add(index, &entry)) < 0) {
+			err = mlv_error_from_git(err, "cannot update the index");
+			goto done;
+		}
+		updated++;
+	}
+	err = 0;
+	if (updated && (err = git_index_write(index)) < 0)
+		err = mlv_error_from_git(err, "cannot write the index");
+done:
+	return err;
 }
 
 /* The current directory relative to the work tree: "" or "dir/". */
@@ -150,17 +212,16 @@ int cmd_checkout(int argc, char **argv)
 			fprintf(stderr, "%serror: %s\n", progress.shown ? "\n" : "",
 				mlv_error_last());
 			failed++;
+		} else {
+			it->done = 1;
 		}
 		mlv_progress_add(&progress, 1, it->p.size);
 	}
 	mlv_progress_stop(&progress);
-	if (c.n > failed) {
-		/* The files changed under git's stat cache; let git see they are
-		 * what the index says, so `git status` stays clean. */
-		const char *args[] = { "update-index", "-q", "--refresh", NULL };
-
-		mlv_run_git(NULL, args, MLV_RUN_QUIET);
-	}
+	if (c.n > failed && record_stat(index, repo.workdir, c.items, c.n) < 0)
+		fprintf(stderr, "warning: %s; 'git status' may list the checked-out "
+			"files as modified until 'git add' sees them\n",
+			mlv_error_last());
 	if (failed) {
 		fprintf(stderr, "fatal: %zu of %zu files could not be checked out\n",
 			failed, c.n);
