@@ -1,5 +1,7 @@
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mlv/error.h"
 #include "mlv/repo.h"
@@ -17,14 +19,39 @@ int mlv_error_from_git(int code, const char *what)
 	return MLV_ERROR;
 }
 
+/*
+ * libgit2 finds the repository from GIT_DIR and friends but refuses
+ * GIT_WORK_TREE ("unimplemented"), which git sets for the filters it runs
+ * in `git worktree add` and `git --work-tree=<dir>`. Open without it, then
+ * apply it as git does: the work tree is that directory.
+ */
+static int open_from_env(git_repository **out)
+{
+	const char *env = getenv("GIT_WORK_TREE");
+	char *work_tree = env && *env ? mlv_xstrdup(env) : NULL;
+	int err;
+
+	if (work_tree)
+		unsetenv("GIT_WORK_TREE");
+	err = git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+	if (work_tree) {
+		setenv("GIT_WORK_TREE", work_tree, 1); /* for the git we run */
+		if (err == 0 && (err = git_repository_set_workdir(*out, work_tree, 0)) < 0) {
+			git_repository_free(*out);
+			*out = NULL;
+		}
+	}
+	free(work_tree);
+	return err;
+}
+
 int mlv_repo_open(struct mlv_repo *r)
 {
 	const char *common;
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	err = git_repository_open_ext(&r->git, NULL, GIT_REPOSITORY_OPEN_FROM_ENV,
-				      NULL);
+	err = open_from_env(&r->git);
 	if (err == GIT_ENOTFOUND) {
 		mlv_error_set("not in a git repository");
 		return MLV_ENOTFOUND;
@@ -53,10 +80,113 @@ void mlv_repo_release(struct mlv_repo *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/*
+ * Parse one single-quoted word of GIT_CONFIG_PARAMETERS at `*p` into `out`
+ * ('it'\''s' is "it's"), leaving `*p` after it. -1 when malformed.
+ */
+static int sq_word(struct mlv_buf *out, const char **p)
+{
+	const char *s = *p;
+
+	mlv_buf_clear(out);
+	if (*s != '\'')
+		return -1;
+	for (;;) {
+		const char *end = strchr(s + 1, '\'');
+
+		if (!end)
+			return -1;
+		mlv_buf_put(out, s + 1, (size_t)(end - s - 1));
+		s = end + 1;
+		if (s[0] != '\\' || s[1] != '\'' || s[2] != '\'')
+			break;
+		mlv_buf_putc(out, '\'');
+		s += 2;
+	}
+	*p = s;
+	return 0;
+}
+
+/*
+ * The value `git -c key=value` gives `key`, which git passes to the
+ * programs it runs in GIT_CONFIG_PARAMETERS ('key'='value' or the older
+ * 'key=value', space separated) and GIT_CONFIG_COUNT/_KEY_<n>/_VALUE_<n>;
+ * libgit2 reads neither. The last setting wins, as in git. Returns 1 with
+ * the value in `out` (`*has_value` 0 for a bare 'key', which means true),
+ * or 0 when the command line does not set `key`.
+ */
+static int command_line_config(struct mlv_buf *out, int *has_value,
+			       const char *key)
+{
+	struct mlv_buf word = MLV_BUF_INIT, value = MLV_BUF_INIT;
+	const char *p = getenv("GIT_CONFIG_PARAMETERS"), *count;
+	int found = 0;
+
+	while (p && *p) {
+		const char *name;
+		int with_value = 0;
+
+		while (*p == ' ')
+			p++;
+		if (!*p || sq_word(&word, &p) < 0)
+			break;
+		name = word.ptr;
+		if (*p == '=') { /* 'key'='value', or 'key'= for a bare key */
+			p++;
+			if (*p == '\'') {
+				if (sq_word(&value, &p) < 0)
+					break;
+				with_value = 1;
+			}
+		} else { /* 'key=value' */
+			char *eq = strchr(word.ptr, '=');
+
+			if (eq) {
+				*eq = '\0';
+				mlv_buf_sets(&value, eq + 1);
+				with_value = 1;
+			}
+		}
+		if (!strcasecmp(name, key)) {
+			found = 1;
+			*has_value = with_value;
+			mlv_buf_sets(out, with_value ? value.ptr : "");
+		}
+	}
+	if (!found && (count = getenv("GIT_CONFIG_COUNT"))) {
+		long i, n = strtol(count, NULL, 10);
+
+		for (i = 0; i < n; i++) {
+			const char *k, *v;
+			char name[64];
+
+			snprintf(name, sizeof(name), "GIT_CONFIG_KEY_%ld", i);
+			k = getenv(name);
+			snprintf(name, sizeof(name), "GIT_CONFIG_VALUE_%ld", i);
+			v = getenv(name);
+			if (k && v && !strcasecmp(k, key)) {
+				found = 1;
+				*has_value = 1;
+				mlv_buf_sets(out, v);
+			}
+		}
+	}
+	mlv_buf_release(&word);
+	mlv_buf_release(&value);
+	return found;
+}
+
 int mlv_repo_config_bool(struct mlv_repo *r, const char *key, int dflt)
 {
-	int value;
+	struct mlv_buf text = MLV_BUF_INIT;
+	int value, has_value = 0;
 
+	if (command_line_config(&text, &has_value, key)) {
+		value = has_value ? mlv_parse_bool(text.ptr) : 1;
+		mlv_buf_release(&text);
+		if (value >= 0)
+			return value;
+	}
 	if (!r->config || git_config_get_bool(&value, r->config, key) < 0) {
 		git_error_clear();
 		return dflt;
