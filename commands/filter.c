@@ -130,6 +130,14 @@ int cmd_smudge(int argc, char **argv)
 	}
 	if ((size_t)head_len < sizeof(head) && !skip_smudge(&repo) &&
 	    mlv_pointer_parse(&p, head, (size_t)head_len) == 0) {
+		/* Unlike the filter protocol, stdout cannot take bytes back:
+		 * verify the whole object before the first byte goes out. */
+		if (p.size && mlv_store_verify(&repo.store, p.oid) == MLV_ECORRUPT) {
+			mlv_error_set("'%s': object %s in the local store is corrupt; "
+				      "run 'git mlv fsck' to move it aside", path, p.oid);
+			rc = die_with_error("smudge failed");
+			goto done;
+		}
 		err = mlv_smudge_object(&repo.store, &p, path, write_stdout, NULL);
 		rc = err < 0 ? die_with_error("smudge failed") : 0;
 		goto done;

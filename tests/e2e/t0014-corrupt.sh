@@ -100,11 +100,12 @@ test_expect_success 'a work tree file is never replaced by bad bytes' '
 	! ls .*.mlv-* *.mlv-* 2>/dev/null
 '
 
-test_expect_success 'git mlv smudge of a corrupt object exits non-zero naming it' '
+test_expect_success 'git mlv smudge of a corrupt object exits non-zero naming it, writing nothing' '
 	cd r &&
 	git cat-file -p HEAD:flip.bin >../ptr &&
-	test_must_fail git mlv smudge -- flip.bin <../ptr >/dev/null 2>../err &&
-	grep "flip.bin" ../err | grep -q "$(cat ../flip.oid)"
+	test_must_fail git mlv smudge -- flip.bin <../ptr >../smudged 2>../err &&
+	grep "flip.bin" ../err | grep -q "$(cat ../flip.oid)" &&
+	test ! -s ../smudged
 '
 
 test_expect_success 'with the single-file smudge filter the checkout fails too' '
