@@ -9,6 +9,9 @@
 #include "mlv/scan.h"
 #include "mlv/util.h"
 
+/* A temporary file untouched this long belongs to no running command. */
+#define STALE_TMP_SECONDS 3600
+
 struct ref {
 	char oid[MLV_OID_HEXSZ + 1];
 	uint64_t size;
@@ -59,7 +62,7 @@ int cmd_fsck(int argc, char **argv)
 	struct mlv_buf moved = MLV_BUF_INIT;
 	struct mlv_progress progress;
 	git_index *index = NULL;
-	size_t i, missing = 0, corrupt = 0, checked = 0;
+	size_t i, missing = 0, corrupt = 0, checked = 0, stale = 0;
 	int quiet = 0, err, rc = 0;
 
 	for (i = 1; i < (size_t)argc; i++) {
@@ -114,6 +117,9 @@ int cmd_fsck(int argc, char **argv)
 		}
 	}
 	mlv_progress_stop(&progress);
+	if (mlv_store_prune_tmp(&repo.store, STALE_TMP_SECONDS, &stale) == 0 && stale)
+		printf("removed %zu temporary file%s left by interrupted commands\n",
+		       stale, stale == 1 ? "" : "s");
 	if (missing || corrupt) {
 		printf("%zu objects checked: %zu missing, %zu corrupt\n", checked,
 		       missing, corrupt);

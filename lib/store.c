@@ -1,9 +1,11 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mlv/error.h"
@@ -218,4 +220,30 @@ int mlv_store_quarantine(struct mlv_buf *moved_to, const struct mlv_store *s,
 done:
 	mlv_buf_release(&path);
 	return err;
+}
+
+int mlv_store_prune_tmp(const struct mlv_store *s, unsigned max_age,
+			size_t *removed)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	time_t now = time(NULL);
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	*removed = 0;
+	if (!(dir = opendir(s->tmp)))
+		return 0; /* nothing was ever written */
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		mlv_buf_clear(&path);
+		mlv_buf_printf(&path, "%s/%s", s->tmp, d->d_name);
+		if (lstat(path.ptr, &st) == 0 && S_ISREG(st.st_mode) &&
+		    now - st.st_mtime > (time_t)max_age && unlink(path.ptr) == 0)
+			(*removed)++;
+	}
+	closedir(dir);
+	mlv_buf_release(&path);
+	return 0;
 }

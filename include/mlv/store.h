@@ -83,4 +83,12 @@ int mlv_store_verify(const struct mlv_store *s, const char *oid);
 int mlv_store_quarantine(struct mlv_buf *moved_to, const struct mlv_store *s,
 			 const char *oid);
 
+/*
+ * Remove temporary files in tmp/ last changed more than `max_age` seconds
+ * ago: what a killed command left behind. A command still writing keeps
+ * touching its file, so it is never taken. The count goes to `*removed`.
+ */
+int mlv_store_prune_tmp(const struct mlv_store *s, unsigned max_age,
+			size_t *removed);
+
 #endif

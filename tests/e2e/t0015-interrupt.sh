@@ -122,6 +122,18 @@ test_expect_success 'the file checks out whole from the stored object' '
 	test -z "$(git status --porcelain)"
 '
 
+test_expect_success 'git mlv fsck removes the partial file once it is stale, not before' '
+	cd r &&
+	left=$(ls .git/mlv/tmp/ | wc -l) &&
+	test "$left" -ge 1 &&
+	git mlv fsck >../fsck.out &&
+	test "$(ls .git/mlv/tmp/ | wc -l)" = "$left" &&
+	touch -d "2 hours ago" .git/mlv/tmp/* &&
+	git mlv fsck >../fsck.out &&
+	grep -q "removed $left temporary file" ../fsck.out &&
+	test -z "$(ls .git/mlv/tmp/)"
+'
+
 test_expect_success 'cleanup: the big files are removed' '
 	rm -rf r && ! test -e r
 '
