@@ -298,6 +298,12 @@ static int has_suffix(const char *s, const char *suffix)
 /* ------------------------------------------------------------------ */
 /* The checks. */
 
+/* How the snapshot holds a file, for messages. */
+static const char *held(const struct checker *c)
+{
+	return c->snap->index ? "staged as" : "committed as";
+}
+
 static const char *fix_hint(struct mlv_buf *b, const char *model)
 {
 	mlv_buf_clear(b);
@@ -328,8 +334,8 @@ static void check_recorded_path(struct checker *c, const char *model,
 				 mlv_error_last());
 	else if (strcmp(recorded + 7, hex))
 		mlv_problems_add(c->problems, "%s.mlv:%u: %s '%s' is recorded as %s "
-				 "but staged as sha256:%s; fix with: %s", model,
-				 path_e->line, what, path_e->value, recorded, hex,
+				 "but %s sha256:%s; fix with: %s", model,
+				 path_e->line, what, path_e->value, recorded, held(c), hex,
 				 fix_hint(&hint, model));
 	mlv_buf_release(&hint);
 }
@@ -398,9 +404,9 @@ static void check_model(struct checker *c, const char *model)
 		goto done;
 	}
 	if (!is_pointer)
-		mlv_problems_add(c->problems, "%s: the model is staged as its bytes, "
-				 "not as an mlv pointer; run 'git mlv install' and "
-				 "'git add %s' again", model, model);
+		mlv_problems_add(c->problems, "%s: the model is %s its bytes, not as "
+				 "an mlv pointer; run 'git mlv install' and "
+				 "'git add %s' again", model, held(c), model);
 	err = load_sidecar(&sc, c->problems, c, NULL, sidecar_path.ptr);
 	if (err == MLV_ENOTFOUND) {
 		mlv_problems_add(c->problems, "%s: model without a sidecar: %s is not "
@@ -427,9 +433,9 @@ static void check_model(struct checker *c, const char *model)
 	if ((v = mlv_sidecar_get(&sc, "model", NULL, "oid")) && strlen(v) > 7 &&
 	    strcmp(v + 7, hex))
 		mlv_problems_add(c->problems, "%s:%u: [model] oid is %s but %s is "
-				 "staged as sha256:%s; fix with: %s", sidecar_path.ptr,
+				 "%s sha256:%s; fix with: %s", sidecar_path.ptr,
 				 mlv_sidecar_find(&sc, "model", NULL, "oid")->line, v,
-				 model, hex, fix_hint(&hint, model));
+				 model, held(c), hex, fix_hint(&hint, model));
 
 	for (i = 0; i < sc.n; i++) {
 		const struct mlv_sidecar_entry *e = &sc.entries[i];
