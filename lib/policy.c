@@ -34,6 +34,7 @@ void mlv_policy_init(struct mlv_policy *p)
 	p->require_version_bump = 0;
 	p->name_template = NULL;
 	p->allow_external_data = 1;
+	p->strict_inputs = 0;
 }
 
 void mlv_policy_release(struct mlv_policy *p)
@@ -91,14 +92,17 @@ static int handle_policy(void *user, const char *section, const char *key,
 					 "data, config, params, environment, code, "
 					 "metrics)", pp->file, value);
 	} else if (!strcmp(key, "require-version-bump") ||
-		   !strcmp(key, "allow-external-data")) {
+		   !strcmp(key, "allow-external-data") ||
+		   !strcmp(key, "strict-inputs")) {
 		if ((b = mlv_parse_bool(value)) < 0)
 			mlv_problems_add(pp->problems, "%s: policy.%s '%s' is not true "
 					 "or false", pp->file, key, value);
 		else if (!strcmp(key, "require-version-bump"))
 			p->require_version_bump = b;
-		else
+		else if (!strcmp(key, "allow-external-data"))
 			p->allow_external_data = b;
+		else
+			p->strict_inputs = b;
 	} else if (!strcmp(key, "name-template")) {
 		free(p->name_template);
 		p->name_template = *value ? mlv_xstrdup(value) : NULL;
@@ -180,6 +184,7 @@ struct checker {
 	struct mlv_policy policy;
 	git_odb *odb;
 	struct mlv_buf checked; /* "\n"-separated models already checked */
+	struct mlv_buf changed; /* "\n"-separated other paths the commit changes */
 };
 
 /* The blob id at `path` in the snapshot: 0, or MLV_ENOTFOUND. */
@@ -358,10 +363,13 @@ static void check_version_bump(struct checker *c, const char *model,
 	struct mlv_problems ignored = MLV_PROBLEMS_INIT;
 	const char *now = mlv_sidecar_get(sc, "model", NULL, "version");
 	const char *before;
-	git_oid id;
+	git_oid id, now_id;
 
 	if (!c->snap->parent || snap_lookup(&id, c->snap, c->snap->parent, model) < 0)
 		return; /* a new model: any version will do */
+	if (snap_lookup(&now_id, c->snap, NULL, model) == 0 &&
+	    git_oid_equal(&id, &now_id))
+		return; /* the model is the same: only its record changed */
 	if (!now) {
 		mlv_problems_add(c->problems, "%s: [model] version is required when a "
 				 "model changes (policy require-version-bump); set "
@@ -509,8 +517,19 @@ static int check_delta(const git_diff_delta *d, float progress, void *payload)
 	(void)progress;
 	if (d->status == GIT_DELTA_DELETED) {
 		path = d->old_file.path;
-		if (has_suffix(path, MLV_SIDECAR_SUFFIX))
+		if (has_suffix(path, MLV_SIDECAR_SUFFIX)) {
+			/* a model that stays needs the sidecar that went */
+			char *model = strndup(path, strlen(path) -
+					      strlen(MLV_SIDECAR_SUFFIX));
+
+			if (!model)
+				abort();
+			if (snap_lookup(&id, c->snap, NULL, model) == 0 &&
+			    is_model(c, model))
+				check_model(c, model);
+			free(model);
 			return 0;
+		}
 		if (is_model(c, path)) {
 			struct mlv_buf sidecar = MLV_BUF_INIT;
 
@@ -520,6 +539,8 @@ static int check_delta(const git_diff_delta *d, float progress, void *payload)
 						 "but its sidecar stays; remove it too: "
 						 "git rm '%s'", sidecar.ptr, sidecar.ptr);
 			mlv_buf_release(&sidecar);
+		} else {
+			mlv_buf_printf(&c->changed, "%s\n", path);
 		}
 		return 0;
 	}
@@ -541,6 +562,92 @@ static int check_delta(const git_diff_delta *d, float progress, void *payload)
 	}
 	if (is_model(c, path))
 		check_model(c, path);
+	else
+		mlv_buf_printf(&c->changed, "%s\n", path);
+	return 0;
+}
+
+/* 1 when the sidecar records a path (data, config, lockfile) the commit
+ * changes. */
+static int records_changed_path(struct checker *c, const char *sidecar_path)
+{
+	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
+	struct mlv_problems ignored = MLV_PROBLEMS_INIT;
+	struct mlv_buf key = MLV_BUF_INIT;
+	size_t i;
+	int found = 0;
+
+	load_sidecar(&sc, &ignored, c, NULL, sidecar_path);
+	for (i = 0; i < sc.n && !found; i++) {
+		const struct mlv_sidecar_entry *e = &sc.entries[i];
+
+		if (strcmp(e->key, "path") && (strcmp(e->section, "environment") ||
+					       strcmp(e->key, "lockfile")))
+			continue;
+		mlv_buf_clear(&key);
+		mlv_buf_printf(&key, "\n%s\n", e->value);
+		found = strstr(c->changed.ptr, key.ptr) != NULL;
+	}
+	mlv_buf_release(&key);
+	mlv_problems_release(&ignored);
+	mlv_sidecar_release(&sc);
+	return found;
+}
+
+/* A sidecar of the snapshot: check its model when it records a changed
+ * path, so that new data or config cannot slip in under an old record. */
+static void check_sidecar_of_unchanged_model(struct checker *c,
+					     const char *sidecar_path)
+{
+	char *model;
+	git_oid id;
+
+	if (!has_suffix(sidecar_path, MLV_SIDECAR_SUFFIX))
+		return;
+	model = strndup(sidecar_path,
+			strlen(sidecar_path) - strlen(MLV_SIDECAR_SUFFIX));
+	if (!model)
+		abort();
+	if (snap_lookup(&id, c->snap, NULL, model) == 0 && is_model(c, model) &&
+	    records_changed_path(c, sidecar_path))
+		check_model(c, model);
+	free(model);
+}
+
+static int sidecar_in_tree(const char *root, const git_tree_entry *te,
+			   void *payload)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+
+	if (git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
+		mlv_buf_printf(&path, "%s%s", root, git_tree_entry_name(te));
+		check_sidecar_of_unchanged_model(payload, path.ptr);
+		mlv_buf_release(&path);
+	}
+	return 0;
+}
+
+/* Check every model whose sidecar records a path in c->changed. */
+static int check_changed_inputs(struct checker *c)
+{
+	size_t i, n;
+	int err;
+
+	if (c->changed.len <= 1)
+		return 0;
+	if (!c->snap->index) {
+		if ((err = git_tree_walk(c->snap->tree, GIT_TREEWALK_PRE,
+					 sidecar_in_tree, c)) < 0)
+			return mlv_error_from_git(err, "cannot walk the tree");
+		return 0;
+	}
+	n = git_index_entrycount(c->snap->index);
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(c->snap->index, i);
+
+		if (GIT_INDEX_ENTRY_STAGE(e) == 0)
+			check_sidecar_of_unchanged_model(c, e->path);
+	}
 	return 0;
 }
 
@@ -558,6 +665,8 @@ int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
 	c.problems = problems;
 	mlv_buf_init(&c.checked, 0);
 	mlv_buf_putc(&c.checked, '\n');
+	mlv_buf_init(&c.changed, 0);
+	mlv_buf_putc(&c.changed, '\n');
 	mlv_policy_init(&c.policy);
 	if ((err = git_repository_odb(&c.odb, r->git)) < 0) {
 		err = mlv_error_from_git(err, "cannot open the object database");
@@ -582,12 +691,17 @@ int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
 		err = mlv_error_from_git(err, "cannot compare trees");
 		goto done;
 	}
-	if ((err = git_diff_foreach(diff, check_delta, NULL, NULL, NULL, &c)) < 0)
+	if ((err = git_diff_foreach(diff, check_delta, NULL, NULL, NULL, &c)) < 0) {
 		err = mlv_error_from_git(err, "cannot walk the changes");
+		goto done;
+	}
+	if (c.policy.strict_inputs)
+		err = check_changed_inputs(&c);
 done:
 	git_diff_free(diff);
 	git_odb_free(c.odb);
 	mlv_policy_release(&c.policy);
 	mlv_buf_release(&c.checked);
+	mlv_buf_release(&c.changed);
 	return err;
 }

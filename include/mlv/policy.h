@@ -8,16 +8,20 @@
 
 /*
  * The commit policy: a commit that adds or changes a model (a path with the
- * `mlv-model` attribute) must hold a valid sidecar `MODEL.mlv` whose model,
- * data, config and lockfile oids equal what the same commit holds. A
- * sidecar without its model, or a deleted model whose sidecar stays, is an
- * error too. The knobs come from a committed `.mlvconfig`:
+ * `mlv-model` attribute), or removes a model's sidecar, must hold a valid
+ * sidecar `MODEL.mlv` whose model, data, config and lockfile oids equal
+ * what the same commit holds. A sidecar without its model, or a deleted
+ * model whose sidecar stays, is an error too. With strict-inputs, so is a
+ * commit that changes or removes a path a sidecar records (data, config,
+ * lockfile) without updating that sidecar. The knobs come from a committed
+ * `.mlvconfig`:
  *
  *   [policy]
  *   required-sections = model, data, config, environment, code
  *   require-version-bump = false   ; a changed model must raise [model] version
  *   name-template = {project}-{task}-{architecture}-{dataset-version}-{date}-{run-id}
  *   allow-external-data = true     ; [data] sections with uri = ...
+ *   strict-inputs = false          ; recorded inputs may not change alone
  */
 
 #define MLV_POLICY_FILE ".mlvconfig"
@@ -37,6 +41,7 @@ struct mlv_policy {
 	int require_version_bump;
 	char *name_template; /* NULL: any name */
 	int allow_external_data;
+	int strict_inputs;
 };
 
 /* The defaults: model, data, config, environment and code required. */
