@@ -74,6 +74,9 @@ static int hook_pre_receive(struct mlv_repo *repo)
 	}
 	rc = verify_revwalk(repo, walk, 1);
 	git_revwalk_free(walk);
+	/* git sends the hook's stdout and stderr down one channel: the
+	 * commits must come out before the line that refers to them */
+	fflush(stdout);
 	if (rc == 1)
 		fprintf(stderr, "mlv: push refused: the commits above break the "
 			"model lineage policy\n");

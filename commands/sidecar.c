@@ -1,4 +1,5 @@
 /* git mlv sidecar init | update | check | show */
+#include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,22 +22,63 @@
 #define UPDATE_USAGE "sidecar update <model> [--version X.Y.Z] [--name <name>] " \
 	"[--param k=v]... [--metric k=v]..."
 
-/* A path from the command line, relative to the work tree top. */
+/* `path` (absolute, normalized) relative to `top`, or NULL when outside. */
+static char *under_top(const char *top, const char *path)
+{
+	size_t tl = strlen(top);
+
+	if (!strncmp(path, top, tl) && path[tl] == '/' && path[tl + 1])
+		return mlv_xstrdup(path + tl + 1);
+	return NULL;
+}
+
+/*
+ * A path from the command line, relative to the work tree top: relative to
+ * the current directory or absolute, with "." and ".." taken as the shell
+ * takes them. A path that leaves the work tree comes back as given, for
+ * mlv_repo_path_is_safe() to refuse.
+ */
 static char *repo_relative(const char *workdir, const char *arg)
 {
-	char cwd[PATH_MAX], top[PATH_MAX];
-	struct mlv_buf out = MLV_BUF_INIT;
-	size_t tl;
+	char cwd[PATH_MAX], top[PATH_MAX], dir[PATH_MAX];
+	struct mlv_buf norm = MLV_BUF_INIT;
+	const char *p = arg, *slash;
+	char *rel;
 
-	if (!getcwd(cwd, sizeof(cwd)) || !realpath(workdir, top))
+	if (!realpath(workdir, top) || (arg[0] != '/' && !getcwd(cwd, sizeof(cwd))))
 		return mlv_xstrdup(arg);
-	tl = strlen(top);
-	if (!strncmp(cwd, top, tl) && cwd[tl] == '/')
-		mlv_buf_printf(&out, "%s/", cwd + tl + 1);
-	while (!strncmp(arg, "./", 2))
-		arg += 2;
-	mlv_buf_puts(&out, arg);
-	return mlv_buf_detach(&out);
+	if (arg[0] != '/')
+		mlv_buf_puts(&norm, cwd);
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (norm.len && norm.ptr[norm.len - 1] != '/')
+				norm.len--;
+			mlv_buf_truncate(&norm, norm.len ? norm.len - 1 : 0);
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			mlv_buf_putc(&norm, '/');
+			mlv_buf_put(&norm, p, n);
+		}
+		p += n + (p[n] == '/');
+	}
+	rel = under_top(top, norm.ptr);
+	/* an absolute path may reach the work tree through a symbolic link */
+	if (!rel && (slash = strrchr(norm.ptr, '/')) && slash != norm.ptr) {
+		struct mlv_buf resolved = MLV_BUF_INIT;
+		char *parent = strndup(norm.ptr, (size_t)(slash - norm.ptr));
+
+		if (!parent)
+			abort();
+		if (realpath(parent, dir)) {
+			mlv_buf_printf(&resolved, "%s%s", dir, slash);
+			rel = under_top(top, resolved.ptr);
+		}
+		free(parent);
+		mlv_buf_release(&resolved);
+	}
+	mlv_buf_release(&norm);
+	return rel ? rel : mlv_xstrdup(arg);
 }
 
 /* The mlv oid of the work tree file `rel`, as "sha256:<hex>". */
@@ -86,6 +128,15 @@ static int set_pair(struct mlv_sidecar *sc, const char *section, const char *arg
 	key = strndup(arg, (size_t)(eq - arg));
 	if (!key)
 		abort();
+	/* what INI reads back as something else: a delimiter, a comment,
+	 * a section header, surrounding blanks */
+	if (strpbrk(key, ":;#[]") || isspace((unsigned char)key[0]) ||
+	    isspace((unsigned char)key[strlen(key) - 1])) {
+		mlv_error_set("'%s' cannot be a key in a sidecar: use letters, "
+			      "digits, '.', '_' and '-'", key);
+		free(key);
+		return MLV_EINVALID;
+	}
 	mlv_sidecar_set(sc, section, NULL, key, eq + 1);
 	free(key);
 	return 0;
@@ -157,12 +208,18 @@ done:
 	return err;
 }
 
-/* [code]: the HEAD the training ran at, and whether tracked files differ. */
-static void set_code(struct mlv_sidecar *sc, struct mlv_repo *repo)
+/*
+ * [code]: the HEAD the training ran at, and whether tracked files differ
+ * from it. The model and its sidecar are what training writes, so they do
+ * not make the code dirty.
+ */
+static void set_code(struct mlv_sidecar *sc, struct mlv_repo *repo,
+		     const char *model)
 {
-	static const char *const status[] = { "status", "--porcelain",
-					      "--untracked-files=no", NULL };
-	struct mlv_buf out = MLV_BUF_INIT;
+	struct mlv_buf out = MLV_BUF_INIT, not_model = MLV_BUF_INIT,
+		       not_sidecar = MLV_BUF_INIT;
+	const char *status[] = { "status", "--porcelain", "--untracked-files=no",
+				 "--", ":/", NULL, NULL, NULL };
 	git_oid head;
 	char hex[GIT_OID_HEXSZ + 1];
 
@@ -171,9 +228,16 @@ static void set_code(struct mlv_sidecar *sc, struct mlv_repo *repo)
 		mlv_sidecar_set(sc, "code", NULL, "commit", hex);
 	}
 	git_error_clear();
+	mlv_buf_printf(&not_model, ":(top,exclude,literal)%s", model);
+	mlv_buf_printf(&not_sidecar, ":(top,exclude,literal)%s" MLV_SIDECAR_SUFFIX,
+		       model);
+	status[5] = not_model.ptr;
+	status[6] = not_sidecar.ptr;
 	mlv_run_git(&out, status, MLV_RUN_QUIET);
 	mlv_sidecar_set(sc, "code", NULL, "dirty", out.len ? "true" : "false");
 	mlv_buf_release(&out);
+	mlv_buf_release(&not_model);
+	mlv_buf_release(&not_sidecar);
 }
 
 static void set_environment(struct mlv_sidecar *sc, struct mlv_repo *repo,
@@ -194,7 +258,34 @@ static int write_sidecar(const struct mlv_sidecar *sc, const char *path)
 {
 	struct mlv_buf text = MLV_BUF_INIT, tmp = MLV_BUF_INIT;
 	int fd = -1, err = MLV_ERROR;
+	size_t i;
 
+	/* never write what the parser would refuse or read differently */
+	for (i = 0; i < sc->n; i++) {
+		const struct mlv_sidecar_entry *e = &sc->entries[i];
+		size_t len = strlen(e->key) + 3 + strlen(e->value);
+
+		if (strpbrk(e->key, "\r\n") || strpbrk(e->value, "\r\n")) {
+			mlv_error_set("[%s] %s: a sidecar value cannot hold a line "
+				      "break", e->section, e->key);
+			err = MLV_EINVALID;
+			goto done;
+		}
+		if (strstr(e->value, " ;") || strstr(e->value, "\t;")) {
+			mlv_error_set("[%s] %s: ' ;' would start a comment in the "
+				      "sidecar and cut the value '%s'", e->section,
+				      e->key, e->value);
+			err = MLV_EINVALID;
+			goto done;
+		}
+		if (len > MLV_SIDECAR_MAX_LINE) {
+			mlv_error_set("[%s] %s is too long for a sidecar line (%zu "
+				      "bytes, the limit is %d)", e->section, e->key,
+				      len, MLV_SIDECAR_MAX_LINE);
+			err = MLV_EINVALID;
+			goto done;
+		}
+	}
 	mlv_sidecar_format(&text, sc);
 	mlv_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
 	if ((fd = mkostemp(tmp.ptr, O_CLOEXEC)) < 0) {
@@ -300,6 +391,11 @@ static int write_record(int argc, char **argv, int update)
 	if ((rc = open_worktree_repo(&repo)) != 0)
 		return rc;
 	model = repo_relative(repo.workdir, argv[1]);
+	if (!mlv_repo_path_is_safe(model)) {
+		mlv_error_set("'%s' is outside the repository", model);
+		rc = die_with_error("");
+		goto done;
+	}
 	mlv_buf_printf(&sidecar_path, "%s%s", model, MLV_SIDECAR_SUFFIX);
 	full = mlv_path_join(repo.workdir, sidecar_path.ptr);
 
@@ -411,7 +507,7 @@ static int write_record(int argc, char **argv, int update)
 		free(lf_path);
 		free(lf_oid);
 	}
-	set_code(&sc, &repo);
+	set_code(&sc, &repo, model);
 	if ((err = write_sidecar(&sc, full)) < 0) {
 		rc = die_with_error("");
 		goto done;
@@ -490,7 +586,7 @@ static int cmd_sidecar_show(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
-	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT, parsed = MLV_PROBLEMS_INIT;
 	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT;
 	char chunk[4096], *model = NULL, *full = NULL;
 	const char *last_section = "", *last_name = "";
@@ -514,7 +610,7 @@ static int cmd_sidecar_show(int argc, char **argv)
 	while ((n = mlv_read_retry(fd, chunk, sizeof(chunk))) > 0)
 		mlv_buf_put(&text, chunk, (size_t)n);
 	close(fd);
-	mlv_sidecar_parse(&sc, &problems, path.ptr, text.ptr, text.len);
+	mlv_sidecar_parse(&sc, &parsed, path.ptr, text.ptr, text.len);
 	printf("lineage of %s (%s)\n", model, path.ptr);
 	for (i = 0; i < sc.n; i++) {
 		const struct mlv_sidecar_entry *e = &sc.entries[i];
@@ -535,6 +631,16 @@ static int cmd_sidecar_show(int argc, char **argv)
 		rc = die_with_error("");
 		goto done;
 	}
+	/* the check parses what is staged: say each problem once */
+	for (i = 0; i < parsed.n; i++) {
+		size_t j;
+
+		for (j = 0; j < problems.n; j++)
+			if (!strcmp(problems.items[j], parsed.items[i]))
+				break;
+		if (j == problems.n)
+			mlv_problems_add(&problems, "%s", parsed.items[i]);
+	}
 	if (print_problems(&problems, "does not match what is staged"))
 		rc = 1;
 	else
@@ -542,6 +648,7 @@ static int cmd_sidecar_show(int argc, char **argv)
 done:
 	mlv_sidecar_release(&sc);
 	mlv_problems_release(&problems);
+	mlv_problems_release(&parsed);
 	mlv_buf_release(&path);
 	mlv_buf_release(&text);
 	free(model);
