@@ -374,6 +374,12 @@ int mlv_sidecar_parse(struct mlv_sidecar *out, struct mlv_problems *problems,
 	mlv_buf_init(&st.sections, 0);
 	mlv_buf_putc(&st.sections, '\n');
 
+	if (len > MLV_SIDECAR_MAX_SIZE) {
+		mlv_problems_add(problems, "%s: %zu bytes is too large for a sidecar "
+				 "(the limit is %d); keep data out of it", file, len,
+				 MLV_SIDECAR_MAX_SIZE);
+		goto done;
+	}
 	if (memchr(data, '\0', len)) {
 		mlv_problems_add(problems, "%s: binary content, not an INI sidecar; "
 				 "write it with 'git mlv sidecar init'", file);

@@ -20,12 +20,14 @@
  *   [metrics]      free key = value
  *
  * The parser reports every problem at once, each as "FILE:LINE: what".
- * Lines are limited to MLV_SIDECAR_MAX_LINE bytes; binary content, unknown
+ * Lines are limited to MLV_SIDECAR_MAX_LINE bytes, files to
+ * MLV_SIDECAR_MAX_SIZE (which keeps a server's pre-receive check quick); binary content, unknown
  * sections or keys, duplicate sections or keys, malformed oids and paths
  * that leave the repository are problems.
  */
 
 #define MLV_SIDECAR_MAX_LINE 198
+#define MLV_SIDECAR_MAX_SIZE (1024 * 1024) /* a record, not a data set */
 #define MLV_SIDECAR_SUFFIX ".mlv"
 
 struct mlv_sidecar_entry {
