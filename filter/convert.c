@@ -70,8 +70,9 @@ void mlv_clean_abort(struct mlv_clean *c)
 	c->head_len = 0;
 }
 
-int mlv_smudge_object(const struct mlv_store *s, const struct mlv_pointer *p,
-		      const char *path, mlv_write_fn write, void *ctx)
+/* Stream object `p` to `write` or `copy` (one of them), verifying it. */
+static int smudge(const struct mlv_store *s, const struct mlv_pointer *p,
+		  const char *path, mlv_write_fn write, mlv_copy_fn copy, void *ctx)
 {
 	struct mlv_sha256 hash = MLV_SHA256_INIT;
 	char got[MLV_OID_HEXSZ + 1];
@@ -103,8 +104,10 @@ int mlv_smudge_object(const struct mlv_store *s, const struct mlv_pointer *p,
 	chunk = mlv_xmalloc(MLV_IO_CHUNK);
 	while ((n = mlv_read_retry(fd, chunk, MLV_IO_CHUNK)) > 0) {
 		mlv_sha256_update(&hash, chunk, (size_t)n);
+		err = copy ? copy(ctx, fd, total, (size_t)n) :
+			     write(ctx, chunk, (size_t)n);
 		total += (uint64_t)n;
-		if ((err = write(ctx, chunk, (size_t)n)) < 0)
+		if (err < 0)
 			goto done;
 	}
 	if (n < 0) {
@@ -128,4 +131,16 @@ done:
 		close(fd);
 	mlv_sha256_release(&hash);
 	return err;
+}
+
+int mlv_smudge_object(const struct mlv_store *s, const struct mlv_pointer *p,
+		      const char *path, mlv_write_fn write, void *ctx)
+{
+	return smudge(s, p, path, write, NULL, ctx);
+}
+
+int mlv_smudge_object_copy(const struct mlv_store *s, const struct mlv_pointer *p,
+			   const char *path, mlv_copy_fn copy, void *ctx)
+{
+	return smudge(s, p, path, NULL, copy, ctx);
 }

@@ -1,8 +1,11 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mlv/error.h"
 #include "mlv/pktline.h"
@@ -146,10 +149,13 @@ int mlv_pkt_read_line(struct mlv_pkt_reader *r, char **line)
 
 void mlv_pkt_writer_init(struct mlv_pkt_writer *w, int fd)
 {
+	struct stat st;
+
 	w->fd = fd;
 	w->buf = mlv_xmalloc(WRITE_BUF_SIZE);
 	w->alloc = WRITE_BUF_SIZE;
 	w->len = 0;
+	w->no_splice = fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode);
 }
 
 void mlv_pkt_writer_release(struct mlv_pkt_writer *w)
@@ -197,6 +203,89 @@ int mlv_pkt_write_data(struct mlv_pkt_writer *w, const void *data, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/* Move `len` bytes of `fd` at `*offset` into the pipe `out`; 1 when the
+ * descriptors do not allow splice(2) and nothing was moved. */
+static int splice_all(int out, int fd, loff_t *offset, size_t len)
+{
+	int first = 1;
+
+	while (len) {
+		ssize_t n = splice(fd, offset, out, NULL, len, SPLICE_F_MORE);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && first && (errno == EINVAL || errno == ENOSYS))
+			return 1;
+		if (n <= 0) {
+			mlv_error_set_errno("cannot write to git");
+			return MLV_ERROR;
+		}
+		first = 0;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* pread() exactly `len` bytes. */
+static int pread_full(int fd, char *buf, size_t len, uint64_t offset)
+{
+	while (len) {
+		ssize_t n = pread(fd, buf, len, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			mlv_error_set_errno("cannot read the object");
+			return MLV_ERROR;
+		}
+		buf += n;
+		len -= (size_t)n;
+		offset += (uint64_t)n;
+	}
+	return 0;
+}
+
+int mlv_pkt_write_from_fd(struct mlv_pkt_writer *w, int fd, uint64_t offset,
+			  size_t len)
+{
+	char *chunk = NULL;
+	int err = 0;
+
+	while (len && !err) {
+		size_t n = len < MLV_PKT_DATA_MAX ? len : MLV_PKT_DATA_MAX;
+		loff_t off = (loff_t)offset;
+
+		if (!chunk && w->no_splice)
+			chunk = mlv_xmalloc(MLV_PKT_DATA_MAX);
+		if (w->no_splice) {
+			if ((err = pread_full(fd, chunk, n, offset)) == 0)
+				err = mlv_pkt_write_data(w, chunk, n);
+		} else {
+			/* the header goes out first, then the bytes behind it */
+			if (w->alloc - w->len < 4 && (err = send_buffered(w)) < 0)
+				break;
+			put_header(w->buf + w->len, n + 4);
+			w->len += 4;
+			if ((err = send_buffered(w)) < 0)
+				break;
+			if ((err = splice_all(w->fd, fd, &off, n)) > 0) {
+				/* refused before moving a byte: copy from now on */
+				w->no_splice = 1;
+				chunk = mlv_xmalloc(MLV_PKT_DATA_MAX);
+				if ((err = pread_full(fd, chunk, n, offset)) == 0 &&
+				    mlv_write_all(w->fd, chunk, n) < 0) {
+					mlv_error_set_errno("cannot write to git");
+					err = MLV_ERROR;
+				}
+			}
+		}
+		offset += n;
+		len -= n;
+	}
+	free(chunk);
+	return err;
 }
 
 int mlv_pkt_write_line(struct mlv_pkt_writer *w, const char *fmt, ...)

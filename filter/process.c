@@ -159,10 +159,10 @@ static int send_status(struct session *s, const char *status)
 	return mlv_pkt_write_flush(&s->out);
 }
 
-static int write_to_git(void *ctx, const void *data, size_t len)
+static int copy_to_git(void *ctx, int fd, uint64_t offset, size_t len)
 {
 	struct session *s = ctx;
-	int err = mlv_pkt_write_data(&s->out, data, len);
+	int err = mlv_pkt_write_from_fd(&s->out, fd, offset, len);
 
 	if (err < 0)
 		s->write_failed = 1;
@@ -305,8 +305,8 @@ static int do_smudge(struct session *s, struct request *req)
 	if ((err = send_status(s, "success")) < 0)
 		goto done;
 	s->write_failed = 0;
-	sink_err = mlv_smudge_object(&s->repo->store, &p, req->pathname,
-				     write_to_git, s);
+	sink_err = mlv_smudge_object_copy(&s->repo->store, &p, req->pathname,
+					  copy_to_git, s);
 	if (s->write_failed) {
 		err = sink_err;
 		goto done;

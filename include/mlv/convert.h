@@ -1,6 +1,8 @@
 #ifndef MLV_CONVERT_H
 #define MLV_CONVERT_H
 
+#include <stdint.h>
+
 #include "mlv/buf.h"
 #include "mlv/pointer.h"
 #include "mlv/store.h"
@@ -47,5 +49,17 @@ void mlv_clean_abort(struct mlv_clean *c);
  */
 int mlv_smudge_object(const struct mlv_store *s, const struct mlv_pointer *p,
 		      const char *path, mlv_write_fn write, void *ctx);
+
+/*
+ * The same, for a sink that can take bytes straight from the object's file
+ * (a pipe, by splice(2)): `copy` gets the range just hashed, so the bytes
+ * go out without passing through this process. The range is read once to
+ * hash it; objects are never rewritten in place, so what is copied is what
+ * was hashed.
+ */
+typedef int (*mlv_copy_fn)(void *ctx, int fd, uint64_t offset, size_t len);
+
+int mlv_smudge_object_copy(const struct mlv_store *s, const struct mlv_pointer *p,
+			   const char *path, mlv_copy_fn copy, void *ctx);
 
 #endif

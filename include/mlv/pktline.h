@@ -2,6 +2,7 @@
 #define MLV_PKTLINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Git's pkt-line framing, as used by the long-running filter protocol.
@@ -61,6 +62,7 @@ struct mlv_pkt_writer {
 	int fd;
 	char *buf;
 	size_t len, alloc;
+	int no_splice; /* fd is no pipe, or splice(2) was refused */
 };
 
 void mlv_pkt_writer_init(struct mlv_pkt_writer *w, int fd);
@@ -68,6 +70,14 @@ void mlv_pkt_writer_release(struct mlv_pkt_writer *w);
 
 /* Write `len` bytes as as many data packets as needed. */
 int mlv_pkt_write_data(struct mlv_pkt_writer *w, const void *data, size_t len);
+/*
+ * Write `len` bytes of file `fd` from `offset` as data packets. When the
+ * writer's fd is a pipe the bytes move by splice(2), without a copy
+ * through this process; otherwise they are read and written.
+ */
+int mlv_pkt_write_from_fd(struct mlv_pkt_writer *w, int fd, uint64_t offset,
+			  size_t len);
+
 /* Write one text packet: the formatted line plus LF. */
 int mlv_pkt_write_line(struct mlv_pkt_writer *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -751,6 +751,95 @@ static void test_pktline__write_data_splits(void **state)
 	free(payload);
 }
 
+/* Write a line, 200000 bytes of a file from offset 5, and a flush through
+ * mlv_pkt_write_from_fd into `out_fd`; the bytes written go to
+ * `*payload_out` (offset 5 on). */
+static void write_file_range(int out_fd, char **payload_out)
+{
+	enum { TOTAL = 200005 };
+	char *payload = malloc(TOTAL);
+	struct mlv_pkt_writer w;
+	int src;
+
+	assert_non_null(payload);
+	fill_pattern(payload, TOTAL, 9);
+	src = feed(payload, TOTAL);
+	mlv_pkt_writer_init(&w, out_fd);
+	assert_int_equal(mlv_pkt_write_line(&w, "status=success"), 0);
+	assert_int_equal(mlv_pkt_write_from_fd(&w, src, 5, TOTAL - 5), 0);
+	assert_int_equal(mlv_pkt_write_flush(&w), 0);
+	mlv_pkt_writer_release(&w);
+	close(src);
+	*payload_out = payload;
+}
+
+static void check_file_range_output(const char *out, size_t len,
+				    const char *payload)
+{
+	static const size_t want_len[] = { 65516, 65516, 65516, 3452 };
+	static const char *want_hdr[] = { "fff0", "fff0", "fff0", "0d80" };
+	size_t pos = 19, off = 5, i;
+
+	assert_int_equal(len, 19 + 200000 + 4 * 4 + 4);
+	assert_memory_equal(out, "0013status=success\n", 19);
+	for (i = 0; i < 4; i++) {
+		assert_memory_equal(out + pos, want_hdr[i], 4);
+		assert_memory_equal(out + pos + 4, payload + off, want_len[i]);
+		pos += 4 + want_len[i];
+		off += want_len[i];
+	}
+	assert_memory_equal(out + pos, "0000", 4);
+}
+
+static void test_pktline__write_from_file_to_file(void **state)
+{
+	char *payload, *out;
+	size_t len;
+	int fd = sink();
+
+	(void)state;
+	write_file_range(fd, &payload);
+	out = slurp(fd, &len);
+	check_file_range_output(out, len, payload);
+	free(out);
+	free(payload);
+	close(fd);
+}
+
+static void test_pktline__write_from_file_to_pipe(void **state)
+{
+	/* a pipe takes the bytes by splice(2); a child drains it to a file */
+	char *payload, *out;
+	size_t len;
+	int fds[2], fd = sink(), status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char buf[4096];
+		ssize_t n;
+
+		close(fds[1]);
+		while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+			if (write(fd, buf, (size_t)n) != n)
+				_exit(1);
+		_exit(n < 0);
+	}
+	close(fds[0]);
+	write_file_range(fds[1], &payload);
+	close(fds[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	out = slurp(fd, &len);
+	check_file_range_output(out, len, payload);
+	free(out);
+	free(payload);
+	close(fd);
+}
+
 static void test_pktline__write_more_than_buffer(void **state)
 {
 	/* several megabytes in odd-sized pieces: the writer sends as it goes */
@@ -847,6 +936,8 @@ int main(void)
 		cmocka_unit_test(test_pktline__write_line_longest),
 		cmocka_unit_test(test_pktline__write_data_splits),
 		cmocka_unit_test(test_pktline__write_more_than_buffer),
+		cmocka_unit_test(test_pktline__write_from_file_to_file),
+		cmocka_unit_test(test_pktline__write_from_file_to_pipe),
 		cmocka_unit_test(test_pktline__write_error),
 	};
 
