@@ -47,7 +47,39 @@ struct policy_parse {
 	struct mlv_policy *policy;
 	struct mlv_problems *problems;
 	const char *file;
+	const char *data;
+	size_t len, pos;
+	unsigned line;
 };
+
+/*
+ * inih's line reader: one whole line at a time. A line too long for inih's
+ * buffer is reported and handed over blank: inih would otherwise read its
+ * tail as a line of its own (a "key = value" hidden in a long value would
+ * set that key) and count the lines after it wrong.
+ */
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct policy_parse *pp = stream;
+	const char *start = pp->data + pp->pos, *eol;
+	size_t full;
+
+	if (pp->pos >= pp->len)
+		return NULL;
+	eol = memchr(start, '\n', pp->len - pp->pos);
+	full = eol ? (size_t)(eol - start) : pp->len - pp->pos;
+	pp->pos += full + (eol ? 1 : 0);
+	pp->line++;
+	if (full + 2 > (size_t)size) {
+		mlv_problems_add(pp->problems, "%s:%u: line is %zu bytes long, the "
+				 "limit is %d", pp->file, pp->line, full, size - 2);
+		full = 0;
+	}
+	memcpy(buf, start, full);
+	buf[full] = '\n';
+	buf[full + 1] = '\0';
+	return buf;
+}
 
 static int parse_sections(unsigned *out, const char *list)
 {
@@ -116,8 +148,7 @@ static int handle_policy(void *user, const char *section, const char *key,
 int mlv_policy_parse(struct mlv_policy *p, struct mlv_problems *problems,
 		     const char *file, const char *data, size_t len)
 {
-	struct policy_parse pp = { p, problems, file };
-	char *text;
+	struct policy_parse pp = { p, problems, file, data, len, 0, 0 };
 	size_t before = problems->n;
 	int rc;
 
@@ -125,14 +156,10 @@ int mlv_policy_parse(struct mlv_policy *p, struct mlv_problems *problems,
 		mlv_problems_add(problems, "%s: binary content, not an INI file", file);
 		return MLV_EINVALID;
 	}
-	text = strndup(data, len);
-	if (!text)
-		abort();
-	rc = ini_parse_string(text, handle_policy, &pp);
-	free(text);
+	rc = ini_parse_stream(read_line, &pp, handle_policy, &pp);
 	if (rc > 0)
 		mlv_problems_add(problems, "%s:%d: syntax error (lines are "
-				 "'key = value' under '[policy]', at most 199 bytes)",
+				 "'key = value' under '[policy]', at most 198 bytes)",
 				 file, rc);
 	return problems->n > before ? MLV_EINVALID : 0;
 }

@@ -20,6 +20,7 @@ struct parse_state {
 	struct mlv_sidecar *out;
 	struct mlv_problems *problems;
 	struct mlv_buf sections; /* "\n"-separated section headers seen */
+	struct mlv_buf section;  /* the current header, uncut (inih keeps 49 bytes) */
 	int in_entry;            /* the previous line was key = value */
 	int bad_section;         /* entries of this section are not kept */
 };
@@ -46,6 +47,8 @@ static void check_section_header(struct parse_state *st, const char *p,
 	for (i = 1; p + i < close; i++)
 		mlv_buf_putc(&key, p[i]);
 	mlv_buf_putc(&key, '\n');
+	mlv_buf_clear(&st->section);
+	mlv_buf_put(&st->section, p + 1, (size_t)(close - p - 1));
 	if (strstr(st->sections.ptr, key.ptr)) {
 		mlv_problems_add(st->problems, "%s:%u: duplicate section [%.*s]",
 				 st->file, st->line, (int)(close - p - 1), p + 1);
@@ -102,7 +105,9 @@ static char *read_line(char *buf, int size, void *stream)
 	if (*p == '[') {
 		check_section_header(st, p, n);
 		st->in_entry = 0;
-	} else if (!memchr(p, '=', n) && !memchr(p, ':', n)) {
+	} else if (*p == '=' || *p == ':' ||
+		   (!memchr(p, '=', n) && !memchr(p, ':', n))) {
+		/* "= value" has no key */
 		mlv_problems_add(st->problems, "%s:%u: expected 'key = value' or "
 				 "'[section]'", st->file, st->line);
 		st->error_line = st->line;
@@ -150,7 +155,7 @@ static int handle_entry(void *user, const char *section, const char *key,
 		sc->entries = grown;
 	}
 	e = &sc->entries[sc->n++];
-	split_section(section, &e->name, &e->section);
+	split_section(st->section.ptr, &e->name, &e->section);
 	e->key = mlv_xstrdup(key);
 	e->value = mlv_xstrdup(value);
 	e->line = st->line;
@@ -239,14 +244,17 @@ static int is_hex(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
-static void check_entry(struct parse_state *st, const struct mlv_sidecar_entry *e)
+static void check_entry(struct parse_state *st, const struct section_rule *r,
+			const struct mlv_sidecar_entry *e)
 {
 	const char *k = e->key;
+	int env = !strcmp(e->section, "environment");
 
-	if (!strcmp(k, "oid") || !strcmp(k, "base") || !strcmp(k, "lockfile-oid"))
+	/* free keys ([params], [metrics]) are not oids or paths */
+	if ((r->keys && (!strcmp(k, "oid") || !strcmp(k, "base"))) ||
+	    (env && !strcmp(k, "lockfile-oid")))
 		check_oid(st, e);
-	else if (!strcmp(k, "path") || (!strcmp(e->section, "environment") &&
-					  !strcmp(k, "lockfile")))
+	else if ((r->keys && !strcmp(k, "path")) || (env && !strcmp(k, "lockfile")))
 		check_path(st, e);
 	if (!strcmp(e->section, "mlv") && !strcmp(k, "version") &&
 	    strcmp(e->value, "1"))
@@ -343,12 +351,11 @@ static void validate(struct parse_state *st)
 						 e->section);
 			continue;
 		}
-		if (!key_allowed(r, e->key)) {
+		if (!key_allowed(r, e->key))
 			mlv_problems_add(st->problems, "%s:%u: unknown key '%s' in [%s]",
 					 st->file, e->line, e->key, e->section);
-			continue;
-		}
-		check_entry(st, e);
+		else
+			check_entry(st, r, e);
 		if (first_of_section)
 			check_section_keys(st, i);
 	}
@@ -373,6 +380,7 @@ int mlv_sidecar_parse(struct mlv_sidecar *out, struct mlv_problems *problems,
 	st.problems = problems;
 	mlv_buf_init(&st.sections, 0);
 	mlv_buf_putc(&st.sections, '\n');
+	mlv_buf_init(&st.section, 0);
 
 	if (len > MLV_SIDECAR_MAX_SIZE) {
 		mlv_problems_add(problems, "%s: %zu bytes is too large for a sidecar "
@@ -391,6 +399,7 @@ int mlv_sidecar_parse(struct mlv_sidecar *out, struct mlv_problems *problems,
 	validate(&st);
 done:
 	mlv_buf_release(&st.sections);
+	mlv_buf_release(&st.section);
 	return problems->n > before ? MLV_EINVALID : 0;
 }
 
@@ -466,13 +475,23 @@ static int semver_number(const char **s, unsigned long *out)
 	return 1;
 }
 
-static int semver_ident_chars(const char *p, const char *end)
+/* Dot-separated identifiers of [0-9A-Za-z-], none empty; in a pre-release
+ * (`pre`) a numeric identifier has no leading zero. */
+static int semver_ident_chars(const char *p, const char *end, int pre)
 {
-	if (p == end)
-		return 0;
-	for (; p < end; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+	while (p <= end) {
+		const char *q = p;
+		int digits = 1;
+
+		for (; q < end && *q != '.'; q++) {
+			if (!isalnum((unsigned char)*q) && *q != '-')
+				return 0;
+			digits &= isdigit((unsigned char)*q) != 0;
+		}
+		if (q == p || (pre && digits && q - p > 1 && *p == '0'))
 			return 0;
+		p = q + 1;
+	}
 	return 1;
 }
 
@@ -490,13 +509,49 @@ int mlv_semver_is_valid(const char *v)
 	}
 	if (*p == '-') {
 		plus = strchr(p, '+');
-		if (!semver_ident_chars(p + 1, plus ? plus : p + strlen(p)))
+		if (!semver_ident_chars(p + 1, plus ? plus : p + strlen(p), 1))
 			return 0;
 		p = plus ? plus : p + strlen(p);
 	}
 	if (*p == '+')
-		return semver_ident_chars(p + 1, p + strlen(p));
+		return semver_ident_chars(p + 1, p + strlen(p), 0);
 	return *p == '\0';
+}
+
+static int all_digits(const char *p, size_t n)
+{
+	while (n--)
+		if (!isdigit((unsigned char)*p++))
+			return 0;
+	return 1;
+}
+
+/*
+ * semver.org precedence of two pre-releases (after the '-'): identifier by
+ * identifier, numbers numerically and below words, words in ASCII order;
+ * when all shared ones are equal, the one with fewer identifiers is lower.
+ */
+static int prerelease_compare(const char *a, const char *b)
+{
+	for (;;) {
+		size_t la = strcspn(a, ".+"), lb = strcspn(b, ".+");
+		int na = all_digits(a, la), nb = all_digits(b, lb), c;
+
+		if (na && nb) /* no leading zeros: the longer number is larger */
+			c = la != lb ? (la < lb ? -1 : 1) : memcmp(a, b, la);
+		else if (na != nb)
+			c = na ? -1 : 1;
+		else if (!(c = memcmp(a, b, la < lb ? la : lb)))
+			c = (la > lb) - (la < lb);
+		if (c)
+			return c < 0 ? -1 : 1;
+		a += la;
+		b += lb;
+		if (*a != '.' || *b != '.')
+			return (*a == '.') - (*b == '.');
+		a++;
+		b++;
+	}
 }
 
 int mlv_semver_compare(const char *a, const char *b)
@@ -520,13 +575,7 @@ int mlv_semver_compare(const char *a, const char *b)
 		return -1;
 	if (*pa != '-' && *pb == '-')
 		return 1;
-	if (*pa == '-') {
-		size_t la = strcspn(pa, "+"), lb = strcspn(pb, "+");
-		int c = strncmp(pa, pb, la < lb ? la : lb);
-
-		return c ? c : (la > lb) - (la < lb);
-	}
-	return 0;
+	return *pa == '-' ? prerelease_compare(pa + 1, pb + 1) : 0;
 }
 
 static int entry_in(const struct mlv_sidecar_entry *e, const char *section,
@@ -614,7 +663,9 @@ void mlv_sidecar_format(struct mlv_buf *out, const struct mlv_sidecar *sc)
 			if (done[j] || !entry_in(&sc->entries[j], first->section, first->name))
 				continue;
 			done[j] = 1;
-			mlv_buf_printf(out, "%s = %s\n", sc->entries[j].key,
+			/* after a blank, a ';' starts a comment: "k =;v" keeps it */
+			mlv_buf_printf(out, "%s =%s%s\n", sc->entries[j].key,
+				       sc->entries[j].value[0] == ';' ? "" : " ",
 				       sc->entries[j].value);
 		}
 	}
