@@ -274,6 +274,7 @@ static void capture_cuda(struct mlv_env *env, struct mlv_buf *tmp)
 
 static void capture_container(struct mlv_env *env, struct mlv_buf *tmp)
 {
+	struct mlv_buf value = MLV_BUF_INIT;
 	const char *kind = NULL, *image;
 
 	if (access("/.dockerenv", F_OK) == 0)
@@ -287,10 +288,11 @@ static void capture_container(struct mlv_env *env, struct mlv_buf *tmp)
 	if (kind)
 		mlv_env_set(env, "container", kind);
 	if (read_small(tmp, "/run/.containerenv") == 0 &&
-	    find_field(tmp, tmp->ptr, "image", '=') == 0 && tmp->len)
-		mlv_env_set(env, "image", tmp->ptr);
+	    find_field(&value, tmp->ptr, "image", '=') == 0 && value.len)
+		mlv_env_set(env, "image", value.ptr);
 	else if ((image = getenv("MLV_IMAGE")) && *image)
 		mlv_env_set(env, "image", image);
+	mlv_buf_release(&value);
 }
 
 /* Lockfiles in order of preference: the first found is `lockfile`. */
