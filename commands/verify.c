@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <git2/sys/repository.h>
+
 #include "builtin.h"
 #include "mlv/error.h"
 #include "mlv/policy.h"
@@ -54,9 +56,19 @@ done:
 
 int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet)
 {
+	git_index *empty = NULL;
 	git_oid id;
 	int failed = 0, checked = 0, err;
 
+	/* A commit is judged by its own .gitattributes: with an empty index
+	 * in place, the staged ones of whoever runs verify cannot hide a
+	 * model or make one of a data file. */
+	if ((err = git_index_new(&empty)) < 0) {
+		mlv_error_from_git(err, "cannot set up attribute lookups");
+		return die_with_error("");
+	}
+	git_repository_set_index(repo->git, empty);
+	git_index_free(empty);
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	while ((err = git_revwalk_next(&id, walk)) == 0) {
 		if (verify_commit(repo, &id, &failed) < 0)

@@ -336,6 +336,20 @@ test_expect_success '--no-verify lets a bad commit in and git mlv verify names i
 	git mlv verify --quiet HEAD~2 >../out && test ! -s ../out
 '
 
+test_expect_success 'verify judges each commit by its own .gitattributes, not the staged one' '
+	cd r &&
+	bad=$(git rev-parse HEAD~1) &&
+	cp .gitattributes ../attrs.saved &&
+	echo "*.onnx -mlv-model" >>.gitattributes && git add .gitattributes &&
+	test_must_fail git mlv verify >../out &&
+	grep -q "^commit $bad" ../out &&
+	cp ../attrs.saved .gitattributes &&
+	echo "*.txt mlv-model" >>.gitattributes && git add .gitattributes &&
+	test_must_fail git mlv verify >../out &&
+	test "$(grep -c "^commit " ../out)" = 1 &&
+	cp ../attrs.saved .gitattributes && git add .gitattributes
+'
+
 test_expect_success 'git mlv verify --all finds a bad commit on another branch' '
 	cd r &&
 	git checkout -q -b side HEAD~2 &&
