@@ -43,15 +43,7 @@ static int collect(const char *path, const struct mlv_pointer *p,
 		return err;
 	if (state != MLV_WT_POINTER)
 		return 0;
-	if (c->n == c->alloc) {
-		struct pending *grown;
-
-		c->alloc = c->alloc ? c->alloc * 2 : 64;
-		grown = realloc(c->items, c->alloc * sizeof(*grown));
-		if (!grown)
-			abort();
-		c->items = grown;
-	}
+	MLV_ALLOC_GROW(c->items, c->n, c->alloc);
 	c->items[c->n].path = mlv_xstrdup(path);
 	c->items[c->n].p = *p;
 	c->items[c->n].blob = e->id;

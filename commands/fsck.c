@@ -33,15 +33,7 @@ static int add_ref(const char *path, const struct mlv_pointer *p,
 	(void)e;
 	if (p->size == 0)
 		return 0;
-	if (r->n == r->alloc) {
-		struct ref *grown;
-
-		r->alloc = r->alloc ? r->alloc * 2 : 64;
-		grown = realloc(r->items, r->alloc * sizeof(*grown));
-		if (!grown)
-			abort();
-		r->items = grown;
-	}
+	MLV_ALLOC_GROW(r->items, r->n, r->alloc);
 	memcpy(r->items[r->n].oid, p->oid, sizeof(p->oid));
 	r->items[r->n].size = p->size;
 	r->items[r->n].path = mlv_xstrdup(path);

@@ -256,9 +256,9 @@ static void set_environment(struct mlv_sidecar *sc, struct mlv_repo *repo,
 
 static int write_sidecar(const struct mlv_sidecar *sc, const char *path)
 {
-	struct mlv_buf text = MLV_BUF_INIT, tmp = MLV_BUF_INIT;
-	int fd = -1, err = MLV_ERROR;
+	struct mlv_buf text = MLV_BUF_INIT;
 	size_t i;
+	int err;
 
 	/* never write what the parser would refuse or read differently */
 	for (i = 0; i < sc->n; i++) {
@@ -268,51 +268,24 @@ static int write_sidecar(const struct mlv_sidecar *sc, const char *path)
 		if (strpbrk(e->key, "\r\n") || strpbrk(e->value, "\r\n")) {
 			mlv_error_set("[%s] %s: a sidecar value cannot hold a line "
 				      "break", e->section, e->key);
-			err = MLV_EINVALID;
-			goto done;
+			return MLV_EINVALID;
 		}
 		if (strstr(e->value, " ;") || strstr(e->value, "\t;")) {
 			mlv_error_set("[%s] %s: ' ;' would start a comment in the "
 				      "sidecar and cut the value '%s'", e->section,
 				      e->key, e->value);
-			err = MLV_EINVALID;
-			goto done;
+			return MLV_EINVALID;
 		}
 		if (len > MLV_SIDECAR_MAX_LINE) {
 			mlv_error_set("[%s] %s is too long for a sidecar line (%zu "
 				      "bytes, the limit is %d)", e->section, e->key,
 				      len, MLV_SIDECAR_MAX_LINE);
-			err = MLV_EINVALID;
-			goto done;
+			return MLV_EINVALID;
 		}
 	}
 	mlv_sidecar_format(&text, sc);
-	mlv_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
-	if ((fd = mkostemp(tmp.ptr, O_CLOEXEC)) < 0) {
-		mlv_error_set_errno("cannot create a temporary file beside '%s'", path);
-		goto done;
-	}
-	if (fchmod(fd, 0644) < 0 || mlv_write_all(fd, text.ptr, text.len) < 0 ||
-	    close(fd) < 0) {
-		mlv_error_set_errno("cannot write '%s'", tmp.ptr);
-		fd = -1;
-		unlink(tmp.ptr);
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp.ptr, path) < 0) {
-		mlv_error_set_errno("cannot write '%s'", path);
-		unlink(tmp.ptr);
-		goto done;
-	}
-	err = 0;
-done:
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp.ptr);
-	}
+	err = mlv_write_file_atomic(path, text.ptr, text.len, 0666);
 	mlv_buf_release(&text);
-	mlv_buf_release(&tmp);
 	return err;
 }
 
@@ -373,6 +346,18 @@ static int open_worktree_repo(struct mlv_repo *repo)
 	return 0;
 }
 
+static int print_problems(const struct mlv_problems *p, const char *what)
+{
+	size_t i;
+
+	if (!p->n)
+		return 0;
+	fprintf(stderr, "%s: %zu problem%s\n", what, p->n, p->n == 1 ? "" : "s");
+	for (i = 0; i < p->n; i++)
+		fprintf(stderr, "  %s\n", p->items[i]);
+	return 1;
+}
+
 /* init and update share everything but where they start from. */
 static int write_record(int argc, char **argv, int update)
 {
@@ -401,22 +386,22 @@ static int write_record(int argc, char **argv, int update)
 
 	if (update) {
 		struct mlv_buf text = MLV_BUF_INIT;
-		char chunk[4096];
-		ssize_t n;
-		int fd = open(full, O_RDONLY | O_CLOEXEC);
 
-		if (fd < 0) {
-			mlv_error_set_errno("cannot open '%s'", sidecar_path.ptr);
+		err = mlv_buf_read_file(&text, full);
+		if (err == 0 && mlv_sidecar_parse(&sc, &problems, sidecar_path.ptr,
+						  text.ptr, text.len) < 0) {
+			/* what the parser could not read would be lost */
+			print_problems(&problems, "mlv: cannot update a sidecar it "
+				       "cannot read whole");
+			fprintf(stderr, "fatal: fix it by hand, or write it anew with "
+				"'git mlv sidecar init --force'\n");
+			rc = 128;
+		} else if (err < 0) {
 			rc = die_with_error("");
-			goto done;
 		}
-		while ((n = mlv_read_retry(fd, chunk, sizeof(chunk))) > 0)
-			mlv_buf_put(&text, chunk, (size_t)n);
-		close(fd);
-		mlv_sidecar_parse(&sc, &problems, sidecar_path.ptr, text.ptr, text.len);
 		mlv_buf_release(&text);
-		/* hashes are about to be recomputed: only structure matters */
-		mlv_problems_release(&problems);
+		if (rc)
+			goto done;
 	}
 	/* [mlv] and [model] come first in a new record */
 	mlv_sidecar_set(&sc, "mlv", NULL, "version", "1");
@@ -524,17 +509,6 @@ done:
 	return rc;
 }
 
-static int print_problems(const struct mlv_problems *p, const char *what)
-{
-	size_t i;
-
-	if (!p->n)
-		return 0;
-	fprintf(stderr, "%s: %zu problem%s\n", what, p->n, p->n == 1 ? "" : "s");
-	for (i = 0; i < p->n; i++)
-		fprintf(stderr, "  %s\n", p->items[i]);
-	return 1;
-}
 
 /* Check the index: one model (NULL: every model in it). */
 static int check_index(struct mlv_repo *repo, const char *model,
@@ -588,11 +562,10 @@ static int cmd_sidecar_show(int argc, char **argv)
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT, parsed = MLV_PROBLEMS_INIT;
 	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT;
-	char chunk[4096], *model = NULL, *full = NULL;
+	char *model = NULL, *full = NULL;
 	const char *last_section = "", *last_name = "";
-	ssize_t n;
 	size_t i;
-	int fd, rc;
+	int err, rc;
 
 	if (argc != 2)
 		return usage_error("sidecar show <model>");
@@ -601,15 +574,13 @@ static int cmd_sidecar_show(int argc, char **argv)
 	model = repo_relative(repo.workdir, argv[1]);
 	mlv_buf_printf(&path, "%s%s", model, MLV_SIDECAR_SUFFIX);
 	full = mlv_path_join(repo.workdir, path.ptr);
-	if ((fd = open(full, O_RDONLY | O_CLOEXEC)) < 0) {
-		mlv_error_set_errno("cannot open '%s'; write it with 'git mlv sidecar "
-				    "init %s'", path.ptr, model);
+	if ((err = mlv_buf_read_file(&text, full)) < 0) {
+		if (err == MLV_ENOTFOUND)
+			mlv_error_set("'%s' does not exist; write it with 'git mlv "
+				      "sidecar init %s'", path.ptr, model);
 		rc = die_with_error("");
 		goto done;
 	}
-	while ((n = mlv_read_retry(fd, chunk, sizeof(chunk))) > 0)
-		mlv_buf_put(&text, chunk, (size_t)n);
-	close(fd);
 	mlv_sidecar_parse(&sc, &parsed, path.ptr, text.ptr, text.len);
 	printf("lineage of %s (%s)\n", model, path.ptr);
 	for (i = 0; i < sc.n; i++) {

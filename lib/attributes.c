@@ -12,26 +12,12 @@
 
 int mlv_attr_file_load(struct mlv_attr_file *f, const char *path)
 {
-	char chunk[8192];
-	ssize_t n;
-	int fd, err = 0;
+	int err;
 
 	f->path = mlv_xstrdup(path);
 	mlv_buf_init(&f->text, 0);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		mlv_error_set_errno("cannot open '%s'", path);
-		return MLV_ERROR;
-	}
-	while ((n = mlv_read_retry(fd, chunk, sizeof(chunk))) > 0)
-		mlv_buf_put(&f->text, chunk, (size_t)n);
-	if (n < 0) {
-		mlv_error_set_errno("cannot read '%s'", path);
-		err = MLV_ERROR;
-	}
-	close(fd);
-	return err;
+	err = mlv_buf_read_file(&f->text, path);
+	return err == MLV_ENOTFOUND ? 0 : err;
 }
 
 void mlv_attr_file_release(struct mlv_attr_file *f)
@@ -193,36 +179,5 @@ int mlv_attr_file_untrack(struct mlv_attr_file *f, const char *pattern)
 
 int mlv_attr_file_save(const struct mlv_attr_file *f)
 {
-	struct mlv_buf tmp = MLV_BUF_INIT;
-	int fd = -1, err = MLV_ERROR;
-
-	mlv_buf_printf(&tmp, "%s.mlv-XXXXXX", f->path);
-	if ((fd = mkostemp(tmp.ptr, O_CLOEXEC)) < 0) {
-		mlv_error_set_errno("cannot create a temporary file for '%s'", f->path);
-		goto done;
-	}
-	if (fchmod(fd, 0644) < 0 || mlv_write_all(fd, f->text.ptr, f->text.len) < 0) {
-		mlv_error_set_errno("cannot write '%s'", tmp.ptr);
-		goto done; /* done: closes and removes the temporary file */
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		mlv_error_set_errno("cannot write '%s'", tmp.ptr);
-		unlink(tmp.ptr);
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp.ptr, f->path) < 0) {
-		mlv_error_set_errno("cannot replace '%s'", f->path);
-		unlink(tmp.ptr);
-		goto done;
-	}
-	err = 0;
-done:
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp.ptr);
-	}
-	mlv_buf_release(&tmp);
-	return err;
+	return mlv_write_file_atomic(f->path, f->text.ptr, f->text.len, 0666);
 }

@@ -1,6 +1,9 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mlv/buf.h"
 #include "mlv/error.h"
@@ -139,4 +142,35 @@ char *mlv_buf_detach(struct mlv_buf *b)
 	}
 	mlv_buf_init(b, b->cap);
 	return s;
+}
+
+int mlv_buf_read_file(struct mlv_buf *b, const char *path)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd, err = 0;
+
+	mlv_buf_clear(b);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+		mlv_error_set_errno("cannot open '%s'", path);
+		return err;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if ((err = mlv_buf_put(b, chunk, (size_t)n)) < 0) {
+			mlv_error_set("'%s' is larger than %zu bytes", path, b->cap);
+			break;
+		}
+	}
+	if (n < 0) {
+		mlv_error_set_errno("cannot read '%s'", path);
+		err = MLV_ERROR;
+	}
+	close(fd);
+	return err;
 }

@@ -24,15 +24,7 @@ void mlv_env_set(struct mlv_env *env, const char *key, const char *value)
 			env->entries[i].value = mlv_xstrdup(value);
 			return;
 		}
-	if (env->n == env->alloc) {
-		struct mlv_env_entry *grown;
-
-		env->alloc = env->alloc ? env->alloc * 2 : 16;
-		grown = realloc(env->entries, env->alloc * sizeof(*grown));
-		if (!grown)
-			abort();
-		env->entries = grown;
-	}
+	MLV_ALLOC_GROW(env->entries, env->n, env->alloc);
 	env->entries[env->n].key = mlv_xstrdup(key);
 	env->entries[env->n].value = mlv_xstrdup(value);
 	env->n++;

@@ -88,31 +88,12 @@ static int is_shim(const char *path)
 
 static int write_shim(const char *path, const char *name)
 {
-	struct mlv_buf text = MLV_BUF_INIT, tmp = MLV_BUF_INIT;
-	int fd = -1, err = MLV_ERROR;
+	struct mlv_buf text = MLV_BUF_INIT;
+	int err;
 
 	shim_text(&text, name);
-	mlv_buf_printf(&tmp, "%s.mlv-XXXXXX", path);
-	if ((fd = mkostemp(tmp.ptr, O_CLOEXEC)) < 0) {
-		mlv_error_set_errno("cannot create a hook beside '%s'", path);
-		goto done;
-	}
-	if (fchmod(fd, 0755) < 0 || mlv_write_all(fd, text.ptr, text.len) < 0 ||
-	    close(fd) < 0 || rename(tmp.ptr, path) < 0) {
-		mlv_error_set_errno("cannot write hook '%s'", path);
-		fd = -1;
-		unlink(tmp.ptr);
-		goto done;
-	}
-	fd = -1;
-	err = 0;
-done:
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp.ptr);
-	}
+	err = mlv_write_file_atomic(path, text.ptr, text.len, 0777);
 	mlv_buf_release(&text);
-	mlv_buf_release(&tmp);
 	return err;
 }
 

@@ -13,15 +13,7 @@ void mlv_problems_add(struct mlv_problems *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	mlv_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (p->n == p->alloc) {
-		char **grown;
-
-		p->alloc = p->alloc ? p->alloc * 2 : 8;
-		grown = realloc(p->items, p->alloc * sizeof(*grown));
-		if (!grown)
-			abort();
-		p->items = grown;
-	}
+	MLV_ALLOC_GROW(p->items, p->n, p->alloc);
 	p->items[p->n++] = mlv_buf_detach(&msg);
 }
 

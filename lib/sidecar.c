@@ -145,15 +145,7 @@ static int handle_entry(void *user, const char *section, const char *key,
 
 	if (st->bad_section)
 		return 1;
-	if (sc->n == sc->alloc) {
-		struct mlv_sidecar_entry *grown;
-
-		sc->alloc = sc->alloc ? sc->alloc * 2 : 32;
-		grown = realloc(sc->entries, sc->alloc * sizeof(*grown));
-		if (!grown)
-			abort();
-		sc->entries = grown;
-	}
+	MLV_ALLOC_GROW(sc->entries, sc->n, sc->alloc);
 	e = &sc->entries[sc->n++];
 	split_section(st->section.ptr, &e->name, &e->section);
 	e->key = mlv_xstrdup(key);
@@ -601,15 +593,7 @@ void mlv_sidecar_set(struct mlv_sidecar *sc, const char *section,
 		}
 		at = i + 1;
 	}
-	if (sc->n == sc->alloc) {
-		struct mlv_sidecar_entry *grown;
-
-		sc->alloc = sc->alloc ? sc->alloc * 2 : 32;
-		grown = realloc(sc->entries, sc->alloc * sizeof(*grown));
-		if (!grown)
-			abort();
-		sc->entries = grown;
-	}
+	MLV_ALLOC_GROW(sc->entries, sc->n, sc->alloc);
 	memmove(&sc->entries[at + 1], &sc->entries[at],
 		(sc->n - at) * sizeof(*sc->entries));
 	sc->n++;

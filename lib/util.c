@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,22 @@ char *mlv_xstrdup(const char *s)
 	char *p = mlv_xmalloc(n);
 
 	memcpy(p, s, n);
+	return p;
+}
+
+void *mlv_xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size && nmemb > (size_t)-1 / size) {
+		fprintf(stderr, "fatal: array of %zu elements overflows\n", nmemb);
+		abort();
+	}
+	if (!(p = realloc(ptr, nmemb * size > 0 ? nmemb * size : 1))) {
+		fprintf(stderr, "fatal: out of memory allocating %zu bytes\n",
+			nmemb * size);
+		abort();
+	}
 	return p;
 }
 
@@ -117,4 +134,41 @@ int mlv_parse_bool(const char *v)
 	    !strcasecmp(v, "off") || !strcmp(v, "0") || !*v)
 		return 0;
 	return -1;
+}
+
+int mlv_write_file_atomic(const char *path, const void *data, size_t len,
+			  unsigned mode)
+{
+	size_t n = strlen(path);
+	char *tmp = mlv_xmalloc(n + sizeof(".mlv-XXXXXX"));
+	mode_t mask = umask(0);
+	int fd, err = MLV_ERROR;
+
+	umask(mask);
+	memcpy(tmp, path, n);
+	memcpy(tmp + n, ".mlv-XXXXXX", sizeof(".mlv-XXXXXX"));
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		mlv_error_set_errno("cannot create a temporary file beside '%s'", path);
+		goto done;
+	}
+	if (fchmod(fd, mode & ~mask) < 0 || mlv_write_all(fd, data, len) < 0) {
+		mlv_error_set_errno("cannot write '%s'", tmp);
+		close(fd);
+		unlink(tmp);
+		goto done;
+	}
+	if (close(fd) < 0) {
+		mlv_error_set_errno("cannot write '%s'", tmp);
+		unlink(tmp);
+		goto done;
+	}
+	if (rename(tmp, path) < 0) {
+		mlv_error_set_errno("cannot replace '%s'", path);
+		unlink(tmp);
+		goto done;
+	}
+	err = 0;
+done:
+	free(tmp);
+	return err;
 }

@@ -46,6 +46,13 @@ void mlv_buf_clear(struct mlv_buf *b);
 /* Cut to `len` bytes (len <= b->len). */
 void mlv_buf_truncate(struct mlv_buf *b, size_t len);
 
+/*
+ * Replace the contents with the file at `path`. 0; MLV_ENOTFOUND when it
+ * does not exist; MLV_EINVALID when it is larger than the buffer's cap;
+ * MLV_ERROR when it cannot be read. The message names the file.
+ */
+int mlv_buf_read_file(struct mlv_buf *b, const char *path);
+
 /* Hand the malloc'd string to the caller and reset the buffer. */
 char *mlv_buf_detach(struct mlv_buf *b);
 

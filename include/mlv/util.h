@@ -11,11 +11,35 @@
 void *mlv_xmalloc(size_t n);
 char *mlv_xstrdup(const char *s);
 
+/* realloc(ptr, nmemb * size), aborting on overflow or when memory runs out. */
+void *mlv_xreallocarray(void *ptr, size_t nmemb, size_t size);
+
+/*
+ * Make room in a growable array for one more element: `ptr` has `n`
+ * elements of `alloc` allocated; grows `alloc` geometrically (as git's
+ * ALLOC_GROW).
+ */
+#define MLV_ALLOC_GROW(ptr, n, alloc)                                          \
+	do {                                                                   \
+		if ((n) >= (alloc)) {                                          \
+			(alloc) = (alloc) ? (alloc) * 2 : 16;                  \
+			(ptr) = mlv_xreallocarray((ptr), (alloc), sizeof(*(ptr))); \
+		}                                                              \
+	} while (0)
+
 /* read()/write() that retry on EINTR; write_all writes everything or fails. */
 ssize_t mlv_read_retry(int fd, void *buf, size_t len);
 /* Read until `len` bytes or end of file; returns bytes read or -1. */
 ssize_t mlv_read_full(int fd, void *buf, size_t len);
 int mlv_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Replace the file at `path` with `len` bytes, mode `mode` (less the
+ * umask): written to a temporary file beside it and renamed, so a reader
+ * sees the old file or the new one, never part of either.
+ */
+int mlv_write_file_atomic(const char *path, const void *data, size_t len,
+			  unsigned mode);
 
 /* mkdir -p of every directory in `path` up to (not including) its last '/'. */
 int mlv_mkdir_parents(const char *path);

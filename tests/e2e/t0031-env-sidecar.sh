@@ -255,6 +255,18 @@ test_expect_success 'sidecar update recomputes every hash and keeps params and m
 	test "$(git log -1 --format=%s)" = "fraud model v1.1"
 '
 
+test_expect_success 'sidecar update refuses a record it cannot read whole, changing nothing' '
+	cd r &&
+	cp $SC ../sidecar.saved &&
+	printf "\n[metrics]\nloss = 0.2\n" >>$SC &&
+	cp $SC ../sidecar.broken &&
+	test_must_fail git mlv sidecar update models/fraud.onnx 2>../err &&
+	grep -q "duplicate section \[metrics\]" ../err &&
+	grep -q "sidecar init --force" ../err &&
+	cmp $SC ../sidecar.broken &&
+	cp ../sidecar.saved $SC
+'
+
 test_expect_success 'sidecar show prints the record and whether it matches' '
 	cd r &&
 	git mlv sidecar show models/fraud.onnx >../out &&
