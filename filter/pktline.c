@@ -306,7 +306,7 @@ int mlv_pkt_write_line(struct mlv_pkt_writer *w, const char *fmt, ...)
 	return mlv_pkt_write_data(w, line, (size_t)n);
 }
 
-int mlv_pkt_write_flush(struct mlv_pkt_writer *w)
+int mlv_pkt_write_flush_buffered(struct mlv_pkt_writer *w)
 {
 	int err;
 
@@ -314,5 +314,12 @@ int mlv_pkt_write_flush(struct mlv_pkt_writer *w)
 		return err;
 	memcpy(w->buf + w->len, "0000", 4);
 	w->len += 4;
-	return send_buffered(w);
+	return 0;
+}
+
+int mlv_pkt_write_flush(struct mlv_pkt_writer *w)
+{
+	int err = mlv_pkt_write_flush_buffered(w);
+
+	return err < 0 ? err : send_buffered(w);
 }

@@ -149,14 +149,22 @@ static int read_content(struct session *s, mlv_write_fn sink, void *ctx,
 	}
 }
 
-static int send_status(struct session *s, const char *status)
+/* A status message; it goes out with what follows it, or at once when
+ * it ends the answer (`last`). */
+static int write_status(struct session *s, const char *status, int last)
 {
 	int err;
 
 	mlv_trace("filter: status=%s", status);
 	if ((err = mlv_pkt_write_line(&s->out, "status=%s", status)) < 0)
 		return err;
-	return mlv_pkt_write_flush(&s->out);
+	return last ? mlv_pkt_write_flush(&s->out) :
+		      mlv_pkt_write_flush_buffered(&s->out);
+}
+
+static int send_status(struct session *s, const char *status)
+{
+	return write_status(s, status, 1);
 }
 
 static int copy_to_git(void *ctx, int fd, uint64_t offset, size_t len)
@@ -174,9 +182,10 @@ static int send_content(struct session *s, const void *data, size_t len)
 {
 	int err;
 
-	if ((err = send_status(s, "success")) < 0 ||
+	/* one write for the whole answer */
+	if ((err = write_status(s, "success", 0)) < 0 ||
 	    (err = mlv_pkt_write_data(&s->out, data, len)) < 0 ||
-	    (err = mlv_pkt_write_flush(&s->out)) < 0)
+	    (err = mlv_pkt_write_flush_buffered(&s->out)) < 0)
 		return err;
 	return mlv_pkt_write_flush(&s->out); /* status unchanged */
 }
@@ -302,7 +311,7 @@ static int do_smudge(struct session *s, struct request *req)
 	}
 	/* The content streams as it is verified; a fault found at the end
 	 * turns the answer into status=error and git discards what it got. */
-	if ((err = send_status(s, "success")) < 0)
+	if ((err = write_status(s, "success", 0)) < 0)
 		goto done;
 	s->write_failed = 0;
 	sink_err = mlv_smudge_object_copy(&s->repo->store, &p, req->pathname,

@@ -90,21 +90,40 @@ int mlv_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int mlv_mkdir_parents(const char *path)
+/* mkdir `dir` (its first `len` bytes), making missing parents first. */
+static int mkdir_with_parents(char *dir, size_t len)
 {
-	char *copy = mlv_xstrdup(path);
+	char saved = dir[len];
 	char *slash;
 	int err = 0;
 
-	for (slash = strchr(copy + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
-			mlv_error_set_errno("cannot create directory '%s'", copy);
-			err = MLV_ERROR;
-			break;
-		}
-		*slash = '/';
+	dir[len] = '\0';
+	if (mkdir(dir, 0777) == 0 || errno == EEXIST)
+		goto done;
+	if (errno != ENOENT || !(slash = strrchr(dir, '/')) || slash == dir) {
+		mlv_error_set_errno("cannot create directory '%s'", dir);
+		err = MLV_ERROR;
+		goto done;
 	}
+	if ((err = mkdir_with_parents(dir, (size_t)(slash - dir))) == 0 &&
+	    mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		mlv_error_set_errno("cannot create directory '%s'", dir);
+		err = MLV_ERROR;
+	}
+done:
+	dir[len] = saved;
+	return err;
+}
+
+int mlv_mkdir_parents(const char *path)
+{
+	char *copy = mlv_xstrdup(path);
+	char *slash = strrchr(copy, '/');
+	int err = 0;
+
+	/* the common case, one missing level, costs one mkdir() */
+	if (slash && slash != copy)
+		err = mkdir_with_parents(copy, (size_t)(slash - copy));
 	free(copy);
 	return err;
 }

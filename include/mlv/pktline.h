@@ -84,4 +84,7 @@ int mlv_pkt_write_line(struct mlv_pkt_writer *w, const char *fmt, ...)
 /* Write a flush packet and send everything buffered. */
 int mlv_pkt_write_flush(struct mlv_pkt_writer *w);
 
+/* Write a flush packet into the buffer only: the message goes on. */
+int mlv_pkt_write_flush_buffered(struct mlv_pkt_writer *w);
+
 #endif
