@@ -14,10 +14,15 @@
 
 int mlv_store_init(struct mlv_store *s, const char *common_dir)
 {
+	mode_t mask;
+
 	memset(s, 0, sizeof(*s));
 	s->root = mlv_path_join(common_dir, "mlv");
 	s->objects = mlv_path_join(s->root, "objects");
 	s->tmp = mlv_path_join(s->root, "tmp");
+	mask = umask(0);
+	umask(mask);
+	s->object_mode = 0444 & ~mask;
 	return 0;
 }
 
@@ -126,6 +131,27 @@ int mlv_store_writer_write(struct mlv_store_writer *w, const void *data,
 	return 0;
 }
 
+/* fsync the directory holding `path`, so that a rename in it survives a
+ * crash. */
+static int fsync_parent(const char *path)
+{
+	char *dir = mlv_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int fd, err = 0;
+
+	if (slash)
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fsync(fd) < 0) {
+		mlv_error_set_errno("cannot fsync directory '%s'", dir);
+		err = MLV_ERROR;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return err;
+}
+
 static int rename_into_place(const char *from, const char *to)
 {
 	if (rename(from, to) == 0)
@@ -150,6 +176,11 @@ int mlv_store_writer_commit(struct mlv_store_writer *w, struct mlv_pointer *out,
 		err = MLV_ECORRUPT;
 		goto done;
 	}
+	/* read-only, like git's objects: nothing rewrites one in place */
+	if (fchmod(w->fd, w->store->object_mode) < 0) {
+		mlv_error_set_errno("cannot set the mode of '%s'", w->tmp_path);
+		goto done;
+	}
 	if (w->store->fsync && fsync(w->fd) < 0) {
 		mlv_error_set_errno("cannot fsync '%s'", w->tmp_path);
 		goto done;
@@ -167,6 +198,8 @@ int mlv_store_writer_commit(struct mlv_store_writer *w, struct mlv_pointer *out,
 		goto done;
 	free(w->tmp_path);
 	w->tmp_path = NULL;
+	if (w->store->fsync && (err = fsync_parent(path.ptr)) < 0)
+		goto done;
 done:
 	mlv_buf_release(&path);
 	mlv_store_writer_abort(w);

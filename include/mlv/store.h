@@ -16,7 +16,7 @@
  *   bad/                                  corrupt objects moved aside by fsck
  *
  * An object becomes visible only by rename() from tmp/ once all of it is
- * written and its SHA-256 is known, so every visible object is whole and
+ * written and its SHA-256 is known, read-only, so every visible object is whole and
  * matches its name. Worktrees share the store since it lives in the common
  * directory.
  */
@@ -26,6 +26,7 @@ struct mlv_store {
 	char *objects; /* root/objects */
 	char *tmp;     /* root/tmp */
 	int fsync;     /* fsync objects before they become visible */
+	unsigned object_mode; /* 0444 less the umask */
 };
 
 #define MLV_STORE_INIT { 0 }
