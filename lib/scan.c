@@ -18,9 +18,17 @@ int mlv_scan_read_pointer(struct mlv_pointer *out, struct mlv_repo *r,
 		goto done;
 	}
 	if (git_odb_read_header(&size, &type, odb, id) < 0 ||
-	    type != GIT_OBJECT_BLOB || size == 0 || size >= MLV_POINTER_MAX)
+	    (size > 0 && size < MLV_POINTER_MAX && git_odb_read(&obj, odb, id) < 0)) {
+		/* a blob git cannot read is no "not a pointer": say so */
+		char hex[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(hex, sizeof(hex), id);
+		err = mlv_error_from_git(-1, hex);
+		if (err != MLV_ENOTFOUND)
+			err = MLV_ERROR;
 		goto done;
-	if (git_odb_read(&obj, odb, id) < 0)
+	}
+	if (type != GIT_OBJECT_BLOB || size == 0 || size >= MLV_POINTER_MAX)
 		goto done;
 	err = mlv_pointer_parse(out, git_odb_object_data(obj),
 				git_odb_object_size(obj));

@@ -26,7 +26,8 @@ int mlv_scan_index(struct mlv_repo *r, git_index *index, mlv_scan_fn fn,
 int mlv_scan_tree(struct mlv_repo *r, const char *rev, mlv_scan_fn fn,
 		  void *payload);
 
-/* Read the blob `id` as a pointer: 0, or MLV_EINVALID when it is none. */
+/* Read the blob `id` as a pointer: 0; MLV_EINVALID when it is none;
+ * MLV_ENOTFOUND or MLV_ERROR (message set) when git cannot read it. */
 int mlv_scan_read_pointer(struct mlv_pointer *out, struct mlv_repo *r,
 			  const git_oid *id);
 
