@@ -84,15 +84,34 @@ static char *repo_relative(const char *workdir, const char *arg)
 /* The mlv oid of the work tree file `rel`, as "sha256:<hex>". */
 static int path_oid(struct mlv_buf *out, const char *workdir, const char *rel)
 {
-	char hex[MLV_OID_HEXSZ + 1];
+	char hex[MLV_OID_HEXSZ + 1], top[PATH_MAX], real[PATH_MAX];
 	char *full = mlv_path_join(workdir, rel);
-	int err = mlv_file_oid(hex, full);
+	struct stat st;
+	size_t tl;
+	int err = MLV_EINVALID;
 
-	free(full);
-	if (err < 0)
-		return err;
+	/* git records a symlink, not what it points to: a recorded path
+	 * must be the file itself, inside the work tree */
+	if (!mlv_repo_path_is_safe(rel)) {
+		mlv_error_set("'%s' is not a path inside the repository", rel);
+		goto done;
+	}
+	if (lstat(full, &st) == 0 && S_ISLNK(st.st_mode)) {
+		mlv_error_set("'%s' is a symbolic link; record the file itself", rel);
+		goto done;
+	}
+	if (realpath(workdir, top) && realpath(full, real) &&
+	    (tl = strlen(top), strncmp(real, top, tl) || real[tl] != '/')) {
+		mlv_error_set("'%s' leads outside the work tree (to '%s')", rel, real);
+		goto done;
+	}
+	if ((err = mlv_file_oid(hex, full)) < 0)
+		goto done;
 	mlv_buf_clear(out);
-	return mlv_buf_printf(out, "sha256:%s", hex);
+	err = mlv_buf_printf(out, "sha256:%s", hex);
+done:
+	free(full);
+	return err;
 }
 
 static int set_path_and_oid(struct mlv_sidecar *sc, const char *workdir,
@@ -213,8 +232,8 @@ done:
  * from it. The model and its sidecar are what training writes, so they do
  * not make the code dirty.
  */
-static void set_code(struct mlv_sidecar *sc, struct mlv_repo *repo,
-		     const char *model)
+static int set_code(struct mlv_sidecar *sc, struct mlv_repo *repo,
+		    const char *model)
 {
 	struct mlv_buf out = MLV_BUF_INIT, not_model = MLV_BUF_INIT,
 		       not_sidecar = MLV_BUF_INIT;
@@ -222,6 +241,7 @@ static void set_code(struct mlv_sidecar *sc, struct mlv_repo *repo,
 				 "--", ":/", NULL, NULL, NULL };
 	git_oid head;
 	char hex[GIT_OID_HEXSZ + 1];
+	int err;
 
 	if (git_reference_name_to_id(&head, repo->git, "HEAD") == 0) {
 		git_oid_tostr(hex, sizeof(hex), &head);
@@ -233,11 +253,19 @@ static void set_code(struct mlv_sidecar *sc, struct mlv_repo *repo,
 		       model);
 	status[5] = not_model.ptr;
 	status[6] = not_sidecar.ptr;
-	mlv_run_git(&out, status, MLV_RUN_QUIET);
-	mlv_sidecar_set(sc, "code", NULL, "dirty", out.len ? "true" : "false");
+	/* a record that says "clean" must know it: no guess when git fails */
+	if ((err = mlv_run_git(&out, status, MLV_RUN_QUIET)) != 0) {
+		if (err > 0)
+			mlv_error_set("cannot tell whether the work tree is dirty: "
+				      "'git status' exited with %d", err);
+		err = MLV_ERROR;
+	} else {
+		mlv_sidecar_set(sc, "code", NULL, "dirty", out.len ? "true" : "false");
+	}
 	mlv_buf_release(&out);
 	mlv_buf_release(&not_model);
 	mlv_buf_release(&not_sidecar);
+	return err;
 }
 
 static void set_environment(struct mlv_sidecar *sc, struct mlv_repo *repo,
@@ -341,6 +369,7 @@ static int open_worktree_repo(struct mlv_repo *repo)
 		return die_with_error("");
 	if (!repo->workdir) {
 		mlv_error_set("sidecars need a work tree");
+		mlv_repo_release(repo);
 		return die_with_error("");
 	}
 	return 0;
@@ -492,7 +521,10 @@ static int write_record(int argc, char **argv, int update)
 		free(lf_path);
 		free(lf_oid);
 	}
-	set_code(&sc, &repo, model);
+	if (set_code(&sc, &repo, model) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
 	if ((err = write_sidecar(&sc, full)) < 0) {
 		rc = die_with_error("");
 		goto done;

@@ -1,4 +1,5 @@
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <gnu/libc-version.h>
 #include <stdio.h>
@@ -182,8 +183,10 @@ static int run_capture(struct mlv_buf *out, const char *const *argv)
 		if (out->len < 4096)
 			mlv_buf_put(out, chunk, (size_t)n);
 	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -1; /* e.g. SIGCHLD ignored: the child is gone */
+	}
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 

@@ -434,8 +434,12 @@ static void check_model(struct checker *c, const char *model)
 
 	mlv_buf_printf(&sidecar_path, "%s%s", model, MLV_SIDECAR_SUFFIX);
 	if ((err = content_oid(hex, &is_pointer, c, NULL, model)) < 0) {
-		mlv_problems_add(c->problems, "%s: cannot read the model: %s", model,
-				 mlv_error_last());
+		if (err == MLV_ENOTFOUND)
+			mlv_problems_add(c->problems, "%s: no such model in this "
+					 "commit", model);
+		else
+			mlv_problems_add(c->problems, "%s: cannot read the model: %s",
+					 model, mlv_error_last());
 		goto done;
 	}
 	if (!is_pointer)

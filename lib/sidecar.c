@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
@@ -445,7 +446,8 @@ int mlv_repo_path_is_safe(const char *path)
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
 
 		if (n == 0 || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.'))
+		    (n == 2 && p[0] == '.' && p[1] == '.') ||
+		    (n == 4 && !strncasecmp(p, ".git", 4)))
 			return 0;
 		p += n;
 		if (*p == '/')

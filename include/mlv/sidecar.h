@@ -79,7 +79,7 @@ void mlv_sidecar_remove_section(struct mlv_sidecar *sc, const char *section,
 void mlv_sidecar_format(struct mlv_buf *out, const struct mlv_sidecar *sc);
 
 /* 1 when `path` is a safe repository-relative path: not empty, not
- * absolute, no "." or ".." component, no backslash, no NUL. */
+ * absolute, no ".", ".." or ".git" component, no backslash, no NUL. */
 int mlv_repo_path_is_safe(const char *path);
 
 /* 1 when `v` is a semantic version MAJOR.MINOR.PATCH[-pre][+build]. */
