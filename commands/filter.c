@@ -21,15 +21,6 @@ static void report_file_error(const char *path, const char *message)
 	fprintf(stderr, "mlv: %s\n", message);
 }
 
-static int skip_smudge(struct mlv_repo *repo)
-{
-	const char *env = getenv("MLV_SKIP_SMUDGE");
-
-	if (env && *env)
-		return mlv_parse_bool(env) != 0;
-	return mlv_repo_config_bool(repo, "mlv.skipsmudge", 0);
-}
-
 int cmd_filter_process(int argc, char **argv)
 {
 	struct mlv_filter_options opt = { 0, report_file_error };
@@ -46,7 +37,7 @@ int cmd_filter_process(int argc, char **argv)
 	fcntl(1, F_SETPIPE_SZ, PIPE_BUFFER_SIZE);
 	if ((err = mlv_repo_open(&repo)) < 0)
 		return die_with_error("cannot open the repository");
-	opt.skip_smudge = skip_smudge(&repo);
+	opt.skip_smudge = mlv_repo_skip_smudge(&repo);
 	err = mlv_filter_process_run(&repo, &opt, 0, 1);
 	mlv_repo_release(&repo);
 	if (err < 0)
@@ -128,7 +119,7 @@ int cmd_smudge(int argc, char **argv)
 		rc = die_with_error("smudge failed");
 		goto done;
 	}
-	if ((size_t)head_len < sizeof(head) && !skip_smudge(&repo) &&
+	if ((size_t)head_len < sizeof(head) && !mlv_repo_skip_smudge(&repo) &&
 	    mlv_pointer_parse(&p, head, (size_t)head_len) == 0) {
 		/* Unlike the filter protocol, stdout cannot take bytes back:
 		 * verify the whole object before the first byte goes out. */

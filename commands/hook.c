@@ -93,10 +93,7 @@ static int hook_report_pointers(struct mlv_repo *repo)
 {
 	git_index *index = NULL;
 	size_t i, n, pointers = 0, missing = 0;
-	const char *skip = getenv("MLV_SKIP_SMUDGE");
-
-	if ((skip && mlv_parse_bool(skip) == 1) ||
-	    mlv_repo_config_bool(repo, "mlv.skipsmudge", 0) || !repo->workdir ||
+	if (mlv_repo_skip_smudge(repo) || !repo->workdir ||
 	    git_repository_index(&index, repo->git) < 0) {
 		git_error_clear();
 		return 0;

@@ -236,8 +236,12 @@ static int pread_full(int fd, char *buf, size_t len, uint64_t offset)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			mlv_error_set_errno("cannot read the object");
+		if (n < 0) {
+			mlv_error_set_errno("cannot read the object being sent");
+			return MLV_ERROR;
+		}
+		if (n == 0) {
+			mlv_error_set("the object being sent ended early");
 			return MLV_ERROR;
 		}
 		buf += n;

@@ -235,8 +235,19 @@ static int open_spool_file(const char *dir)
 	char *inside = mlv_path_join(dir, "spool");
 	int fd = -1;
 
-	if (mlv_mkdir_parents(inside) == 0)
+	if (mlv_mkdir_parents(inside) == 0) {
 		fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR ||
+			       errno == EINVAL)) {
+			/* no O_TMPFILE here (NFS, some FUSE): name it, unlink it */
+			struct mlv_buf name = MLV_BUF_INIT;
+
+			mlv_buf_printf(&name, "%s/spool-XXXXXX", dir);
+			if ((fd = mkostemp(name.ptr, O_CLOEXEC)) >= 0)
+				unlink(name.ptr);
+			mlv_buf_release(&name);
+		}
+	}
 	if (fd < 0)
 		mlv_error_set_errno("cannot create a temporary file in '%s'", dir);
 	free(inside);

@@ -193,3 +193,12 @@ int mlv_repo_config_bool(struct mlv_repo *r, const char *key, int dflt)
 	}
 	return value;
 }
+
+int mlv_repo_skip_smudge(struct mlv_repo *r)
+{
+	const char *env = getenv("MLV_SKIP_SMUDGE");
+
+	if (env && *env)
+		return mlv_parse_bool(env) != 0;
+	return mlv_repo_config_bool(r, "mlv.skipsmudge", 0);
+}

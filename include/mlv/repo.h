@@ -27,6 +27,10 @@ void mlv_repo_release(struct mlv_repo *r);
 /* A boolean from git config, `dflt` when unset or unreadable. */
 int mlv_repo_config_bool(struct mlv_repo *r, const char *key, int dflt);
 
+/* 1 when checkouts should leave pointers: MLV_SKIP_SMUDGE set to anything
+ * but a false value, else mlv.skipsmudge. */
+int mlv_repo_skip_smudge(struct mlv_repo *r);
+
 /* Turn libgit2's last error into the mlv message, prefixed by `what`. */
 int mlv_error_from_git(int code, const char *what);
 
