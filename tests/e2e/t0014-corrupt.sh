@@ -168,4 +168,20 @@ test_expect_success 'adding the file again repairs a corrupt object in place' '
 	git mlv fsck --quiet
 '
 
+test_expect_success 'a pointer blob git cannot read fails fsck, naming it' '
+	git init -q gone && cd gone &&
+	git mlv track "*.bin" >/dev/null &&
+	test_random_file x.bin 3000 x && git add x.bin .gitattributes &&
+	blob=$(git rev-parse :x.bin) &&
+	rm -f .git/objects/$(echo $blob | cut -c1-2)/$(echo $blob | cut -c3-) &&
+	test_must_fail git mlv fsck >../out 2>&1 &&
+	grep -q "$blob" ../out
+'
+
+test_expect_success 'stored objects are read-only, like git objects' '
+	cd r &&
+	obj=$(test_store_path "$(cat ../flip.oid)") &&
+	test "$(stat -c %a "$obj")" = "$(printf "%o" $((0444 & ~0$(umask))))"
+'
+
 test_done

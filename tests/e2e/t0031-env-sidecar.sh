@@ -385,6 +385,35 @@ test_expect_success 'paths outside the repository are refused' '
 	cmp ../sc.before $SC
 '
 
+test_expect_success 'symbolic links and .git paths are not recorded' '
+	cd r &&
+	cp $SC ../sc.before &&
+	ln -s /etc/hostname data/host.csv &&
+	test_must_fail git mlv sidecar init models/fraud.onnx --data data/host.csv \
+		--config configs/train.yaml --force 2>../err &&
+	grep -q "data/host.csv. is a symbolic link" ../err &&
+	ln -s /etc data/etc &&
+	test_must_fail git mlv sidecar init models/fraud.onnx --data data/etc/hostname \
+		--config configs/train.yaml --force 2>../err &&
+	grep -q "outside the work tree" ../err &&
+	test_must_fail git mlv sidecar init models/fraud.onnx --data data/labels.csv \
+		--config .git/config --force 2>../err &&
+	grep -q "outside the repository" ../err &&
+	rm data/host.csv data/etc &&
+	cmp ../sc.before $SC
+'
+
+test_expect_success 'sidecar check of a path that is not in the index says so' '
+	cd r &&
+	test_must_fail git mlv sidecar check models/none.onnx 2>../err &&
+	grep -q "models/none.onnx: no such model in this commit" ../err
+'
+
+test_expect_success 'env finishes when its parent ignores SIGCHLD' '
+	timeout 20 perl -e "\$SIG{CHLD} = q(IGNORE); exec q(git-mlv), q(env)" >../out &&
+	grep -q "^kernel = " ../out
+'
+
 test_expect_success 'from a subdirectory, paths are taken relative to it' '
 	cd r/models &&
 	git mlv sidecar init fraud.onnx --data ../data/labels.csv \
