@@ -97,3 +97,59 @@ test_store_path() {
 test_pointer_oid() {
 	git cat-file -p "${2:-}:$1" | sed -n 's/^oid sha256://p'
 }
+
+# Run a command that must fail: exit non-zero, not by a signal (129 is a
+# usage error, as in git; 130-192 are signals).
+test_must_fail() {
+	"$@"
+	local rc=$?
+	if [ $rc -eq 0 ]; then
+		echo "expected failure: $*"
+		return 1
+	fi
+	if [ $rc -gt 129 ] && [ $rc -le 192 ]; then
+		echo "died of signal $((rc - 128)): $*"
+		return 1
+	fi
+	return 0
+}
+
+# The value of key $3 in section $2 (as written in the header, without the
+# brackets) of INI file $1.
+ini_get() {
+	awk -v s="[$2]" -v k="$3" '
+		/^\[/ { in_s = ($0 == s); next }
+		in_s && index($0, k " = ") == 1 { print substr($0, length(k) + 4); exit }
+	' "$1"
+}
+
+# "sha256:<hex>" of a file's bytes.
+sha() {
+	echo "sha256:$(sha256sum "$1" | cut -d" " -f1)"
+}
+
+# SHA-256 of a file in big reads (sha256sum crawls through the holes of a
+# sparse file).
+sha256_of() {
+	python3 -c '
+import hashlib, sys
+h = hashlib.sha256()
+with open(sys.argv[1], "rb", buffering=0) as f:
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        h.update(chunk)
+print(h.hexdigest())' "$1"
+}
+
+# A commit attempt that must be refused by mlv's hook: HEAD stays put, and
+# the message lands in ../err.
+commit_refused() {
+	local before after
+	before=$(git rev-parse -q --verify HEAD)
+	if git commit "$@" 2>../err >/dev/null; then
+		echo "commit was accepted: git commit $*"
+		return 1
+	fi
+	after=$(git rev-parse -q --verify HEAD)
+	test "$before" = "$after" || { echo "HEAD moved"; return 1; }
+	grep -q "mlv: commit refused" ../err || { cat ../err; return 1; }
+}

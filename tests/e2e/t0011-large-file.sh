@@ -21,18 +21,6 @@ if [ "${free_kb:-0}" -lt "$NEED_KB" ]; then
 	exit
 fi
 
-# SHA-256 of a file in big reads (sha256sum and openssl dgst crawl through
-# the holes of a sparse file).
-sha256_of() {
-	python3 -c '
-import hashlib, sys
-h = hashlib.sha256()
-with open(sys.argv[1], "rb", buffering=0) as f:
-    for chunk in iter(lambda: f.read(1 << 20), b""):
-        h.update(chunk)
-print(h.hexdigest())' "$1"
-}
-
 # Sparse, with marks at the start, across the 2^32 boundary and at the end.
 test_expect_success 'setup: a sparse file just over 4 GiB with marks at 0, 2^32 and the end' '
 	test_repo r && cd r &&

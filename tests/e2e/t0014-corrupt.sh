@@ -12,13 +12,6 @@ flip_byte() {
 		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
-test_must_fail() {
-	if "$@"; then
-		echo "expected failure: $*"
-		return 1
-	fi
-}
-
 test_expect_success 'setup: three committed files, their objects in the store' '
 	test_repo r && cd r &&
 	mkdir ../good &&

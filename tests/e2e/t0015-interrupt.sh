@@ -5,17 +5,6 @@
 
 SIZE=$((1024 * 1024 * 1024))
 
-# SHA-256 of a file, in big reads (faster than sha256sum here).
-sha256_of() {
-	python3 -c '
-import hashlib, sys
-h = hashlib.sha256()
-with open(sys.argv[1], "rb", buffering=0) as f:
-    for chunk in iter(lambda: f.read(1 << 20), b""):
-        h.update(chunk)
-print(h.hexdigest())' "$1"
-}
-
 # Every object under objects/ hashes to its own name.
 store_objects_whole() {
 	: >../objects &&

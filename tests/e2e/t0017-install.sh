@@ -14,13 +14,6 @@ fresh_home() {
 	cp "$HOME/.gitconfig" "$HOME/gitconfig.before"
 }
 
-test_must_fail() {
-	if "$@"; then
-		echo "expected failure: $*"
-		return 1
-	fi
-}
-
 test_expect_success 'install --local writes the four keys to the repo config only' '
 	fresh_home h1 &&
 	git init -q r1 && cd r1 &&

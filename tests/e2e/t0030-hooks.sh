@@ -7,13 +7,6 @@
 
 HOOKS='pre-commit pre-merge-commit pre-push post-checkout post-merge'
 
-test_must_fail() {
-	if "$@"; then
-		echo "expected failure: $*"
-		return 1
-	fi
-}
-
 # 1 when every mlv shim is in directory $1, executable, calling its hook.
 shims_in() {
 	for h in $HOOKS; do

@@ -5,26 +5,6 @@
 # pointers say.
 . "$(dirname "$0")/lib.sh"
 
-test_must_fail() {
-	if "$@"; then
-		echo "expected failure: $*"
-		return 1
-	fi
-}
-
-# The value of key $3 in section $2 (as written in the header, without the
-# brackets) of INI file $1.
-ini_get() {
-	awk -v s="[$2]" -v k="$3" '
-		/^\[/ { in_s = ($0 == s); next }
-		in_s && index($0, k " = ") == 1 { print substr($0, length(k) + 4); exit }
-	' "$1"
-}
-
-sha() {
-	echo "sha256:$(sha256sum "$1" | cut -d" " -f1)"
-}
-
 SC=models/fraud.onnx.mlv
 
 test_expect_success 'git mlv env prints an [environment] section of key = value lines' '

@@ -5,42 +5,10 @@
 # `git mlv verify` checks history, `git mlv hook pre-receive` checks a push.
 . "$(dirname "$0")/lib.sh"
 
-test_must_fail() {
-	if "$@"; then
-		echo "expected failure: $*"
-		return 1
-	fi
-}
-
-# The value of key $3 in section $2 of INI file $1.
-ini_get() {
-	awk -v s="[$2]" -v k="$3" '
-		/^\[/ { in_s = ($0 == s); next }
-		in_s && index($0, k " = ") == 1 { print substr($0, length(k) + 4); exit }
-	' "$1"
-}
-
-sha() {
-	echo "sha256:$(sha256sum "$1" | cut -d" " -f1)"
-}
-
 # Write the sidecar of model $1 from the work tree.
 sidecar_init() {
 	git mlv sidecar init "$1" --data data/train.csv --config configs/train.yaml \
 		--force >/dev/null
-}
-
-# A commit attempt that must be refused: HEAD stays where it was.
-commit_refused() {
-	local before after
-	before=$(git rev-parse -q --verify HEAD)
-	if git commit "$@" 2>../err >/dev/null; then
-		echo "commit was accepted: git commit $*"
-		return 1
-	fi
-	after=$(git rev-parse -q --verify HEAD)
-	test "$before" = "$after" || { echo "HEAD moved"; return 1; }
-	grep -q "mlv: commit refused" ../err || { cat ../err; return 1; }
 }
 
 SC=models/fraud.onnx.mlv

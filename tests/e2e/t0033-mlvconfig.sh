@@ -4,26 +4,6 @@
 # template, and whether data may live outside the repository.
 . "$(dirname "$0")/lib.sh"
 
-test_must_fail() {
-	if "$@"; then
-		echo "expected failure: $*"
-		return 1
-	fi
-}
-
-# A commit attempt that must be refused: HEAD stays where it was.
-commit_refused() {
-	local before after
-	before=$(git rev-parse -q --verify HEAD)
-	if git commit "$@" 2>../err >/dev/null; then
-		echo "commit was accepted: git commit $*"
-		return 1
-	fi
-	after=$(git rev-parse -q --verify HEAD)
-	test "$before" = "$after" || { echo "HEAD moved"; return 1; }
-	grep -q "mlv: commit refused" ../err || { cat ../err; return 1; }
-}
-
 # Write the sidecar of models/m.onnx from the work tree, with options $@.
 sidecar() {
 	git mlv sidecar init models/m.onnx --data data/train.csv \
