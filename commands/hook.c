@@ -54,9 +54,9 @@ static int hook_pre_receive(struct mlv_repo *repo)
 
 	if ((err = git_revwalk_new(&walk, repo->git)) < 0 ||
 	    (err = git_revwalk_hide_glob(walk, "refs/*")) < 0) {
-		git_revwalk_free(walk);
 		mlv_error_from_git(err, "cannot walk the history");
-		return die_with_error("");
+		rc = die_with_error("");
+		goto done;
 	}
 	git_error_clear();
 	while (fgets(line, sizeof(line), stdin)) {
@@ -68,18 +68,19 @@ static int hook_pre_receive(struct mlv_repo *repo)
 			continue;
 		if (git_oid_fromstr(&id, new_hex) < 0 || git_revwalk_push(walk, &id) < 0) {
 			mlv_error_from_git(-1, new_hex);
-			git_revwalk_free(walk);
-			return die_with_error("");
+			rc = die_with_error("");
+			goto done;
 		}
 	}
 	rc = verify_revwalk(repo, walk, 1);
-	git_revwalk_free(walk);
 	/* git sends the hook's stdout and stderr down one channel: the
 	 * commits must come out before the line that refers to them */
 	fflush(stdout);
 	if (rc == 1)
 		fprintf(stderr, "mlv: push refused: the commits above break the "
 			"model lineage policy\n");
+done:
+	git_revwalk_free(walk);
 	return rc;
 }
 
