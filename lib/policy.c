@@ -169,36 +169,60 @@ static int is_field_char(char c)
 	return isalnum((unsigned char)c) || c == '.' || c == '_';
 }
 
+struct name_match {
+	const char *t0, *n0;
+	size_t width;          /* strlen(name) + 1 */
+	unsigned char *failed; /* (template pos, name pos) known not to match */
+};
+
+/*
+ * Does template `t` match name `n`? A field takes one or more field
+ * characters, longest first, backing off when the rest does not match;
+ * every failure is remembered, so a hostile template costs at most
+ * strlen(template) * strlen(name) steps.
+ */
+static int match_from(struct name_match *m, const char *t, const char *n)
+{
+	size_t key = (size_t)(t - m->t0) * m->width + (size_t)(n - m->n0);
+	int ok = 0;
+
+	if (m->failed[key])
+		return 0;
+	if (!*t) {
+		ok = !*n;
+	} else if (*t == '{') {
+		const char *close = strchr(t, '}');
+		size_t k = 0;
+
+		if (close && close - t == 5 && !strncmp(t, "{date}", 6)) {
+			while (k < 8 && isdigit((unsigned char)n[k]))
+				k++;
+			ok = k == 8 && match_from(m, close + 1, n + 8);
+		} else if (close) {
+			while (is_field_char(n[k]))
+				k++;
+			for (; k > 0 && !ok; k--)
+				ok = match_from(m, close + 1, n + k);
+		}
+	} else if (*t == *n) {
+		ok = match_from(m, t + 1, n + 1);
+	}
+	if (!ok)
+		m->failed[key] = 1;
+	return ok;
+}
+
 int mlv_policy_name_matches(const char *t, const char *name)
 {
-	const char *n = name;
+	struct name_match m = { t, name, strlen(name) + 1, NULL };
+	int ok;
 
-	while (*t) {
-		if (*t == '{') {
-			const char *close = strchr(t, '}');
-			size_t k = 0;
-
-			if (!close)
-				return 0;
-			if (close - t == 5 && !strncmp(t, "{date}", 6)) {
-				for (k = 0; k < 8; k++)
-					if (!isdigit((unsigned char)n[k]))
-						return 0;
-				if (is_field_char(n[8]))
-					return 0;
-			} else {
-				while (is_field_char(n[k]))
-					k++;
-				if (!k)
-					return 0;
-			}
-			n += k;
-			t = close + 1;
-		} else if (*t++ != *n++) {
-			return 0;
-		}
-	}
-	return *n == '\0';
+	m.failed = calloc((strlen(t) + 1) * m.width, 1);
+	if (!m.failed)
+		abort();
+	ok = match_from(&m, t, name);
+	free(m.failed);
+	return ok;
 }
 
 /* ------------------------------------------------------------------ */

@@ -418,6 +418,15 @@ static void test_policy__name_matches(void **state)
 	assert_true(mlv_policy_name_matches("model-{date}-v{run}", "model-20261123-v7"));
 	assert_true(mlv_policy_name_matches("exact", "exact"));
 	assert_true(mlv_policy_name_matches("", ""));
+	/* a field or date followed by '.' or '_' in the template: the field
+	 * must give back what the literal needs */
+	assert_true(mlv_policy_name_matches("model-{date}.v{run}", "model-20261123.v7"));
+	assert_true(mlv_policy_name_matches("{name}.v{run}", "fraud.xgb.v12"));
+	assert_true(mlv_policy_name_matches("{a}_{b}", "x_y_z"));
+	assert_false(mlv_policy_name_matches("{name}.v{run}", "fraud.xgb"));
+	/* many fields against a long name stays quick (memoized) */
+	assert_false(mlv_policy_name_matches("{a}{b}{c}{d}{e}{f}{g}{h}.x",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 }
 
 static void test_policy__name_wrong_date(void **state)
