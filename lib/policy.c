@@ -344,11 +344,18 @@ static int is_model(struct checker *c, const char *path)
 	return GIT_ATTR_IS_TRUE(value);
 }
 
-static int has_suffix(const char *s, const char *suffix)
+/* The model path a sidecar path belongs to (malloc'd), or NULL when `path`
+ * is no sidecar. */
+static char *model_of_sidecar(const char *path)
 {
-	size_t n = strlen(s), k = strlen(suffix);
+	size_t n = strlen(path), k = strlen(MLV_SIDECAR_SUFFIX);
+	char *model;
 
-	return n > k && !strcmp(s + n - k, suffix);
+	if (n <= k || strcmp(path + n - k, MLV_SIDECAR_SUFFIX))
+		return NULL;
+	if (!(model = strndup(path, n - k)))
+		abort();
+	return model;
 }
 
 /* ------------------------------------------------------------------ */
@@ -567,18 +574,14 @@ static int check_delta(const git_diff_delta *d, float progress, void *payload)
 {
 	struct checker *c = payload;
 	const char *path;
+	char *model;
 	git_oid id;
 
 	(void)progress;
 	if (d->status == GIT_DELTA_DELETED) {
 		path = d->old_file.path;
-		if (has_suffix(path, MLV_SIDECAR_SUFFIX)) {
+		if ((model = model_of_sidecar(path))) {
 			/* a model that stays needs the sidecar that went */
-			char *model = strndup(path, strlen(path) -
-					      strlen(MLV_SIDECAR_SUFFIX));
-
-			if (!model)
-				abort();
 			if (snap_lookup(&id, c->snap, NULL, model) == 0 &&
 			    is_model(c, model))
 				check_model(c, model);
@@ -600,11 +603,7 @@ static int check_delta(const git_diff_delta *d, float progress, void *payload)
 		return 0;
 	}
 	path = d->new_file.path;
-	if (has_suffix(path, MLV_SIDECAR_SUFFIX)) {
-		char *model = strndup(path, strlen(path) - strlen(MLV_SIDECAR_SUFFIX));
-
-		if (!model)
-			abort();
+	if ((model = model_of_sidecar(path))) {
 		if (snap_lookup(&id, c->snap, NULL, model) < 0)
 			mlv_problems_add(c->problems, "%s: sidecar without its model: %s "
 					 "is not in this commit; remove the sidecar "
@@ -654,15 +653,11 @@ static int records_changed_path(struct checker *c, const char *sidecar_path)
 static void check_sidecar_of_unchanged_model(struct checker *c,
 					     const char *sidecar_path)
 {
-	char *model;
+	char *model = model_of_sidecar(sidecar_path);
 	git_oid id;
 
-	if (!has_suffix(sidecar_path, MLV_SIDECAR_SUFFIX))
-		return;
-	model = strndup(sidecar_path,
-			strlen(sidecar_path) - strlen(MLV_SIDECAR_SUFFIX));
 	if (!model)
-		abort();
+		return;
 	if (snap_lookup(&id, c->snap, NULL, model) == 0 && is_model(c, model) &&
 	    records_changed_path(c, sidecar_path))
 		check_model(c, model);
