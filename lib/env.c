@@ -7,12 +7,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mlv/env.h"
 #include "mlv/error.h"
 #include "mlv/pointer.h"
+#include "mlv/run.h"
 #include "mlv/util.h"
 
 void mlv_env_set(struct mlv_env *env, const char *key, const char *value)
@@ -153,41 +153,12 @@ static int on_path(const char *name)
 	return found;
 }
 
+/* Run a probe (`prog --version`): 0 with its output in `out`, or -1. */
 static int run_capture(struct mlv_buf *out, const char *const *argv)
 {
-	int pipefd[2], status;
-	pid_t pid;
-	char chunk[512];
-	ssize_t n;
-
 	mlv_buf_clear(out);
-	if (pipe(pipefd) < 0)
-		return -1;
-	if ((pid = fork()) < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-
-		dup2(devnull, 0);
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		close(pipefd[0]);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	while ((n = mlv_read_retry(pipefd[0], chunk, sizeof(chunk))) > 0)
-		if (out->len < 4096)
-			mlv_buf_put(out, chunk, (size_t)n);
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -1; /* e.g. SIGCHLD ignored: the child is gone */
-	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	return mlv_run(out, argv, MLV_RUN_STDERR_TO_OUT | MLV_RUN_NO_STDIN) == 0 ?
+		       0 : -1;
 }
 
 static void trim(struct mlv_buf *b)

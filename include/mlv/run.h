@@ -8,8 +8,10 @@
  * its own locking and file choice, refreshing the index).
  */
 
-/* Flags for mlv_run_git(). */
-#define MLV_RUN_QUIET 1 /* send git's stderr to /dev/null */
+/* Flags for mlv_run() and mlv_run_git(). */
+#define MLV_RUN_QUIET 1         /* send the program's stderr to /dev/null */
+#define MLV_RUN_STDERR_TO_OUT 2 /* capture stderr with stdout into `out` */
+#define MLV_RUN_NO_STDIN 4      /* stdin from /dev/null */
 
 /*
  * Run `git` with the NULL-terminated `args` (without "git"). Its stdout
@@ -18,5 +20,8 @@
  * cannot be started.
  */
 int mlv_run_git(struct mlv_buf *out, const char *const *args, unsigned flags);
+
+/* The same for any program on PATH: `argv[0]` is the program. */
+int mlv_run(struct mlv_buf *out, const char *const *argv, unsigned flags);
 
 #endif
