@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -253,6 +254,131 @@ int mlv_store_quarantine(struct mlv_buf *moved_to, const struct mlv_store *s,
 done:
 	mlv_buf_release(&path);
 	return err;
+}
+
+int mlv_store_download_open(struct mlv_store_download *d,
+			    const struct mlv_store *s, const char *oid)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	char *chunk = NULL;
+	struct stat st;
+	uint64_t have = 0;
+	ssize_t n;
+	int err;
+
+	d->store = s;
+	d->fd = -1;
+	d->have = 0;
+	if (!mlv_oid_is_valid(oid)) {
+		mlv_error_set("invalid object id '%s'", oid);
+		return MLV_EINVALID;
+	}
+	memcpy(d->oid, oid, sizeof(d->oid));
+	mlv_buf_printf(&path, "%s/incomplete/%s", s->root, oid);
+	if ((err = mlv_mkdir_parents(path.ptr)) < 0)
+		goto done;
+	if ((d->fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+	    flock(d->fd, LOCK_EX) < 0 || fstat(d->fd, &st) < 0) {
+		mlv_error_set_errno("cannot open '%s'", path.ptr);
+		err = MLV_ERROR;
+		goto done;
+	}
+	d->path = mlv_buf_detach(&path);
+	if (mlv_store_has(s, oid)) {
+		/* someone finished it while we waited for the lock */
+		mlv_store_download_abort(d);
+		return MLV_EEXISTS;
+	}
+	if ((err = mlv_sha256_init(&d->hash)) < 0)
+		goto done;
+	chunk = mlv_xmalloc(MLV_IO_CHUNK);
+	while ((n = mlv_read_retry(d->fd, chunk, MLV_IO_CHUNK)) > 0) {
+		mlv_sha256_update(&d->hash, chunk, (size_t)n);
+		have += (uint64_t)n;
+	}
+	if (n < 0) {
+		mlv_error_set_errno("cannot read '%s'", d->path);
+		err = MLV_ERROR;
+		goto done;
+	}
+	d->have = have;
+	err = 0;
+done:
+	free(chunk);
+	mlv_buf_release(&path);
+	if (err < 0)
+		mlv_store_download_abort(d);
+	return err;
+}
+
+int mlv_store_download_write(struct mlv_store_download *d, const void *data,
+			     size_t len)
+{
+	if (mlv_write_all(d->fd, data, len) < 0) {
+		mlv_error_set_errno("cannot write '%s'", d->path);
+		return MLV_ERROR;
+	}
+	mlv_sha256_update(&d->hash, data, len);
+	d->have += len;
+	return 0;
+}
+
+/* Start over: the bytes kept are not a prefix of the object. */
+static void download_discard(struct mlv_store_download *d)
+{
+	if (ftruncate(d->fd, 0) == 0)
+		lseek(d->fd, 0, SEEK_SET);
+	d->have = 0;
+	mlv_sha256_release(&d->hash);
+	mlv_sha256_init(&d->hash);
+}
+
+int mlv_store_download_commit(struct mlv_store_download *d, uint64_t size)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	char hex[MLV_OID_HEXSZ + 1];
+	int err = MLV_ERROR;
+
+	if (d->have != size) {
+		mlv_error_set("object %s arrived with %llu bytes, not %llu", d->oid,
+			      (unsigned long long)d->have,
+			      (unsigned long long)size);
+		download_discard(d);
+		err = MLV_ECORRUPT;
+		goto done;
+	}
+	mlv_sha256_final_hex(hex, &d->hash);
+	if (strcmp(hex, d->oid)) {
+		mlv_error_set("object %s arrived with content that hashes to %s",
+			      d->oid, hex);
+		download_discard(d);
+		err = MLV_ECORRUPT;
+		goto done;
+	}
+	if (fchmod(d->fd, d->store->object_mode) < 0 ||
+	    (d->store->fsync && fsync(d->fd) < 0)) {
+		mlv_error_set_errno("cannot write '%s'", d->path);
+		goto done;
+	}
+	if ((err = mlv_store_object_path(&path, d->store, d->oid)) < 0 ||
+	    (err = rename_into_place(d->path, path.ptr)) < 0)
+		goto done;
+	if (d->store->fsync && (err = fsync_parent(path.ptr)) < 0)
+		goto done;
+done:
+	mlv_buf_release(&path);
+	mlv_store_download_abort(d);
+	return err;
+}
+
+void mlv_store_download_abort(struct mlv_store_download *d)
+{
+	if (d->fd >= 0)
+		close(d->fd); /* releases the lock */
+	d->fd = -1;
+	free(d->path);
+	d->path = NULL;
+	mlv_sha256_release(&d->hash);
 }
 
 int mlv_store_prune_tmp(const struct mlv_store *s, unsigned max_age,

@@ -19,7 +19,8 @@ enum {
 	MLV_EEXISTS = -4,   /* it exists already */
 	MLV_EINVALID = -5,  /* input is malformed */
 	MLV_ECORRUPT = -6,  /* stored data does not match its oid */
-	MLV_EPROTO = -7     /* the peer broke the protocol */
+	MLV_EPROTO = -7,    /* the peer broke the protocol */
+	MLV_ECONFLICT = -8  /* a compare-and-swap lost: someone else wrote first */
 };
 
 /* Set the message for the current thread, printf-style. */

@@ -80,6 +80,36 @@ void mlv_store_writer_abort(struct mlv_store_writer *w);
  */
 int mlv_store_verify(const struct mlv_store *s, const char *oid);
 
+/*
+ * Downloads from a remote store land in `incomplete/<oid>` and stay there
+ * across interruptions, so the next attempt resumes where the last one
+ * stopped. open() locks that file (waiting for another process that is
+ * downloading the same object), hashes what is already there and tells
+ * how much (`have`): the download goes on from that byte. commit() checks
+ * size and SHA-256 and only then moves it into objects/; content that does
+ * not match is deleted and fails with MLV_ECORRUPT. abort() keeps the
+ * bytes for the next attempt.
+ */
+struct mlv_store_download {
+	const struct mlv_store *store;
+	char oid[MLV_OID_HEXSZ + 1];
+	char *path;
+	int fd;
+	uint64_t have;
+	struct mlv_sha256 hash;
+};
+
+#define MLV_STORE_DOWNLOAD_INIT { NULL, "", NULL, -1, 0, MLV_SHA256_INIT }
+
+/* MLV_EEXISTS (nothing to do, nothing held) when the object is already
+ * in the store, perhaps put there by the process we waited for. */
+int mlv_store_download_open(struct mlv_store_download *d,
+			    const struct mlv_store *s, const char *oid);
+int mlv_store_download_write(struct mlv_store_download *d, const void *data,
+			     size_t len);
+int mlv_store_download_commit(struct mlv_store_download *d, uint64_t size);
+void mlv_store_download_abort(struct mlv_store_download *d);
+
 /* Move a corrupt object aside to `bad/<oid>`; that new path into `moved_to`. */
 int mlv_store_quarantine(struct mlv_buf *moved_to, const struct mlv_store *s,
 			 const char *oid);

@@ -1,0 +1,123 @@
+#ifndef MLV_BACKEND_H
+#define MLV_BACKEND_H
+
+#include <stdint.h>
+
+#include "mlv/buf.h"
+#include "mlv/convert.h"
+
+/*
+ * A remote store: where pushed objects, packs and the ref manifest live,
+ * chosen by the scheme of its URL:
+ *
+ *   file:///path          a directory (one machine, a shared drive)
+ *   s3://bucket/prefix    AWS S3 and S3-compatible stores (SigV4)
+ *
+ * Keys are paths under the URL's prefix ("objects/aa/bb/<oid>",
+ * "git/packs/<name>.pack", "git/refs"). A store is opened once and is
+ * read-only afterwards; the work goes through connections, one per thread,
+ * each reusing its own network connection across requests.
+ */
+
+struct mlv_backend;
+struct mlv_conn;
+
+/* Open the store for `url`. The message names the URL on failure. */
+int mlv_backend_open(struct mlv_backend **out, const char *url);
+void mlv_backend_free(struct mlv_backend *b);
+
+/* The URL as the user gave it, for messages. */
+const char *mlv_backend_url(const struct mlv_backend *b);
+
+/* "objects/aa/bb/<oid>" into `out`. */
+void mlv_backend_object_key(struct mlv_buf *out, const char *oid);
+
+int mlv_conn_open(struct mlv_conn **out, struct mlv_backend *b);
+void mlv_conn_close(struct mlv_conn *c);
+
+/*
+ * Byte counts as they move, for a progress meter: called from the thread
+ * doing the transfer with the bytes moved since the last call.
+ */
+typedef void (*mlv_bytes_fn)(void *ctx, uint64_t bytes);
+void mlv_conn_on_bytes(struct mlv_conn *c, mlv_bytes_fn fn, void *ctx);
+
+/* 0 with its size when `key` exists, MLV_ENOTFOUND when not. */
+int mlv_conn_head(struct mlv_conn *c, const char *key, uint64_t *size);
+
+/*
+ * Stream `key` from byte `offset` to its end into `sink`. MLV_ENOTFOUND
+ * when it does not exist (nothing given to the sink). A sink error stops
+ * the transfer and is returned.
+ */
+int mlv_conn_get(struct mlv_conn *c, const char *key, uint64_t offset,
+		 mlv_write_fn sink, void *ctx);
+
+/*
+ * A small object whole, with its version tag (an ETag) in `etag` when
+ * non-NULL. Objects larger than `out`'s cap fail with MLV_EINVALID.
+ */
+int mlv_conn_get_buf(struct mlv_conn *c, const char *key, struct mlv_buf *out,
+		     struct mlv_buf *etag);
+
+/*
+ * Store `size` bytes of `fd` (from its start) as `key`, whose SHA-256 is
+ * `sha256_hex` (lets the server check what arrived). Readers never see
+ * part of it: it appears whole or not at all.
+ */
+int mlv_conn_put_file(struct mlv_conn *c, const char *key, int fd,
+		      uint64_t size, const char *sha256_hex);
+
+/*
+ * Replace a small object by compare-and-swap: `if_match` is the ETag the
+ * caller read (the write happens only if the object still has it), or NULL
+ * when the object must not exist yet. MLV_ECONFLICT when someone else
+ * changed it first; the new ETag into `etag` when non-NULL.
+ */
+int mlv_conn_put_buf_cas(struct mlv_conn *c, const char *key, const void *data,
+			 size_t len, const char *if_match, struct mlv_buf *etag);
+
+/*
+ * For backend implementations: one const table per URL scheme (as curl's
+ * protocol handlers), each function the counterpart of mlv_conn_*().
+ * `open` parses what follows "scheme://" and sets the store's `impl`.
+ */
+struct mlv_backend_ops {
+	const char *scheme;
+	int (*open)(struct mlv_backend *b, const char *rest);
+	void (*free)(struct mlv_backend *b);
+	int (*conn_open)(struct mlv_conn *c);
+	void (*conn_close)(struct mlv_conn *c);
+	int (*head)(struct mlv_conn *c, const char *key, uint64_t *size);
+	int (*get)(struct mlv_conn *c, const char *key, uint64_t offset,
+		   mlv_write_fn sink, void *ctx);
+	int (*get_buf)(struct mlv_conn *c, const char *key, struct mlv_buf *out,
+		       struct mlv_buf *etag);
+	int (*put_file)(struct mlv_conn *c, const char *key, int fd,
+			uint64_t size, const char *sha256_hex);
+	int (*put_buf_cas)(struct mlv_conn *c, const char *key, const void *data,
+			   size_t len, const char *if_match, struct mlv_buf *etag);
+};
+
+struct mlv_backend {
+	const struct mlv_backend_ops *ops;
+	char *url;
+	void *impl;
+	/* Large uploads go in parts of `part_size` bytes, `part_jobs` at a
+	 * time, when the backend can do that (S3 multipart upload). */
+	uint64_t multipart_threshold;
+	uint64_t part_size;
+	unsigned part_jobs;
+};
+
+struct mlv_conn {
+	struct mlv_backend *backend;
+	void *impl;
+	mlv_bytes_fn on_bytes;
+	void *on_bytes_ctx;
+};
+
+extern const struct mlv_backend_ops mlv_backend_file;
+extern const struct mlv_backend_ops mlv_backend_s3;
+
+#endif

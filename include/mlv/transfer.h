@@ -1,0 +1,65 @@
+#ifndef MLV_TRANSFER_H
+#define MLV_TRANSFER_H
+
+#include <stdint.h>
+
+#include "mlv/backend.h"
+#include "mlv/store.h"
+
+/*
+ * The transfer queue: objects moving between the local store and a remote
+ * store, `jobs` at a time, each worker thread on its own connection (so
+ * connections are reused from one object to the next).
+ *
+ *   t = mlv_transfer_new(...);            start the workers
+ *   mlv_transfer_add(t, oid, size, path)  queue an object (any time)
+ *   while (mlv_transfer_next(t, &r, 1) > 0)
+ *           ... r.err, r.message ...      each object as it finishes
+ *   mlv_transfer_free(t);
+ *
+ * An upload skips what the remote store already has; a large one goes in
+ * parallel parts (the backend's multipart upload). A download lands in the
+ * local store's incomplete/, resumes what an interrupted one left there,
+ * and becomes visible only after its size and SHA-256 are checked. Network
+ * errors, 5xx and throttling are retried by the backend with backoff.
+ * A git-style progress meter counts objects and bytes on stderr.
+ */
+
+enum mlv_transfer_direction { MLV_TRANSFER_UPLOAD, MLV_TRANSFER_DOWNLOAD };
+
+struct mlv_transfer;
+
+struct mlv_transfer_result {
+	char oid[MLV_OID_HEXSZ + 1];
+	uint64_t size;
+	char *path;    /* as given to add(), may be NULL */
+	int err;       /* 0 or a negative mlv error */
+	char *message; /* why it failed, NULL on success */
+	int skipped;   /* an upload the store already had */
+};
+
+struct mlv_transfer *mlv_transfer_new(struct mlv_backend *b,
+				      const struct mlv_store *local,
+				      enum mlv_transfer_direction dir,
+				      unsigned jobs, const char *title, int quiet);
+
+/* Queue `oid` of `size` bytes; `path` names it in messages (or NULL). */
+void mlv_transfer_add(struct mlv_transfer *t, const char *oid, uint64_t size,
+		      const char *path);
+
+/*
+ * The next finished object into `out` (release it with
+ * mlv_transfer_result_release): 1 when one was taken, 0 when nothing is
+ * queued or running, or when `block` is 0 and none has finished yet.
+ */
+int mlv_transfer_next(struct mlv_transfer *t, struct mlv_transfer_result *out,
+		      int block);
+void mlv_transfer_result_release(struct mlv_transfer_result *r);
+
+/* Objects queued or running but not yet taken by next(). */
+unsigned mlv_transfer_pending(struct mlv_transfer *t);
+
+/* Wait for the workers and free everything (results not taken are lost). */
+void mlv_transfer_free(struct mlv_transfer *t);
+
+#endif

@@ -1,0 +1,181 @@
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mlv/aws.h"
+#include "mlv/buf.h"
+#include "mlv/error.h"
+#include "mlv/util.h"
+
+/* What one profile of one file says. */
+struct profile_values {
+	const char *want;    /* the section that holds the profile */
+	int config_style;    /* "[profile name]" rather than "[name]" */
+	char *access_key_id, *secret_access_key, *session_token;
+	char *region, *endpoint;
+};
+
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+static int section_is(const struct profile_values *pv, const char *section)
+{
+	if (!pv->config_style || !strcmp(pv->want, "default"))
+		return !strcmp(section, pv->want);
+	return !strncmp(section, "profile ", 8) &&
+	       !strcmp(section + 8 + strspn(section + 8, " "), pv->want);
+}
+
+static void take(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = mlv_xstrdup(value);
+}
+
+static int handle_entry(void *ctx, const char *section, const char *name,
+			const char *value)
+{
+	struct profile_values *pv = ctx;
+
+	if (!section_is(pv, section))
+		return 1;
+	if (!strcmp(name, "aws_access_key_id"))
+		take(&pv->access_key_id, value);
+	else if (!strcmp(name, "aws_secret_access_key"))
+		take(&pv->secret_access_key, value);
+	else if (!strcmp(name, "aws_session_token"))
+		take(&pv->session_token, value);
+	else if (!strcmp(name, "region"))
+		take(&pv->region, value);
+	else if (!strcmp(name, "endpoint_url"))
+		take(&pv->endpoint, value);
+	return 1;
+}
+
+static void profile_release(struct profile_values *pv)
+{
+	free(pv->access_key_id);
+	free(pv->secret_access_key);
+	free(pv->session_token);
+	free(pv->region);
+	free(pv->endpoint);
+}
+
+/* Read the profile from `path` (absent is fine). */
+static int read_profile(struct profile_values *pv, const char *path)
+{
+	int rc;
+
+	if (access(path, F_OK) < 0)
+		return 0;
+	rc = ini_parse(path, handle_entry, pv);
+	if (rc < 0) {
+		mlv_error_set("cannot read '%s'", path);
+		return MLV_ERROR;
+	}
+	if (rc > 0) {
+		mlv_error_set("%s:%d: not an AWS configuration line", path, rc);
+		return MLV_EINVALID;
+	}
+	return 0;
+}
+
+static char *aws_file(const char *env, const char *name)
+{
+	const char *v = env_nonempty(env), *home = env_nonempty("HOME");
+	struct mlv_buf path = MLV_BUF_INIT;
+
+	if (v)
+		return mlv_xstrdup(v);
+	mlv_buf_printf(&path, "%s/.aws/%s", home ? home : "", name);
+	return mlv_buf_detach(&path);
+}
+
+static char *first_of(const char *a, const char *b, const char *c)
+{
+	const char *v = a ? a : b ? b : c;
+
+	return v ? mlv_xstrdup(v) : NULL;
+}
+
+int mlv_aws_load(struct mlv_aws *aws)
+{
+	const char *profile = env_nonempty("AWS_PROFILE");
+	char *cred_path = aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials");
+	char *conf_path = aws_file("AWS_CONFIG_FILE", "config");
+	struct profile_values cred = { 0 }, conf = { 0 };
+	struct mlv_buf source = MLV_BUF_INIT;
+	int err;
+
+	memset(aws, 0, sizeof(*aws));
+	if (!profile)
+		profile = env_nonempty("AWS_DEFAULT_PROFILE");
+	aws->profile = mlv_xstrdup(profile ? profile : "default");
+	cred.want = conf.want = aws->profile;
+	conf.config_style = 1;
+	if ((err = read_profile(&cred, cred_path)) < 0 ||
+	    (err = read_profile(&conf, conf_path)) < 0)
+		goto done;
+
+	if (env_nonempty("AWS_ACCESS_KEY_ID") && env_nonempty("AWS_SECRET_ACCESS_KEY")) {
+		aws->access_key_id = mlv_xstrdup(getenv("AWS_ACCESS_KEY_ID"));
+		aws->secret_access_key = mlv_xstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
+		aws->session_token = first_of(env_nonempty("AWS_SESSION_TOKEN"),
+					      NULL, NULL);
+		mlv_buf_puts(&source, "the environment (AWS_ACCESS_KEY_ID)");
+	} else if (cred.access_key_id && cred.secret_access_key) {
+		aws->access_key_id = mlv_xstrdup(cred.access_key_id);
+		aws->secret_access_key = mlv_xstrdup(cred.secret_access_key);
+		aws->session_token = first_of(cred.session_token, NULL, NULL);
+		mlv_buf_printf(&source, "profile '%s' in '%s'", aws->profile,
+			       cred_path);
+	} else if (conf.access_key_id && conf.secret_access_key) {
+		aws->access_key_id = mlv_xstrdup(conf.access_key_id);
+		aws->secret_access_key = mlv_xstrdup(conf.secret_access_key);
+		aws->session_token = first_of(conf.session_token, NULL, NULL);
+		mlv_buf_printf(&source, "profile '%s' in '%s'", aws->profile,
+			       conf_path);
+	} else {
+		mlv_buf_printf(&source, "nowhere (no AWS_ACCESS_KEY_ID, no "
+					"profile '%s' in '%s')",
+			       aws->profile, cred_path);
+	}
+	aws->source = mlv_buf_detach(&source);
+	aws->region = first_of(env_nonempty("AWS_REGION"),
+			       env_nonempty("AWS_DEFAULT_REGION"),
+			       conf.region ? conf.region : cred.region);
+	if (!aws->region)
+		aws->region = mlv_xstrdup("us-east-1");
+	aws->endpoint = first_of(env_nonempty("AWS_ENDPOINT_URL_S3"),
+				 env_nonempty("AWS_ENDPOINT_URL"),
+				 conf.endpoint ? conf.endpoint : cred.endpoint);
+	err = 0;
+done:
+	profile_release(&cred);
+	profile_release(&conf);
+	mlv_buf_release(&source);
+	free(cred_path);
+	free(conf_path);
+	return err;
+}
+
+void mlv_aws_release(struct mlv_aws *aws)
+{
+	free(aws->profile);
+	free(aws->access_key_id);
+	if (aws->secret_access_key) {
+		/* do not leave the secret lying in freed memory */
+		memset(aws->secret_access_key, 0, strlen(aws->secret_access_key));
+		free(aws->secret_access_key);
+	}
+	free(aws->session_token);
+	free(aws->region);
+	free(aws->endpoint);
+	free(aws->source);
+	memset(aws, 0, sizeof(*aws));
+}

@@ -1,0 +1,124 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlv/backend.h"
+#include "mlv/error.h"
+#include "mlv/util.h"
+
+static const struct mlv_backend_ops *const backends[] = {
+	&mlv_backend_file,
+	&mlv_backend_s3,
+};
+
+int mlv_backend_open(struct mlv_backend **out, const char *url)
+{
+	const struct mlv_backend_ops *ops = NULL;
+	struct mlv_backend *b = NULL;
+	const char *sep = strstr(url, "://");
+	size_t i;
+	int err;
+
+	*out = NULL;
+	for (i = 0; sep && i < sizeof(backends) / sizeof(*backends); i++)
+		if (strlen(backends[i]->scheme) == (size_t)(sep - url) &&
+		    !strncmp(url, backends[i]->scheme, (size_t)(sep - url)))
+			ops = backends[i];
+	if (!ops) {
+		mlv_error_set("unsupported store URL '%s' (use file:///path or "
+			      "s3://bucket/prefix)",
+			      url);
+		return MLV_EINVALID;
+	}
+	b = mlv_xmalloc(sizeof(*b));
+	b->ops = ops;
+	b->url = mlv_xstrdup(url);
+	b->impl = NULL;
+	b->multipart_threshold = 64ull << 20;
+	b->part_size = 16ull << 20;
+	b->part_jobs = 8;
+	if ((err = ops->open(b, sep + 3)) < 0) {
+		free(b->url);
+		free(b);
+		return err;
+	}
+	*out = b;
+	return 0;
+}
+
+void mlv_backend_free(struct mlv_backend *b)
+{
+	if (!b)
+		return;
+	b->ops->free(b);
+	free(b->url);
+	free(b);
+}
+
+const char *mlv_backend_url(const struct mlv_backend *b)
+{
+	return b->url;
+}
+
+void mlv_backend_object_key(struct mlv_buf *out, const char *oid)
+{
+	mlv_buf_clear(out);
+	mlv_buf_printf(out, "objects/%.2s/%.2s/%s", oid, oid + 2, oid);
+}
+
+int mlv_conn_open(struct mlv_conn **out, struct mlv_backend *b)
+{
+	struct mlv_conn *c = mlv_xmalloc(sizeof(*c));
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->backend = b;
+	if ((err = b->ops->conn_open(c)) < 0) {
+		free(c);
+		c = NULL;
+	}
+	*out = c;
+	return err;
+}
+
+void mlv_conn_close(struct mlv_conn *c)
+{
+	if (!c)
+		return;
+	c->backend->ops->conn_close(c);
+	free(c);
+}
+
+void mlv_conn_on_bytes(struct mlv_conn *c, mlv_bytes_fn fn, void *ctx)
+{
+	c->on_bytes = fn;
+	c->on_bytes_ctx = ctx;
+}
+
+int mlv_conn_head(struct mlv_conn *c, const char *key, uint64_t *size)
+{
+	return c->backend->ops->head(c, key, size);
+}
+
+int mlv_conn_get(struct mlv_conn *c, const char *key, uint64_t offset,
+		 mlv_write_fn sink, void *ctx)
+{
+	return c->backend->ops->get(c, key, offset, sink, ctx);
+}
+
+int mlv_conn_get_buf(struct mlv_conn *c, const char *key, struct mlv_buf *out,
+		     struct mlv_buf *etag)
+{
+	return c->backend->ops->get_buf(c, key, out, etag);
+}
+
+int mlv_conn_put_file(struct mlv_conn *c, const char *key, int fd,
+		      uint64_t size, const char *sha256_hex)
+{
+	return c->backend->ops->put_file(c, key, fd, size, sha256_hex);
+}
+
+int mlv_conn_put_buf_cas(struct mlv_conn *c, const char *key, const void *data,
+			 size_t len, const char *if_match, struct mlv_buf *etag)
+{
+	return c->backend->ops->put_buf_cas(c, key, data, len, if_match, etag);
+}

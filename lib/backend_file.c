@@ -1,0 +1,332 @@
+/*
+ * The file:// backend: a store in a directory, on this machine or a shared
+ * drive. Objects are written to a temporary file beside their key, checked
+ * against their SHA-256 and renamed into place, so a reader sees a whole
+ * object or none. The ref manifest is replaced under an flock(2) on
+ * "<key>.lock" (released by the kernel if the writer dies, so a killed push
+ * never leaves the store locked); its ETag is the SHA-256 of its content.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mlv/backend.h"
+#include "mlv/error.h"
+#include "mlv/sha256.h"
+#include "mlv/util.h"
+
+struct file_store {
+	char *root;
+};
+
+static int file_open(struct mlv_backend *b, const char *rest)
+{
+	struct file_store *fs;
+	size_t len;
+
+	/* file:///abs/path; "file://localhost/abs" as curl allows */
+	if (!strncmp(rest, "localhost/", 10))
+		rest += 9;
+	if (rest[0] != '/') {
+		mlv_error_set("store URL '%s' must name an absolute path "
+			      "(file:///path)",
+			      b->url);
+		return MLV_EINVALID;
+	}
+	fs = mlv_xmalloc(sizeof(*fs));
+	fs->root = mlv_xstrdup(rest);
+	len = strlen(fs->root);
+	while (len > 1 && fs->root[len - 1] == '/')
+		fs->root[--len] = '\0';
+	b->impl = fs;
+	return 0;
+}
+
+static void file_free(struct mlv_backend *b)
+{
+	struct file_store *fs = b->impl;
+
+	if (fs)
+		free(fs->root);
+	free(fs);
+}
+
+static int file_conn_open(struct mlv_conn *c)
+{
+	return 0;
+}
+
+static void file_conn_close(struct mlv_conn *c)
+{
+}
+
+static char *key_path(struct mlv_conn *c, const char *key)
+{
+	struct file_store *fs = c->backend->impl;
+
+	return mlv_path_join(fs->root, key);
+}
+
+static int file_head(struct mlv_conn *c, const char *key, uint64_t *size)
+{
+	char *path = key_path(c, key);
+	struct stat st;
+	int err = 0;
+
+	if (stat(path, &st) < 0) {
+		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+		mlv_error_set_errno("cannot stat '%s'", path);
+	} else if (size) {
+		*size = (uint64_t)st.st_size;
+	}
+	free(path);
+	return err;
+}
+
+static int open_key(int *fd, struct mlv_conn *c, const char *key)
+{
+	char *path = key_path(c, key);
+	int err = 0;
+
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+		mlv_error_set_errno("cannot open '%s'", path);
+	}
+	free(path);
+	return err;
+}
+
+static int file_get(struct mlv_conn *c, const char *key, uint64_t offset,
+		    mlv_write_fn sink, void *ctx)
+{
+	char *chunk = NULL;
+	ssize_t n;
+	int fd, err;
+
+	if ((err = open_key(&fd, c, key)) < 0)
+		return err;
+	chunk = mlv_xmalloc(MLV_IO_CHUNK);
+	while ((n = pread(fd, chunk, MLV_IO_CHUNK, (off_t)offset)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			mlv_error_set_errno("cannot read '%s' in '%s'", key,
+					    c->backend->url);
+			err = MLV_ERROR;
+			break;
+		}
+		if ((err = sink(ctx, chunk, (size_t)n)) < 0)
+			break;
+		offset += (uint64_t)n;
+		if (c->on_bytes)
+			c->on_bytes(c->on_bytes_ctx, (uint64_t)n);
+	}
+	free(chunk);
+	close(fd);
+	return err;
+}
+
+static int file_get_buf(struct mlv_conn *c, const char *key, struct mlv_buf *out,
+			struct mlv_buf *etag)
+{
+	char *path = key_path(c, key);
+	char hex[MLV_OID_HEXSZ + 1];
+	struct mlv_sha256 h = MLV_SHA256_INIT;
+	int err;
+
+	if ((err = mlv_buf_read_file(out, path)) < 0)
+		goto done;
+	if (etag) {
+		if ((err = mlv_sha256_init(&h)) < 0)
+			goto done;
+		mlv_sha256_update(&h, out->ptr, out->len);
+		mlv_sha256_final_hex(hex, &h);
+		mlv_buf_sets(etag, hex);
+	}
+done:
+	mlv_sha256_release(&h);
+	free(path);
+	return err;
+}
+
+/* A temporary file beside `path`, named so no object key can match it. */
+static int create_temp(int *fd, struct mlv_buf *tmp, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	int err;
+
+	mlv_buf_clear(tmp);
+	mlv_buf_printf(tmp, "%.*s/.tmp-%s-XXXXXX", (int)(slash - path), path,
+		       slash + 1);
+	if ((*fd = mkostemp(tmp->ptr, O_CLOEXEC)) < 0 && errno == ENOENT) {
+		if ((err = mlv_mkdir_parents(path)) < 0)
+			return err;
+		mlv_buf_clear(tmp);
+		mlv_buf_printf(tmp, "%.*s/.tmp-%s-XXXXXX", (int)(slash - path),
+			       path, slash + 1);
+		*fd = mkostemp(tmp->ptr, O_CLOEXEC);
+	}
+	if (*fd < 0) {
+		mlv_error_set_errno("cannot create a temporary file beside '%s'",
+				    path);
+		return MLV_ERROR;
+	}
+	return 0;
+}
+
+/* fsync, make read-only and rename the temporary file into place. */
+static int install_temp(int fd, const char *tmp, const char *path)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	if (fchmod(fd, 0444 & ~mask) < 0 || fsync(fd) < 0) {
+		mlv_error_set_errno("cannot write '%s'", tmp);
+		return MLV_ERROR;
+	}
+	if (rename(tmp, path) < 0) {
+		mlv_error_set_errno("cannot rename '%s' to '%s'", tmp, path);
+		return MLV_ERROR;
+	}
+	return 0;
+}
+
+static int file_put_file(struct mlv_conn *c, const char *key, int fd,
+			 uint64_t size, const char *sha256_hex)
+{
+	char *path = key_path(c, key), *chunk = NULL;
+	struct mlv_buf tmp = MLV_BUF_INIT;
+	struct mlv_sha256 h = MLV_SHA256_INIT;
+	char hex[MLV_OID_HEXSZ + 1];
+	uint64_t done_bytes = 0;
+	int out = -1, err;
+	ssize_t n;
+
+	if ((err = mlv_sha256_init(&h)) < 0 ||
+	    (err = create_temp(&out, &tmp, path)) < 0)
+		goto done;
+	chunk = mlv_xmalloc(MLV_IO_CHUNK);
+	while (done_bytes < size) {
+		size_t want = size - done_bytes < MLV_IO_CHUNK ?
+				      (size_t)(size - done_bytes) :
+				      MLV_IO_CHUNK;
+
+		n = pread(fd, chunk, want, (off_t)done_bytes);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			mlv_error_set("cannot read the object for '%s': %s", path,
+				      n < 0 ? strerror(errno) : "file shrank");
+			err = MLV_ERROR;
+			goto done;
+		}
+		mlv_sha256_update(&h, chunk, (size_t)n);
+		if (mlv_write_all(out, chunk, (size_t)n) < 0) {
+			mlv_error_set_errno("cannot write '%s'", tmp.ptr);
+			err = MLV_ERROR;
+			goto done;
+		}
+		done_bytes += (uint64_t)n;
+		if (c->on_bytes)
+			c->on_bytes(c->on_bytes_ctx, (uint64_t)n);
+	}
+	mlv_sha256_final_hex(hex, &h);
+	if (sha256_hex && strcmp(hex, sha256_hex)) {
+		mlv_error_set("content for '%s' hashes to %s, not %s", path, hex,
+			      sha256_hex);
+		err = MLV_ECORRUPT;
+		goto done;
+	}
+	err = install_temp(out, tmp.ptr, path);
+done:
+	if (out >= 0) {
+		close(out);
+		if (err < 0)
+			unlink(tmp.ptr);
+	}
+	mlv_sha256_release(&h);
+	mlv_buf_release(&tmp);
+	free(chunk);
+	free(path);
+	return err;
+}
+
+static int file_put_buf_cas(struct mlv_conn *c, const char *key,
+			    const void *data, size_t len, const char *if_match,
+			    struct mlv_buf *etag)
+{
+	char *path = key_path(c, key);
+	struct mlv_buf lock_path = MLV_BUF_INIT, cur = MLV_BUF_INIT;
+	struct mlv_buf cur_tag = MLV_BUF_INIT, tmp = MLV_BUF_INIT;
+	struct mlv_sha256 h = MLV_SHA256_INIT;
+	char hex[MLV_OID_HEXSZ + 1];
+	int lock = -1, out = -1, err;
+
+	mlv_buf_printf(&lock_path, "%s.lock", path);
+	if ((err = mlv_mkdir_parents(lock_path.ptr)) < 0)
+		goto done;
+	if ((lock = open(lock_path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0 ||
+	    flock(lock, LOCK_EX) < 0) {
+		mlv_error_set_errno("cannot lock '%s'", lock_path.ptr);
+		err = MLV_ERROR;
+		goto done;
+	}
+	err = file_get_buf(c, key, &cur, &cur_tag);
+	if (err < 0 && err != MLV_ENOTFOUND)
+		goto done;
+	if (err == MLV_ENOTFOUND ? if_match != NULL :
+				   !if_match || strcmp(if_match, cur_tag.ptr)) {
+		mlv_error_set("'%s' was changed by someone else", path);
+		err = MLV_ECONFLICT;
+		goto done;
+	}
+	if ((err = create_temp(&out, &tmp, path)) < 0)
+		goto done;
+	if (mlv_write_all(out, data, len) < 0) {
+		mlv_error_set_errno("cannot write '%s'", tmp.ptr);
+		err = MLV_ERROR;
+		goto done;
+	}
+	if ((err = install_temp(out, tmp.ptr, path)) < 0)
+		goto done;
+	if (etag) {
+		if ((err = mlv_sha256_init(&h)) < 0)
+			goto done;
+		mlv_sha256_update(&h, data, len);
+		mlv_sha256_final_hex(hex, &h);
+		mlv_buf_sets(etag, hex);
+	}
+done:
+	if (out >= 0) {
+		close(out);
+		if (err < 0)
+			unlink(tmp.ptr);
+	}
+	if (lock >= 0)
+		close(lock); /* releases the flock */
+	mlv_sha256_release(&h);
+	mlv_buf_release(&lock_path);
+	mlv_buf_release(&cur);
+	mlv_buf_release(&cur_tag);
+	mlv_buf_release(&tmp);
+	free(path);
+	return err;
+}
+
+const struct mlv_backend_ops mlv_backend_file = {
+	"file",
+	file_open,
+	file_free,
+	file_conn_open,
+	file_conn_close,
+	file_head,
+	file_get,
+	file_get_buf,
+	file_put_file,
+	file_put_buf_cas,
+};

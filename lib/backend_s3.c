@@ -1,0 +1,815 @@
+/*
+ * The s3:// backend: AWS Signature V4 through libcurl (CURLOPT_AWS_SIGV4).
+ *
+ * What libcurl 7.88's signer needs from us:
+ * - x-amz-content-sha256 is not added by curl: every request sets it (the
+ *   object's oid for a whole-object PUT, so the server checks what
+ *   arrived; the hash of the body for small bodies; UNSIGNED-PAYLOAD for
+ *   multipart parts).
+ * - The query string is signed as given, so it is sent canonical: sorted by
+ *   name, RFC 3986 encoded, "uploads=" rather than "uploads".
+ * - Every header in CURLOPT_HTTPHEADER is signed, so no header-removal
+ *   entries ("Expect:"): one would be signed but never sent.
+ * - A custom endpoint (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL) is addressed
+ *   path-style, http://host:port/bucket/key; AWS itself virtual-host style.
+ *
+ * ETags are kept unquoted: radosgw matches If-Match only against the
+ * unquoted form, and AWS accepts both.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mlv/aws.h"
+#include "mlv/backend.h"
+#include "mlv/error.h"
+#include "mlv/sha256.h"
+#include "mlv/trace.h"
+#include "mlv/util.h"
+
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define MAX_ATTEMPTS 5
+#define ERROR_BODY_MAX (64 * 1024)
+
+struct s3_store {
+	struct mlv_aws aws;
+	char *bucket;
+	char *prefix;   /* "" or "dir/" */
+	char *base;     /* scheme://host[:port][/bucket], no trailing '/' */
+	char *endpoint; /* scheme://host[:port], for messages */
+	char *sigv4;    /* "aws:amz:<region>:s3" */
+	char *userpwd;  /* "<key id>:<secret>" */
+};
+
+struct s3_conn {
+	CURL *curl;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_start(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* RFC 3986 percent-encoding of `s` into `out`, '/' kept when `keep_slash`. */
+static void uri_encode(struct mlv_buf *out, const char *s, int keep_slash)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+		    ch == '.' || ch == '~' || (keep_slash && ch == '/'))
+			mlv_buf_putc(out, (char)ch);
+		else
+			mlv_buf_printf(out, "%%%02X", ch);
+	}
+}
+
+static int s3_open(struct mlv_backend *b, const char *rest)
+{
+	struct s3_store *st = mlv_xmalloc(sizeof(*st));
+	const char *slash = strchr(rest, '/');
+	struct mlv_buf buf = MLV_BUF_INIT;
+	int err;
+
+	pthread_once(&curl_once, curl_start);
+	memset(st, 0, sizeof(*st));
+	b->impl = st;
+	st->bucket = slash ? strndup(rest, (size_t)(slash - rest)) : mlv_xstrdup(rest);
+	if (!*st->bucket) {
+		mlv_error_set("store URL '%s' names no bucket (s3://bucket/prefix)",
+			      b->url);
+		return MLV_EINVALID;
+	}
+	/* the prefix, without leading or doubled slashes, ending in '/' */
+	for (rest = slash ? slash + 1 : ""; *rest; rest++) {
+		if (*rest == '/' && (!buf.len || buf.ptr[buf.len - 1] == '/'))
+			continue;
+		mlv_buf_putc(&buf, *rest);
+	}
+	if (buf.len && buf.ptr[buf.len - 1] != '/')
+		mlv_buf_putc(&buf, '/');
+	st->prefix = mlv_buf_detach(&buf);
+
+	if ((err = mlv_aws_load(&st->aws)) < 0)
+		return err;
+	if (!st->aws.access_key_id) {
+		mlv_error_set("no AWS credentials for '%s': set AWS_ACCESS_KEY_ID "
+			      "and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with "
+			      "~/.aws/credentials (looked in %s)",
+			      b->url, st->aws.source);
+		return MLV_EINVALID;
+	}
+	if (st->aws.endpoint) {
+		size_t n = strlen(st->aws.endpoint);
+
+		while (n && st->aws.endpoint[n - 1] == '/')
+			n--;
+		st->endpoint = strndup(st->aws.endpoint, n);
+		mlv_buf_printf(&buf, "%s/", st->endpoint);
+		uri_encode(&buf, st->bucket, 0);
+	} else if (strchr(st->bucket, '.')) {
+		mlv_buf_printf(&buf, "https://s3.%s.amazonaws.com", st->aws.region);
+		st->endpoint = mlv_xstrdup(buf.ptr);
+		mlv_buf_putc(&buf, '/');
+		uri_encode(&buf, st->bucket, 0);
+	} else {
+		mlv_buf_printf(&buf, "https://%s.s3.%s.amazonaws.com", st->bucket,
+			       st->aws.region);
+		st->endpoint = mlv_xstrdup(buf.ptr);
+	}
+	st->base = mlv_buf_detach(&buf);
+	mlv_buf_printf(&buf, "aws:amz:%s:s3", st->aws.region);
+	st->sigv4 = mlv_buf_detach(&buf);
+	mlv_buf_printf(&buf, "%s:%s", st->aws.access_key_id,
+		       st->aws.secret_access_key);
+	st->userpwd = mlv_buf_detach(&buf);
+	mlv_trace("s3: %s -> %s (region %s, key id %s from %s)", b->url, st->base,
+		  st->aws.region, st->aws.access_key_id, st->aws.source);
+	return 0;
+}
+
+static void s3_free(struct mlv_backend *b)
+{
+	struct s3_store *st = b->impl;
+
+	if (!st)
+		return;
+	mlv_aws_release(&st->aws);
+	free(st->bucket);
+	free(st->prefix);
+	free(st->base);
+	free(st->endpoint);
+	free(st->sigv4);
+	if (st->userpwd) {
+		memset(st->userpwd, 0, strlen(st->userpwd));
+		free(st->userpwd);
+	}
+	free(st);
+}
+
+static int s3_conn_open(struct mlv_conn *c)
+{
+	struct s3_conn *sc = mlv_xmalloc(sizeof(*sc));
+
+	memset(sc, 0, sizeof(*sc));
+	if (!(sc->curl = curl_easy_init())) {
+		free(sc);
+		mlv_error_set("cannot start libcurl");
+		return MLV_ERROR;
+	}
+	c->impl = sc;
+	return 0;
+}
+
+static void s3_conn_close(struct mlv_conn *c)
+{
+	struct s3_conn *sc = c->impl;
+
+	if (!sc)
+		return;
+	curl_easy_cleanup(sc->curl);
+	free(sc);
+}
+
+/* One S3 request and what came back. */
+struct s3_req {
+	const char *method;
+	const char *key;         /* under the prefix */
+	const char *query;       /* canonical query string, or NULL */
+	const char *payload_sha; /* x-amz-content-sha256 */
+	const char *if_match;    /* unquoted ETag; "*" sends If-None-Match */
+	/* the body: `mem` when set, else `len` bytes of `fd` from `off` */
+	const char *mem;
+	int fd;
+	uint64_t off, len;
+	uint64_t range_from;     /* GET from this byte (0: whole) */
+	mlv_write_fn sink;       /* where a 2xx body goes, else `body` */
+	void *sink_ctx;
+	struct mlv_buf *body;
+
+	/* results */
+	long status;
+	char etag[128];
+	uint64_t delivered;      /* body bytes given to the sink */
+	int sink_err;
+	struct mlv_buf err_body;
+	struct mlv_conn *conn;
+	uint64_t sent;           /* upload position */
+};
+
+static size_t on_header(char *line, size_t size, size_t n, void *ctx)
+{
+	struct s3_req *r = ctx;
+	size_t len = size * n, i = 5, j;
+
+	if (len > 5 && !strncasecmp(line, "etag:", 5)) {
+		while (i < len && (line[i] == ' ' || line[i] == '"'))
+			i++;
+		for (j = i; j < len && line[j] != '"' && line[j] != '\r' &&
+			    line[j] != '\n';
+		     j++)
+			;
+		if (j - i < sizeof(r->etag)) {
+			memcpy(r->etag, line + i, j - i);
+			r->etag[j - i] = '\0';
+		}
+	}
+	return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct s3_req *r = ctx;
+	size_t len = size * n;
+	long status = 0;
+
+	curl_easy_getinfo(((struct s3_conn *)r->conn->impl)->curl,
+			  CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299) {
+		if (r->err_body.len < ERROR_BODY_MAX)
+			mlv_buf_put(&r->err_body, data, len);
+		return len;
+	}
+	if (r->sink) {
+		if ((r->sink_err = r->sink(r->sink_ctx, data, len)) < 0)
+			return 0; /* aborts the transfer */
+		r->delivered += len;
+		if (r->conn->on_bytes)
+			r->conn->on_bytes(r->conn->on_bytes_ctx, len);
+		return len;
+	}
+	if (r->body && mlv_buf_put(r->body, data, len) < 0) {
+		r->sink_err = MLV_EINVALID;
+		return 0;
+	}
+	return len;
+}
+
+static size_t on_read(char *buf, size_t size, size_t n, void *ctx)
+{
+	struct s3_req *r = ctx;
+	size_t want = size * n;
+	ssize_t got;
+
+	if (r->len - r->sent < want)
+		want = (size_t)(r->len - r->sent);
+	if (!want)
+		return 0;
+	if (r->mem) {
+		memcpy(buf, r->mem + r->sent, want);
+		got = (ssize_t)want;
+	} else {
+		do
+			got = pread(r->fd, buf, want, (off_t)(r->off + r->sent));
+		while (got < 0 && errno == EINTR);
+		if (got <= 0)
+			return CURL_READFUNC_ABORT;
+	}
+	r->sent += (uint64_t)got;
+	if (r->conn->on_bytes && !r->mem)
+		r->conn->on_bytes(r->conn->on_bytes_ctx, (uint64_t)got);
+	return (size_t)got;
+}
+
+static int on_seek(void *ctx, curl_off_t offset, int origin)
+{
+	struct s3_req *r = ctx;
+
+	if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > r->len)
+		return CURL_SEEKFUNC_CANTSEEK;
+	r->sent = (uint64_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+static void build_url(struct mlv_buf *url, struct s3_store *st,
+		      const struct s3_req *r)
+{
+	mlv_buf_clear(url);
+	mlv_buf_printf(url, "%s/", st->base);
+	uri_encode(url, st->prefix, 1);
+	uri_encode(url, r->key, 1);
+	if (r->query)
+		mlv_buf_printf(url, "?%s", r->query);
+}
+
+/* Text between <tag> and </tag> in an XML body, "" when absent. */
+static void xml_value(struct mlv_buf *out, const char *xml, const char *tag)
+{
+	struct mlv_buf open = MLV_BUF_INIT, close_tag = MLV_BUF_INIT;
+	const char *a, *z;
+
+	mlv_buf_clear(out);
+	mlv_buf_printf(&open, "<%s>", tag);
+	mlv_buf_printf(&close_tag, "</%s>", tag);
+	if ((a = strstr(xml, open.ptr)) &&
+	    (z = strstr(a + open.len, close_tag.ptr)))
+		mlv_buf_put(out, a + open.len, (size_t)(z - a - open.len));
+	mlv_buf_release(&open);
+	mlv_buf_release(&close_tag);
+}
+
+static int retryable_curl(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int retryable_status(long status, const char *code)
+{
+	return status == 429 || status == 500 || status == 502 ||
+	       status == 503 || status == 504 || !strcmp(code, "SlowDown") ||
+	       !strcmp(code, "RequestTimeout") || !strcmp(code, "InternalError");
+}
+
+static void backoff(int attempt)
+{
+	/* 0.2 s, 0.4 s, 0.8 s, 1.6 s, with up to 50% jitter */
+	unsigned ms = 200u << (attempt - 1);
+	struct timespec ts;
+
+	ms += (unsigned)(rand() % (int)(ms / 2 + 1));
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
+			     struct s3_req *r)
+{
+	struct mlv_buf url = MLV_BUF_INIT, hdr = MLV_BUF_INIT;
+	struct curl_slist *headers = NULL;
+	CURL *curl = sc->curl;
+	CURLcode rc;
+
+	curl_easy_reset(curl);
+	build_url(&url, st, r);
+	mlv_buf_printf(&hdr, "x-amz-content-sha256: %s", r->payload_sha);
+	headers = curl_slist_append(headers, hdr.ptr);
+	if (st->aws.session_token) {
+		mlv_buf_clear(&hdr);
+		mlv_buf_printf(&hdr, "x-amz-security-token: %s",
+			       st->aws.session_token);
+		headers = curl_slist_append(headers, hdr.ptr);
+	}
+	if (r->if_match) {
+		mlv_buf_clear(&hdr);
+		if (!strcmp(r->if_match, "*"))
+			mlv_buf_puts(&hdr, "If-None-Match: *");
+		else
+			mlv_buf_printf(&hdr, "If-Match: %s", r->if_match);
+		headers = curl_slist_append(headers, hdr.ptr);
+	}
+	if (r->range_from + r->delivered) {
+		mlv_buf_clear(&hdr);
+		mlv_buf_printf(&hdr, "Range: bytes=%llu-",
+			       (unsigned long long)(r->range_from + r->delivered));
+		headers = curl_slist_append(headers, hdr.ptr);
+	}
+
+	curl_easy_setopt(curl, CURLOPT_URL, url.ptr);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, st->sigv4);
+	curl_easy_setopt(curl, CURLOPT_USERPWD, st->userpwd);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, sc->errbuf);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
+	if (!strcmp(r->method, "HEAD")) {
+		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+	} else if (!strcmp(r->method, "PUT")) {
+		curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->len);
+	} else if (!strcmp(r->method, "POST")) {
+		curl_easy_setopt(curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)r->len);
+	} else if (strcmp(r->method, "GET")) {
+		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, r->method);
+	}
+	if (!strcmp(r->method, "PUT") || !strcmp(r->method, "POST")) {
+		curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(curl, CURLOPT_READDATA, r);
+		curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, on_seek);
+		curl_easy_setopt(curl, CURLOPT_SEEKDATA, r);
+	}
+
+	r->sent = 0;
+	r->status = 0;
+	r->etag[0] = '\0';
+	mlv_buf_clear(&r->err_body);
+	if (r->body && !r->sink)
+		mlv_buf_clear(r->body);
+	sc->errbuf[0] = '\0';
+	rc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+	mlv_trace("s3: %s %s -> %ld%s%s", r->method, url.ptr, r->status,
+		  rc ? " " : "", rc ? curl_easy_strerror(rc) : "");
+	curl_slist_free_all(headers);
+	mlv_buf_release(&url);
+	mlv_buf_release(&hdr);
+	return rc;
+}
+
+/*
+ * Run `r` with retries. 0 for a 2xx answer; otherwise the message says
+ * what the server said, naming the object, the endpoint and the key id.
+ */
+static int perform(struct mlv_conn *c, struct s3_req *r)
+{
+	struct s3_store *st = c->backend->impl;
+	struct s3_conn *sc = c->impl;
+	struct mlv_buf code = MLV_BUF_INIT, msg = MLV_BUF_INIT;
+	const char *hint = "";
+	CURLcode rc = CURLE_OK;
+	int attempt, err = MLV_ERROR;
+
+	r->conn = c;
+	mlv_buf_init(&r->err_body, 0);
+	for (attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+		if (attempt > 1)
+			backoff(attempt - 1);
+		r->sink_err = 0;
+		rc = perform_once(sc, st, r);
+		if (r->sink_err < 0) {
+			err = r->sink_err;
+			goto done;
+		}
+		if (rc != CURLE_OK) {
+			if (retryable_curl(rc))
+				continue;
+			break;
+		}
+		xml_value(&code, r->err_body.ptr, "Code");
+		if (r->status >= 200 && r->status <= 299) {
+			err = 0;
+			goto done;
+		}
+		if (!retryable_status(r->status, code.ptr))
+			break;
+	}
+
+	if (rc != CURLE_OK) {
+		mlv_error_set("cannot %s '%s%s' at %s: %s (endpoint %s%s)",
+			      r->method, st->prefix, r->key, c->backend->url,
+			      sc->errbuf[0] ? sc->errbuf : curl_easy_strerror(rc),
+			      st->endpoint,
+			      attempt > MAX_ATTEMPTS ? ", gave up after 5 attempts" : "");
+		goto done;
+	}
+	xml_value(&msg, r->err_body.ptr, "Message");
+	if (r->status == 404 && !strcmp(r->method, "HEAD"))
+		mlv_buf_sets(&code, "NoSuchKey");
+	if (r->status == 404 && (!code.len || !strcmp(code.ptr, "NoSuchKey"))) {
+		mlv_error_set("'%s%s' is not in %s", st->prefix, r->key,
+			      c->backend->url);
+		err = MLV_ENOTFOUND;
+		goto done;
+	}
+	if (r->status == 412) {
+		mlv_error_set("'%s%s' in %s was changed by someone else",
+			      st->prefix, r->key, c->backend->url);
+		err = MLV_ECONFLICT;
+		goto done;
+	}
+	if (r->status == 403 || r->status == 401)
+		hint = "; check the credentials";
+	if (!strcmp(code.ptr, "SignatureDoesNotMatch"))
+		hint = "; check the secret access key";
+	else if (!strcmp(code.ptr, "InvalidAccessKeyId"))
+		hint = "; the key id is not known there";
+	else if (!strcmp(code.ptr, "NoSuchBucket"))
+		hint = "; create the bucket first";
+	mlv_error_set("%s '%s%s' at %s: HTTP %ld%s%s%s%s (endpoint %s, key id %s "
+		      "from %s%s)",
+		      r->method, st->prefix, r->key, c->backend->url, r->status,
+		      code.len ? " " : "", code.ptr, msg.len ? ": " : "",
+		      msg.ptr, st->endpoint, st->aws.access_key_id,
+		      st->aws.source, hint);
+	err = r->status == 400 ? MLV_EINVALID : MLV_ERROR;
+done:
+	mlv_buf_release(&code);
+	mlv_buf_release(&msg);
+	mlv_buf_release(&r->err_body);
+	return err;
+}
+
+static void req_init(struct s3_req *r, const char *method, const char *key)
+{
+	memset(r, 0, sizeof(*r));
+	r->method = method;
+	r->key = key;
+	r->payload_sha = EMPTY_SHA256;
+	r->fd = -1;
+}
+
+static int s3_head(struct mlv_conn *c, const char *key, uint64_t *size)
+{
+	struct s3_req r;
+	curl_off_t len = -1;
+	int err;
+
+	req_init(&r, "HEAD", key);
+	if ((err = perform(c, &r)) < 0)
+		return err;
+	curl_easy_getinfo(((struct s3_conn *)c->impl)->curl,
+			  CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
+	if (size)
+		*size = len < 0 ? 0 : (uint64_t)len;
+	return 0;
+}
+
+static int s3_get(struct mlv_conn *c, const char *key, uint64_t offset,
+		  mlv_write_fn sink, void *ctx)
+{
+	struct s3_req r;
+
+	req_init(&r, "GET", key);
+	r.range_from = offset;
+	r.sink = sink;
+	r.sink_ctx = ctx;
+	return perform(c, &r);
+}
+
+static int s3_get_buf(struct mlv_conn *c, const char *key, struct mlv_buf *out,
+		      struct mlv_buf *etag)
+{
+	struct s3_req r;
+	int err;
+
+	req_init(&r, "GET", key);
+	r.body = out;
+	err = perform(c, &r);
+	if (err == 0 && r.sink_err == 0 && etag)
+		mlv_buf_sets(etag, r.etag);
+	if (r.sink_err == MLV_EINVALID) {
+		mlv_error_set("'%s' in %s is larger than %zu bytes", key,
+			      c->backend->url, out->cap);
+		return MLV_EINVALID;
+	}
+	return err;
+}
+
+static int put_whole(struct mlv_conn *c, const char *key, int fd,
+		     uint64_t size, const char *sha256_hex)
+{
+	struct s3_req r;
+
+	req_init(&r, "PUT", key);
+	r.payload_sha = sha256_hex ? sha256_hex : "UNSIGNED-PAYLOAD";
+	r.fd = fd;
+	r.len = size;
+	return perform(c, &r);
+}
+
+/* A multipart upload: parts go up `part_jobs` at a time, each thread on
+ * its own connection; the first failure stops the others and aborts. */
+struct multipart {
+	struct mlv_backend *backend;
+	const char *key;
+	struct mlv_buf upload_query; /* "uploadId=..." */
+	int fd;
+	uint64_t size, part_size;
+	unsigned parts, next;
+	char (*etags)[128];
+	pthread_mutex_t lock;
+	int err;
+	char *err_msg;
+	mlv_bytes_fn on_bytes;
+	void *on_bytes_ctx;
+};
+
+static void *part_worker(void *arg)
+{
+	struct multipart *mp = arg;
+	struct mlv_conn *c = NULL;
+	struct mlv_buf query = MLV_BUF_INIT;
+	int err = mlv_conn_open(&c, mp->backend);
+
+	if (err == 0)
+		mlv_conn_on_bytes(c, mp->on_bytes, mp->on_bytes_ctx);
+	for (;;) {
+		struct s3_req r;
+		unsigned part;
+
+		pthread_mutex_lock(&mp->lock);
+		if (err < 0 && mp->err == 0) {
+			mp->err = err;
+			mp->err_msg = mlv_xstrdup(mlv_error_last());
+		}
+		part = mp->err < 0 || mp->next >= mp->parts ? 0 : ++mp->next;
+		pthread_mutex_unlock(&mp->lock);
+		if (!part)
+			break;
+		mlv_buf_clear(&query);
+		mlv_buf_printf(&query, "partNumber=%u&%s", part,
+			       mp->upload_query.ptr);
+		req_init(&r, "PUT", mp->key);
+		r.query = query.ptr;
+		r.payload_sha = "UNSIGNED-PAYLOAD";
+		r.fd = mp->fd;
+		r.off = (uint64_t)(part - 1) * mp->part_size;
+		r.len = mp->size - r.off < mp->part_size ? mp->size - r.off :
+							   mp->part_size;
+		if ((err = perform(c, &r)) == 0)
+			memcpy(mp->etags[part - 1], r.etag, sizeof(r.etag));
+	}
+	mlv_buf_release(&query);
+	mlv_conn_close(c);
+	return NULL;
+}
+
+static int sha256_hex_of(char hex[MLV_OID_HEXSZ + 1], const void *data,
+			 size_t len)
+{
+	struct mlv_sha256 h = MLV_SHA256_INIT;
+	int err = mlv_sha256_init(&h);
+
+	if (err == 0) {
+		mlv_sha256_update(&h, data, len);
+		mlv_sha256_final_hex(hex, &h);
+	}
+	mlv_sha256_release(&h);
+	return err;
+}
+
+static int put_multipart(struct mlv_conn *c, const char *key, int fd,
+			 uint64_t size)
+{
+	struct mlv_backend *b = c->backend;
+	struct multipart mp;
+	struct mlv_buf body = MLV_BUF_INIT, id = MLV_BUF_INIT;
+	char hex[MLV_OID_HEXSZ + 1];
+	pthread_t *threads = NULL;
+	unsigned i, jobs, started = 0;
+	struct s3_req r;
+	int err;
+
+	memset(&mp, 0, sizeof(mp));
+	mlv_buf_init(&mp.upload_query, 0);
+	pthread_mutex_init(&mp.lock, NULL);
+	mp.backend = b;
+	mp.key = key;
+	mp.fd = fd;
+	mp.size = size;
+	mp.part_size = b->part_size;
+	/* S3 allows at most 10,000 parts */
+	if (size / mp.part_size >= 10000)
+		mp.part_size = size / 9999 + 1;
+	mp.parts = (unsigned)((size + mp.part_size - 1) / mp.part_size);
+	mp.etags = mlv_xreallocarray(NULL, mp.parts, sizeof(*mp.etags));
+	mp.on_bytes = c->on_bytes;
+	mp.on_bytes_ctx = c->on_bytes_ctx;
+
+	req_init(&r, "POST", key);
+	r.query = "uploads=";
+	r.mem = "";
+	r.body = &body;
+	if ((err = perform(c, &r)) < 0)
+		goto done;
+	xml_value(&id, body.ptr, "UploadId");
+	if (!id.len) {
+		mlv_error_set("%s gave no UploadId for '%s'", b->url, key);
+		err = MLV_EPROTO;
+		goto done;
+	}
+	mlv_buf_puts(&mp.upload_query, "uploadId=");
+	uri_encode(&mp.upload_query, id.ptr, 0);
+
+	jobs = b->part_jobs ? b->part_jobs : 1;
+	if (jobs > mp.parts)
+		jobs = mp.parts;
+	threads = mlv_xreallocarray(NULL, jobs, sizeof(*threads));
+	for (i = 0; i < jobs; i++, started++)
+		if (pthread_create(&threads[i], NULL, part_worker, &mp)) {
+			mlv_error_set("cannot start an upload thread");
+			pthread_mutex_lock(&mp.lock);
+			if (!mp.err) {
+				mp.err = MLV_ERROR;
+				mp.err_msg = mlv_xstrdup(mlv_error_last());
+			}
+			pthread_mutex_unlock(&mp.lock);
+			break;
+		}
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	if ((err = mp.err) < 0) {
+		mlv_error_set("%s", mp.err_msg);
+		goto abort;
+	}
+
+	mlv_buf_clear(&body);
+	mlv_buf_puts(&body, "<CompleteMultipartUpload>");
+	for (i = 0; i < mp.parts; i++)
+		mlv_buf_printf(&body,
+			       "<Part><PartNumber>%u</PartNumber>"
+			       "<ETag>\"%s\"</ETag></Part>",
+			       i + 1, mp.etags[i]);
+	mlv_buf_puts(&body, "</CompleteMultipartUpload>");
+	if ((err = sha256_hex_of(hex, body.ptr, body.len)) < 0)
+		goto abort;
+	req_init(&r, "POST", key);
+	r.query = mp.upload_query.ptr;
+	r.mem = body.ptr;
+	r.len = body.len;
+	r.payload_sha = hex;
+	r.body = &id;
+	if ((err = perform(c, &r)) < 0)
+		goto abort;
+	/* a 200 answer can still carry an error */
+	if (strstr(id.ptr, "<Error>")) {
+		xml_value(&body, id.ptr, "Code");
+		mlv_error_set("%s could not complete the upload of '%s': %s",
+			      b->url, key, body.ptr);
+		err = MLV_ERROR;
+		goto abort;
+	}
+	goto done;
+abort:
+	{
+		char *msg = mlv_xstrdup(mlv_error_last());
+
+		req_init(&r, "DELETE", key);
+		r.query = mp.upload_query.ptr;
+		perform(c, &r);
+		mlv_error_set("%s", msg);
+		free(msg);
+	}
+done:
+	free(threads);
+	free(mp.etags);
+	free(mp.err_msg);
+	pthread_mutex_destroy(&mp.lock);
+	mlv_buf_release(&mp.upload_query);
+	mlv_buf_release(&body);
+	mlv_buf_release(&id);
+	return err;
+}
+
+static int s3_put_file(struct mlv_conn *c, const char *key, int fd,
+		       uint64_t size, const char *sha256_hex)
+{
+	if (size >= c->backend->multipart_threshold &&
+	    size > c->backend->part_size)
+		return put_multipart(c, key, fd, size);
+	return put_whole(c, key, fd, size, sha256_hex);
+}
+
+static int s3_put_buf_cas(struct mlv_conn *c, const char *key, const void *data,
+			  size_t len, const char *if_match, struct mlv_buf *etag)
+{
+	char hex[MLV_OID_HEXSZ + 1];
+	struct s3_req r;
+	int err;
+
+	if ((err = sha256_hex_of(hex, data, len)) < 0)
+		return err;
+	req_init(&r, "PUT", key);
+	r.payload_sha = hex;
+	r.mem = data;
+	r.len = len;
+	r.if_match = if_match ? if_match : "*";
+	if ((err = perform(c, &r)) < 0)
+		return err;
+	if (etag)
+		mlv_buf_sets(etag, r.etag);
+	return 0;
+}
+
+const struct mlv_backend_ops mlv_backend_s3 = {
+	"s3",
+	s3_open,
+	s3_free,
+	s3_conn_open,
+	s3_conn_close,
+	s3_head,
+	s3_get,
+	s3_get_buf,
+	s3_put_file,
+	s3_put_buf_cas,
+};

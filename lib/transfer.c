@@ -1,0 +1,307 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mlv/error.h"
+#include "mlv/progress.h"
+#include "mlv/trace.h"
+#include "mlv/transfer.h"
+#include "mlv/util.h"
+
+struct job {
+	struct job *next;
+	struct mlv_transfer_result r;
+};
+
+struct mlv_transfer {
+	struct mlv_backend *backend;
+	const struct mlv_store *local;
+	enum mlv_transfer_direction dir;
+	pthread_mutex_t lock;
+	pthread_cond_t work, finished;
+	struct job *queue, **queue_tail; /* waiting for a worker */
+	struct job *done, **done_tail;   /* finished, not yet taken */
+	unsigned running;
+	int closing;
+	pthread_t *threads;
+	unsigned nthreads;
+	struct mlv_progress progress;
+};
+
+static void on_bytes(void *ctx, uint64_t bytes)
+{
+	struct mlv_transfer *t = ctx;
+
+	pthread_mutex_lock(&t->lock);
+	mlv_progress_add(&t->progress, 0, bytes);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static int upload(struct mlv_conn *c, struct mlv_transfer *t,
+		  struct mlv_transfer_result *r)
+{
+	struct mlv_buf key = MLV_BUF_INIT;
+	uint64_t have = 0, size = 0;
+	int fd = -1, err;
+
+	mlv_backend_object_key(&key, r->oid);
+	err = mlv_conn_head(c, key.ptr, &have);
+	if (err == 0 && have == r->size) {
+		r->skipped = 1;
+		goto done;
+	}
+	if (err < 0 && err != MLV_ENOTFOUND)
+		goto done;
+	if ((err = mlv_store_open(&fd, &size, t->local, r->oid)) < 0) {
+		if (err == MLV_ENOTFOUND)
+			mlv_error_set("cannot upload object %s%s%s%s: it is not in "
+				      "the local store (run 'git mlv fetch' where "
+				      "it was made, or 'git mlv fsck')",
+				      r->oid, r->path ? " ('" : "",
+				      r->path ? r->path : "", r->path ? "')" : "");
+		goto done;
+	}
+	err = mlv_conn_put_file(c, key.ptr, fd, size, r->oid);
+done:
+	if (fd >= 0)
+		close(fd);
+	mlv_buf_release(&key);
+	return err;
+}
+
+static int download_sink(void *ctx, const void *data, size_t len)
+{
+	return mlv_store_download_write(ctx, data, len);
+}
+
+static int download(struct mlv_conn *c, struct mlv_transfer *t,
+		    struct mlv_transfer_result *r)
+{
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+	struct mlv_buf key = MLV_BUF_INIT;
+	int attempt, err = 0;
+
+	mlv_backend_object_key(&key, r->oid);
+	for (attempt = 0; attempt < 2; attempt++) {
+		uint64_t resumed;
+
+		if (mlv_store_has(t->local, r->oid)) {
+			err = 0;
+			break;
+		}
+		if ((err = mlv_store_download_open(&d, t->local, r->oid)) < 0) {
+			if (err == MLV_EEXISTS)
+				err = 0;
+			break;
+		}
+		resumed = d.have;
+		if (d.have < r->size &&
+		    (err = mlv_conn_get(c, key.ptr, d.have, download_sink, &d)) < 0) {
+			mlv_store_download_abort(&d); /* keeps the bytes */
+			break;
+		}
+		err = mlv_store_download_commit(&d, r->size);
+		/* a resumed download may have been built on stale bytes:
+		 * start once more from nothing */
+		if (err != MLV_ECORRUPT || !resumed)
+			break;
+		mlv_trace("transfer: %s: resumed bytes were stale, starting over",
+			  r->oid);
+	}
+	if (err == MLV_ECORRUPT)
+		mlv_error_set("object %s%s%s%s in %s is corrupt (%s); nothing was "
+			      "kept",
+			      r->oid, r->path ? " ('" : "", r->path ? r->path : "",
+			      r->path ? "')" : "", mlv_backend_url(t->backend),
+			      mlv_error_last());
+	else if (err == MLV_ENOTFOUND)
+		mlv_error_set("object %s%s%s%s is not in %s (was it pushed? "
+			      "'git mlv push' uploads it from a clone that has it)",
+			      r->oid, r->path ? " ('" : "", r->path ? r->path : "",
+			      r->path ? "')" : "", mlv_backend_url(t->backend));
+	mlv_buf_release(&key);
+	return err;
+}
+
+static void *worker(void *arg)
+{
+	struct mlv_transfer *t = arg;
+	struct mlv_conn *c = NULL;
+	int open_err = mlv_conn_open(&c, t->backend);
+	char *open_msg = open_err < 0 ? mlv_xstrdup(mlv_error_last()) : NULL;
+
+	if (c)
+		mlv_conn_on_bytes(c, on_bytes, t);
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		struct job *j;
+		int err;
+
+		while (!t->queue && !t->closing)
+			pthread_cond_wait(&t->work, &t->lock);
+		if (!(j = t->queue))
+			break;
+		if (!(t->queue = j->next))
+			t->queue_tail = &t->queue;
+		t->running++;
+		pthread_mutex_unlock(&t->lock);
+
+		mlv_error_clear();
+		if (open_err < 0) {
+			mlv_error_set("%s", open_msg);
+			err = open_err;
+		} else if (t->dir == MLV_TRANSFER_UPLOAD) {
+			err = upload(c, t, &j->r);
+		} else {
+			err = download(c, t, &j->r);
+		}
+		j->r.err = err;
+		if (err < 0)
+			j->r.message = mlv_xstrdup(mlv_error_last());
+		mlv_trace("transfer: %s %s: %s", t->dir == MLV_TRANSFER_UPLOAD ?
+			  "upload" : "download", j->r.oid,
+			  err < 0 ? j->r.message : j->r.skipped ? "already there" : "done");
+
+		pthread_mutex_lock(&t->lock);
+		t->running--;
+		j->next = NULL;
+		*t->done_tail = j;
+		t->done_tail = &j->next;
+		mlv_progress_add(&t->progress, 1, 0);
+		pthread_cond_broadcast(&t->finished);
+	}
+	pthread_mutex_unlock(&t->lock);
+	mlv_conn_close(c);
+	free(open_msg);
+	return NULL;
+}
+
+struct mlv_transfer *mlv_transfer_new(struct mlv_backend *b,
+				      const struct mlv_store *local,
+				      enum mlv_transfer_direction dir,
+				      unsigned jobs, const char *title, int quiet)
+{
+	struct mlv_transfer *t = mlv_xmalloc(sizeof(*t));
+	unsigned i;
+
+	memset(t, 0, sizeof(*t));
+	t->backend = b;
+	t->local = local;
+	t->dir = dir;
+	t->queue_tail = &t->queue;
+	t->done_tail = &t->done;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->work, NULL);
+	pthread_cond_init(&t->finished, NULL);
+	mlv_progress_start(&t->progress, title, 0, quiet);
+	if (!jobs)
+		jobs = 1;
+	t->threads = mlv_xreallocarray(NULL, jobs, sizeof(*t->threads));
+	for (i = 0; i < jobs; i++) {
+		if (pthread_create(&t->threads[i], NULL, worker, t))
+			break;
+		t->nthreads++;
+	}
+	if (!t->nthreads) {
+		/* without a thread nothing would ever run: die as on no memory */
+		fprintf(stderr, "fatal: cannot start a transfer thread\n");
+		abort();
+	}
+	return t;
+}
+
+void mlv_transfer_add(struct mlv_transfer *t, const char *oid, uint64_t size,
+		      const char *path)
+{
+	struct job *j = mlv_xmalloc(sizeof(*j));
+
+	memset(j, 0, sizeof(*j));
+	snprintf(j->r.oid, sizeof(j->r.oid), "%s", oid);
+	j->r.size = size;
+	j->r.path = path ? mlv_xstrdup(path) : NULL;
+	pthread_mutex_lock(&t->lock);
+	*t->queue_tail = j;
+	t->queue_tail = &j->next;
+	t->progress.total++;
+	pthread_cond_signal(&t->work);
+	pthread_mutex_unlock(&t->lock);
+}
+
+unsigned mlv_transfer_pending(struct mlv_transfer *t)
+{
+	unsigned n = 0;
+	struct job *j;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->running;
+	for (j = t->queue; j; j = j->next)
+		n++;
+	for (j = t->done; j; j = j->next)
+		n++;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+int mlv_transfer_next(struct mlv_transfer *t, struct mlv_transfer_result *out,
+		      int block)
+{
+	struct job *j = NULL;
+
+	pthread_mutex_lock(&t->lock);
+	while (!t->done && block && (t->queue || t->running))
+		pthread_cond_wait(&t->finished, &t->lock);
+	if ((j = t->done) && !(t->done = j->next))
+		t->done_tail = &t->done;
+	if (!t->done && !t->queue && !t->running)
+		mlv_progress_stop(&t->progress);
+	pthread_mutex_unlock(&t->lock);
+	if (!j)
+		return 0;
+	*out = j->r;
+	free(j);
+	return 1;
+}
+
+void mlv_transfer_result_release(struct mlv_transfer_result *r)
+{
+	free(r->path);
+	free(r->message);
+	r->path = r->message = NULL;
+}
+
+static void free_jobs(struct job *j)
+{
+	while (j) {
+		struct job *next = j->next;
+
+		mlv_transfer_result_release(&j->r);
+		free(j);
+		j = next;
+	}
+}
+
+void mlv_transfer_free(struct mlv_transfer *t)
+{
+	unsigned i;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->closing = 1;
+	free_jobs(t->queue); /* not started: dropped */
+	t->queue = NULL;
+	t->queue_tail = &t->queue;
+	pthread_cond_broadcast(&t->work);
+	pthread_mutex_unlock(&t->lock);
+	for (i = 0; i < t->nthreads; i++)
+		pthread_join(t->threads[i], NULL);
+	mlv_progress_stop(&t->progress);
+	free_jobs(t->done);
+	free(t->threads);
+	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->work);
+	pthread_cond_destroy(&t->finished);
+	free(t);
+}
