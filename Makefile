@@ -25,14 +25,16 @@ BIN ?= bin
 
 LIB_SRC = $(wildcard lib/*.c) $(wildcard filter/*.c)
 CMD_SRC = $(wildcard commands/*.c)
+HELPER_SRC = $(wildcard remote-helper/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(O)/%.o)
+HELPER_OBJ = $(HELPER_SRC:%.c=$(O)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
 LIBMLV = $(O)/libmlv.a
-PROGRAMS = $(BIN)/git-mlv
+PROGRAMS = $(BIN)/git-mlv $(BIN)/git-remote-mlv
 
 all: $(PROGRAMS)
 
@@ -47,6 +49,10 @@ $(LIBMLV): $(LIB_OBJ)
 $(BIN)/git-mlv: $(CMD_OBJ) $(LIBMLV)
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJ) $(LIBMLV) $(ALL_LDFLAGS) $(LIBS)
+
+$(BIN)/git-remote-mlv: $(HELPER_OBJ) $(LIBMLV)
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $(HELPER_OBJ) $(LIBMLV) $(ALL_LDFLAGS) $(LIBS)
 
 $(O)/tests/%: tests/unit/%.c $(LIBMLV)
 	@mkdir -p $(dir $@)

@@ -12,31 +12,14 @@
 static int verify_commit(struct mlv_repo *repo, const git_oid *id, int *failed)
 {
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
-	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL };
-	git_commit *commit = NULL, *parent = NULL;
-	git_tree *tree = NULL, *parent_tree = NULL;
+	git_commit *commit = NULL;
 	char hex[GIT_OID_HEXSZ + 1];
 	size_t i;
 	int err;
 
-	if ((err = git_commit_lookup(&commit, repo->git, id)) < 0 ||
-	    (err = git_commit_tree(&tree, commit)) < 0) {
-		err = mlv_error_from_git(err, "cannot read commit");
+	if ((err = mlv_policy_check_commit(&problems, repo, id)) < 0)
 		goto done;
-	}
-	if (git_commit_parentcount(commit) > 0) {
-		if ((err = git_commit_parent(&parent, commit, 0)) < 0 ||
-		    (err = git_commit_tree(&parent_tree, parent)) < 0) {
-			err = mlv_error_from_git(err, "cannot read parent commit");
-			goto done;
-		}
-	}
-	snap.tree = tree;
-	snap.commit_id = id;
-	snap.parent = parent_tree;
-	if ((err = mlv_policy_check(&problems, repo, &snap)) < 0)
-		goto done;
-	if (problems.n) {
+	if (problems.n && (err = git_commit_lookup(&commit, repo->git, id)) == 0) {
 		const char *summary = git_commit_summary(commit);
 
 		git_oid_tostr(hex, sizeof(hex), id);
@@ -47,9 +30,6 @@ static int verify_commit(struct mlv_repo *repo, const git_oid *id, int *failed)
 	}
 done:
 	mlv_problems_release(&problems);
-	git_tree_free(tree);
-	git_tree_free(parent_tree);
-	git_commit_free(parent);
 	git_commit_free(commit);
 	return err;
 }

@@ -755,3 +755,34 @@ done:
 	mlv_buf_release(&c.changed);
 	return err;
 }
+
+int mlv_policy_check_commit(struct mlv_problems *problems, struct mlv_repo *r,
+			    const git_oid *id)
+{
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL };
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *tree = NULL, *parent_tree = NULL;
+	int err;
+
+	if ((err = git_commit_lookup(&commit, r->git, id)) < 0 ||
+	    (err = git_commit_tree(&tree, commit)) < 0) {
+		err = mlv_error_from_git(err, "cannot read commit");
+		goto done;
+	}
+	if (git_commit_parentcount(commit) > 0 &&
+	    ((err = git_commit_parent(&parent, commit, 0)) < 0 ||
+	     (err = git_commit_tree(&parent_tree, parent)) < 0)) {
+		err = mlv_error_from_git(err, "cannot read parent commit");
+		goto done;
+	}
+	snap.tree = tree;
+	snap.commit_id = id;
+	snap.parent = parent_tree;
+	err = mlv_policy_check(problems, r, &snap);
+done:
+	git_tree_free(tree);
+	git_tree_free(parent_tree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+	return err;
+}

@@ -194,6 +194,38 @@ int mlv_repo_config_bool(struct mlv_repo *r, const char *key, int dflt)
 	return value;
 }
 
+int mlv_repo_config_string(struct mlv_buf *out, struct mlv_repo *r,
+			   const char *key)
+{
+	git_buf value = GIT_BUF_INIT;
+	int has_value = 0;
+
+	if (command_line_config(out, &has_value, key))
+		return 1;
+	if (!r->config || git_config_get_string_buf(&value, r->config, key) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	mlv_buf_sets(out, value.ptr);
+	git_buf_dispose(&value);
+	return 1;
+}
+
+long mlv_repo_config_int(struct mlv_repo *r, const char *key, long dflt)
+{
+	struct mlv_buf text = MLV_BUF_INIT;
+	long value = dflt;
+	char *end;
+
+	if (mlv_repo_config_string(&text, r, key)) {
+		value = strtol(text.ptr, &end, 10);
+		if (end == text.ptr || *end)
+			value = dflt;
+	}
+	mlv_buf_release(&text);
+	return value;
+}
+
 int mlv_repo_skip_smudge(struct mlv_repo *r)
 {
 	const char *env = getenv("MLV_SKIP_SMUDGE");

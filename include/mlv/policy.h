@@ -78,4 +78,12 @@ struct mlv_snapshot {
 int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
 		     const struct mlv_snapshot *snap);
 
+/*
+ * Check commit `id` against its first parent, judged by its own
+ * .gitattributes and .mlvconfig (the way `git mlv verify` and the
+ * pre-receive and push checks see it). Same returns as mlv_policy_check().
+ */
+int mlv_policy_check_commit(struct mlv_problems *problems, struct mlv_repo *r,
+			    const git_oid *id);
+
 #endif

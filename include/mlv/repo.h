@@ -27,6 +27,14 @@ void mlv_repo_release(struct mlv_repo *r);
 /* A boolean from git config, `dflt` when unset or unreadable. */
 int mlv_repo_config_bool(struct mlv_repo *r, const char *key, int dflt);
 
+/* A string from git config (`git -c` included) into `out`: 1 when set,
+ * 0 when not. */
+int mlv_repo_config_string(struct mlv_buf *out, struct mlv_repo *r,
+			   const char *key);
+
+/* An integer from git config, `dflt` when unset or not a number. */
+long mlv_repo_config_int(struct mlv_repo *r, const char *key, long dflt);
+
 /* 1 when checkouts should leave pointers: MLV_SKIP_SMUDGE set to anything
  * but a false value, else mlv.skipsmudge. */
 int mlv_repo_skip_smudge(struct mlv_repo *r);

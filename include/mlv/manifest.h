@@ -1,0 +1,55 @@
+#ifndef MLV_MANIFEST_H
+#define MLV_MANIFEST_H
+
+#include <stddef.h>
+
+#include "mlv/buf.h"
+
+/*
+ * The ref manifest, `git/refs` in a remote store: which commit each ref
+ * points at, the default branch, and the packs that hold the Git objects.
+ *
+ *   # mlv ref manifest 1
+ *   head refs/heads/main
+ *   pack <sha256 of the pack>
+ *   <commit id> <refname>
+ *
+ * Lines are '\n'-terminated; refs are kept sorted by name. A push replaces
+ * the whole manifest by compare-and-swap, so it is read, changed in memory
+ * and written back.
+ */
+
+struct mlv_manifest_ref {
+	char *name;
+	char oid[65]; /* 40 (SHA-1) or 64 (SHA-256) hex digits */
+};
+
+struct mlv_manifest {
+	char *head; /* NULL when the store has no default branch yet */
+	char **packs;
+	size_t npacks, packs_alloc;
+	struct mlv_manifest_ref *refs;
+	size_t nrefs, refs_alloc;
+};
+
+#define MLV_MANIFEST_INIT { NULL, NULL, 0, 0, NULL, 0, 0 }
+
+/* Parse `text`; `where` names it in messages. MLV_EINVALID on any bad line. */
+int mlv_manifest_parse(struct mlv_manifest *m, const char *text, size_t len,
+		       const char *where);
+void mlv_manifest_format(struct mlv_buf *out, const struct mlv_manifest *m);
+void mlv_manifest_release(struct mlv_manifest *m);
+
+/* The ref called `name`, or NULL. */
+const struct mlv_manifest_ref *mlv_manifest_find(const struct mlv_manifest *m,
+						 const char *name);
+
+/* Point `name` at `oid`, or delete it when `oid` is NULL. */
+void mlv_manifest_set(struct mlv_manifest *m, const char *name, const char *oid);
+
+void mlv_manifest_add_pack(struct mlv_manifest *m, const char *name);
+
+/* 1 when `name` is a usable ref name (refs/..., no "..", no control chars). */
+int mlv_manifest_refname_ok(const char *name);
+
+#endif

@@ -1,0 +1,94 @@
+#ifndef MLV_SYNC_H
+#define MLV_SYNC_H
+
+#include <stdint.h>
+
+#include "mlv/backend.h"
+#include "mlv/problems.h"
+#include "mlv/repo.h"
+#include "mlv/transfer.h"
+
+/*
+ * Moving mlv objects between a repository and a remote store: which store
+ * a remote uses, which objects a push carries, which ones a checkout
+ * needs, and running the transfers.
+ */
+
+/* One object to move, with a path that names it in messages. */
+struct mlv_sync_object {
+	char oid[65];
+	uint64_t size;
+	char *path;
+};
+
+struct mlv_sync_list {
+	struct mlv_sync_object *items;
+	size_t n, alloc;
+};
+
+#define MLV_SYNC_LIST_INIT { NULL, 0, 0 }
+
+void mlv_sync_list_add(struct mlv_sync_list *l, const char *oid, uint64_t size,
+		       const char *path);
+/* Sort by oid and drop repeats. */
+void mlv_sync_list_uniq(struct mlv_sync_list *l);
+void mlv_sync_list_release(struct mlv_sync_list *l);
+
+/*
+ * The store URL of remote `remote`: remote.<name>.mlvstore, else the URL
+ * of an mlv:: remote without its "mlv::", else `[store] url` in the
+ * .mlvconfig of the work tree (or of HEAD). MLV_ENOTFOUND when none.
+ */
+int mlv_sync_store_url(struct mlv_buf *out, struct mlv_repo *r,
+		       const char *remote);
+
+/*
+ * The remote whose store lazy fetches use: mlv.remote, else the upstream
+ * remote of the current branch, else "origin", else the only remote.
+ * MLV_ENOTFOUND when there is none.
+ */
+int mlv_sync_default_remote(struct mlv_buf *out, struct mlv_repo *r);
+
+/* mlv.concurrenttransfers (default 8, 1..64). */
+unsigned mlv_sync_jobs(struct mlv_repo *r);
+
+/*
+ * The objects `git rev-list --objects TIPS --not HIDES` lists: all of them
+ * into `objects` (one hex id per line, for a pack; NULL to skip) and those
+ * that are mlv pointers into `pointers`. Hides git does not have are
+ * ignored.
+ */
+int mlv_sync_collect(struct mlv_buf *objects, struct mlv_sync_list *pointers,
+		     struct mlv_repo *r, const char *const *tips, size_t ntips,
+		     const char *const *hides, size_t nhides);
+
+/*
+ * Every pointer in the trees of `revs` (all of HEAD's when none) whose
+ * path passes the fetch filter (`include`/`exclude`, comma-separated
+ * gitignore-style patterns; NULL for mlv.fetchinclude/mlv.fetchexclude)
+ * and whose object is not in the local store.
+ */
+int mlv_sync_missing(struct mlv_sync_list *out, struct mlv_repo *r,
+		     const char *const *revs, size_t nrevs, const char *include,
+		     const char *exclude);
+
+/*
+ * 1 when `path` passes the fetch filter: it matches an include pattern
+ * (or there are none) and no exclude pattern.
+ */
+int mlv_sync_path_wanted(const char *path, const char *include,
+			 const char *exclude);
+
+/*
+ * Upload (or download) every object of `list`, `mlv_sync_jobs()` at a time,
+ * with a progress meter unless `quiet`. Each failure goes to `failures`;
+ * returns 0, or the first object's error when any failed (its message
+ * says how many failed). Counts of objects moved and of those already
+ * there go to `moved` and `skipped` (either may be NULL).
+ */
+int mlv_sync_transfer(struct mlv_problems *failures, struct mlv_repo *r,
+		      struct mlv_backend *b, enum mlv_transfer_direction dir,
+		      const struct mlv_sync_list *list, int quiet, size_t *moved,
+		      size_t *skipped);
+
+#endif

@@ -1,0 +1,409 @@
+#include <fnmatch.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlv/error.h"
+#include "mlv/policy.h"
+#include "mlv/run.h"
+#include "mlv/scan.h"
+#include "mlv/sync.h"
+#include "mlv/trace.h"
+#include "mlv/util.h"
+
+void mlv_sync_list_add(struct mlv_sync_list *l, const char *oid, uint64_t size,
+		       const char *path)
+{
+	struct mlv_sync_object *o;
+
+	MLV_ALLOC_GROW(l->items, l->n, l->alloc);
+	o = &l->items[l->n++];
+	snprintf(o->oid, sizeof(o->oid), "%s", oid);
+	o->size = size;
+	o->path = path ? mlv_xstrdup(path) : NULL;
+}
+
+static int cmp_object(const void *a, const void *b)
+{
+	return strcmp(((const struct mlv_sync_object *)a)->oid,
+		      ((const struct mlv_sync_object *)b)->oid);
+}
+
+void mlv_sync_list_uniq(struct mlv_sync_list *l)
+{
+	size_t i, j = 0;
+
+	if (!l->n)
+		return;
+	qsort(l->items, l->n, sizeof(*l->items), cmp_object);
+	for (i = 1; i < l->n; i++) {
+		if (!strcmp(l->items[i].oid, l->items[j].oid)) {
+			free(l->items[i].path);
+			continue;
+		}
+		l->items[++j] = l->items[i];
+	}
+	l->n = j + 1;
+}
+
+void mlv_sync_list_release(struct mlv_sync_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->items[i].path);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+struct store_ini {
+	char *url;
+};
+
+static int handle_store(void *ctx, const char *section, const char *key,
+			const char *value)
+{
+	struct store_ini *si = ctx;
+
+	if (!strcmp(section, "store") && !strcmp(key, "url") && *value) {
+		free(si->url);
+		si->url = mlv_xstrdup(value);
+	}
+	return 1;
+}
+
+/* `[store] url` from .mlvconfig in the work tree, else in HEAD. */
+static int mlvconfig_store_url(struct mlv_buf *out, struct mlv_repo *r)
+{
+	struct mlv_buf text = MLV_BUF_INIT;
+	struct store_ini si = { NULL };
+	git_object *blob = NULL;
+	int err = MLV_ENOTFOUND;
+
+	if (r->workdir) {
+		char *path = mlv_path_join(r->workdir, MLV_POLICY_FILE);
+
+		if (mlv_buf_read_file(&text, path) == 0)
+			err = 0;
+		free(path);
+	}
+	if (err && git_revparse_single(&blob, r->git, "HEAD:" MLV_POLICY_FILE) == 0 &&
+	    git_object_type(blob) == GIT_OBJECT_BLOB) {
+		mlv_buf_put(&text, git_blob_rawcontent((git_blob *)blob),
+			    (size_t)git_blob_rawsize((git_blob *)blob));
+		err = 0;
+	}
+	git_error_clear();
+	if (err == 0) {
+		ini_parse_string(text.ptr, handle_store, &si);
+		if (si.url)
+			mlv_buf_sets(out, si.url);
+		else
+			err = MLV_ENOTFOUND;
+	}
+	free(si.url);
+	git_object_free(blob);
+	mlv_buf_release(&text);
+	return err;
+}
+
+int mlv_sync_store_url(struct mlv_buf *out, struct mlv_repo *r,
+		       const char *remote)
+{
+	struct mlv_buf key = MLV_BUF_INIT, url = MLV_BUF_INIT;
+	int err = 0;
+
+	mlv_buf_printf(&key, "remote.%s.mlvstore", remote);
+	if (mlv_repo_config_string(out, r, key.ptr))
+		goto done;
+	mlv_buf_clear(&key);
+	mlv_buf_printf(&key, "remote.%s.url", remote);
+	if (mlv_repo_config_string(&url, r, key.ptr) &&
+	    !strncmp(url.ptr, "mlv::", 5)) {
+		mlv_buf_sets(out, url.ptr + 5);
+		goto done;
+	}
+	if ((err = mlvconfig_store_url(out, r)) == MLV_ENOTFOUND)
+		mlv_error_set("remote '%s' has no mlv store: set "
+			      "remote.%s.mlvstore (s3://bucket/prefix or "
+			      "file:///path), or [store] url in " MLV_POLICY_FILE,
+			      remote, remote);
+done:
+	mlv_buf_release(&key);
+	mlv_buf_release(&url);
+	return err;
+}
+
+int mlv_sync_default_remote(struct mlv_buf *out, struct mlv_repo *r)
+{
+	git_reference *head = NULL;
+	git_strarray remotes = { NULL, 0 };
+	struct mlv_buf key = MLV_BUF_INIT;
+	int err = 0;
+	size_t i;
+
+	if (mlv_repo_config_string(out, r, "mlv.remote"))
+		goto done;
+	if (git_repository_head(&head, r->git) == 0 &&
+	    git_reference_is_branch(head)) {
+		mlv_buf_printf(&key, "branch.%s.remote",
+			       git_reference_shorthand(head));
+		if (mlv_repo_config_string(out, r, key.ptr) && strcmp(out->ptr, "."))
+			goto done;
+	}
+	git_error_clear();
+	if (git_remote_list(&remotes, r->git) < 0) {
+		err = mlv_error_from_git(-1, "cannot list remotes");
+		goto done;
+	}
+	for (i = 0; i < remotes.count; i++)
+		if (!strcmp(remotes.strings[i], "origin"))
+			break;
+	if (i == remotes.count && remotes.count == 1)
+		i = 0;
+	if (i < remotes.count) {
+		mlv_buf_sets(out, remotes.strings[i]);
+	} else {
+		mlv_error_set("no remote to fetch mlv objects from (add one, or "
+			      "set mlv.remote)");
+		err = MLV_ENOTFOUND;
+	}
+done:
+	git_strarray_dispose(&remotes);
+	git_reference_free(head);
+	mlv_buf_release(&key);
+	return err;
+}
+
+unsigned mlv_sync_jobs(struct mlv_repo *r)
+{
+	long n = mlv_repo_config_int(r, "mlv.concurrenttransfers", 8);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+int mlv_sync_collect(struct mlv_buf *objects, struct mlv_sync_list *pointers,
+		     struct mlv_repo *r, const char *const *tips, size_t ntips,
+		     const char *const *hides, size_t nhides)
+{
+	const char **args = mlv_xreallocarray(NULL, ntips + nhides + 6,
+					      sizeof(*args));
+	struct mlv_buf out = MLV_BUF_INIT;
+	size_t n = 0, i;
+	char *line, *next;
+	int err = 0, rc;
+
+	args[n++] = "rev-list";
+	args[n++] = "--objects";
+	args[n++] = "--ignore-missing";
+	for (i = 0; i < ntips; i++)
+		args[n++] = tips[i];
+	if (nhides)
+		args[n++] = "--not";
+	for (i = 0; i < nhides; i++)
+		args[n++] = hides[i];
+	args[n] = NULL;
+	if (!ntips)
+		goto done;
+	if ((rc = mlv_run_git(&out, args, MLV_RUN_NO_STDIN)) != 0) {
+		mlv_error_set("git rev-list --objects failed (exit %d): cannot tell "
+			      "which objects to push",
+			      rc);
+		err = MLV_ERROR;
+		goto done;
+	}
+	for (line = out.ptr; *line; line = next) {
+		const char *path = NULL;
+		struct mlv_pointer p;
+		git_oid id;
+		char *sp;
+
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if ((sp = strchr(line, ' '))) {
+			*sp = '\0';
+			path = sp + 1;
+		}
+		if (git_oid_fromstr(&id, line) < 0)
+			continue;
+		if (objects)
+			mlv_buf_printf(objects, "%s\n", line);
+		/* trees and commits have no path or are never pointers */
+		if (!path || !*path)
+			continue;
+		err = mlv_scan_read_pointer(&p, r, &id);
+		if (err == MLV_EINVALID) {
+			err = 0;
+			continue;
+		}
+		if (err < 0)
+			goto done;
+		if (p.size > 0)
+			mlv_sync_list_add(pointers, p.oid, p.size, path);
+	}
+	mlv_sync_list_uniq(pointers);
+done:
+	free(args);
+	mlv_buf_release(&out);
+	return err;
+}
+
+/* One gitignore-style pattern against a path (see mlv_sync_path_wanted). */
+static int pattern_matches(const char *pat, const char *path)
+{
+	size_t len;
+	const char *c;
+
+	if (*pat == '/')
+		pat++;
+	len = strlen(pat);
+	if (!len)
+		return 0;
+	if (pat[len - 1] == '/') { /* a directory: everything under it */
+		const char *hit = strstr(path, pat);
+
+		return hit && (hit == path || hit[-1] == '/');
+	}
+	if (!strchr(pat, '/')) {
+		/* any component: "*.onnx" or "raw" (a directory anywhere) */
+		for (c = path; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL) {
+			const char *end = strchr(c, '/');
+			char *comp = end ? strndup(c, (size_t)(end - c)) : mlv_xstrdup(c);
+			int hit = fnmatch(pat, comp, 0) == 0;
+
+			free(comp);
+			if (hit)
+				return 1;
+		}
+		return 0;
+	}
+	/* anchored: the path itself, or a directory above it */
+	if (fnmatch(pat, path, strstr(pat, "**") ? 0 : FNM_PATHNAME) == 0)
+		return 1;
+	for (c = strchr(path, '/'); c; c = strchr(c + 1, '/')) {
+		char *dir = strndup(path, (size_t)(c - path));
+		int hit = fnmatch(pat, dir, FNM_PATHNAME) == 0;
+
+		free(dir);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when any of the comma-separated `patterns` matches. */
+static int any_matches(const char *patterns, const char *path)
+{
+	char *copy = mlv_xstrdup(patterns), *p = copy, *comma;
+	int hit = 0;
+
+	for (; p && !hit; p = comma) {
+		if ((comma = strchr(p, ',')))
+			*comma++ = '\0';
+		while (*p == ' ')
+			p++;
+		hit = *p && pattern_matches(p, path);
+	}
+	free(copy);
+	return hit;
+}
+
+int mlv_sync_path_wanted(const char *path, const char *include,
+			 const char *exclude)
+{
+	if (include && *include && !any_matches(include, path))
+		return 0;
+	return !(exclude && *exclude && any_matches(exclude, path));
+}
+
+struct missing_walk {
+	struct mlv_repo *repo;
+	struct mlv_sync_list *out;
+	const char *include, *exclude;
+};
+
+static int add_if_missing(const char *path, const struct mlv_pointer *p,
+			  const git_index_entry *entry, void *payload)
+{
+	struct missing_walk *mw = payload;
+
+	if (mlv_sync_path_wanted(path, mw->include, mw->exclude) &&
+	    !mlv_store_has(&mw->repo->store, p->oid))
+		mlv_sync_list_add(mw->out, p->oid, p->size, path);
+	return 0;
+}
+
+int mlv_sync_missing(struct mlv_sync_list *out, struct mlv_repo *r,
+		     const char *const *revs, size_t nrevs, const char *include,
+		     const char *exclude)
+{
+	struct mlv_buf inc = MLV_BUF_INIT, exc = MLV_BUF_INIT;
+	struct missing_walk mw = { r, out, include, exclude };
+	size_t i;
+	int err = 0;
+
+	if (!include && mlv_repo_config_string(&inc, r, "mlv.fetchinclude"))
+		mw.include = inc.ptr;
+	if (!exclude && mlv_repo_config_string(&exc, r, "mlv.fetchexclude"))
+		mw.exclude = exc.ptr;
+	if (!nrevs)
+		err = mlv_scan_tree(r, "HEAD", add_if_missing, &mw);
+	for (i = 0; i < nrevs && err == 0; i++)
+		err = mlv_scan_tree(r, revs[i], add_if_missing, &mw);
+	mlv_sync_list_uniq(out);
+	mlv_buf_release(&inc);
+	mlv_buf_release(&exc);
+	return err;
+}
+
+int mlv_sync_transfer(struct mlv_problems *failures, struct mlv_repo *r,
+		      struct mlv_backend *b, enum mlv_transfer_direction dir,
+		      const struct mlv_sync_list *list, int quiet, size_t *moved,
+		      size_t *skipped)
+{
+	struct mlv_transfer *t;
+	struct mlv_transfer_result res;
+	char *first = NULL;
+	size_t i, nfailed = 0, nmoved = 0, nskipped = 0;
+	int err = 0;
+
+	if (!list->n)
+		goto done;
+	t = mlv_transfer_new(b, &r->store, dir, mlv_sync_jobs(r),
+			     dir == MLV_TRANSFER_UPLOAD ? "Uploading mlv objects" :
+							  "Downloading mlv objects",
+			     quiet);
+	for (i = 0; i < list->n; i++)
+		mlv_transfer_add(t, list->items[i].oid, list->items[i].size,
+				 list->items[i].path);
+	while (mlv_transfer_next(t, &res, 1) > 0) {
+		if (res.err < 0) {
+			mlv_problems_add(failures, "%s", res.message);
+			if (!nfailed++) {
+				err = res.err;
+				first = mlv_xstrdup(res.message);
+			}
+		} else if (res.skipped) {
+			nskipped++;
+		} else {
+			nmoved++;
+		}
+		mlv_transfer_result_release(&res);
+	}
+	mlv_transfer_free(t);
+	if (nfailed)
+		mlv_error_set("%zu of %zu objects could not be %s; the first: %s",
+			      nfailed, list->n,
+			      dir == MLV_TRANSFER_UPLOAD ? "uploaded" : "downloaded",
+			      first);
+done:
+	if (moved)
+		*moved = nmoved;
+	if (skipped)
+		*skipped = nskipped;
+	free(first);
+	return err;
+}

@@ -1,0 +1,694 @@
+/*
+ * git-remote-mlv: the remote helper git runs for "mlv::<store-url>"
+ * remotes (gitremote-helpers(7)), keeping history and mlv objects in a
+ * store (file:// or s3://, see mlv/backend.h) laid out as
+ *
+ *   objects/aa/bb/<oid>      mlv objects
+ *   git/packs/<sha256>.pack  git objects, one pack per push
+ *   git/refs                 the ref manifest (mlv/manifest.h)
+ *
+ * A push uploads what the store lacks in that order, blobs, then the pack,
+ * then the manifest by compare-and-swap, so no ref in the store ever
+ * points at something missing, and of two racing pushes one wins and the
+ * other is told to fetch first.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <git2/sys/repository.h>
+
+#include "mlv/backend.h"
+#include "mlv/error.h"
+#include "mlv/manifest.h"
+#include "mlv/policy.h"
+#include "mlv/sha256.h"
+#include "mlv/sync.h"
+#include "mlv/trace.h"
+#include "mlv/util.h"
+
+#define MANIFEST_KEY "git/refs"
+#define MANIFEST_MAX (64u << 20)
+#define PUSH_ATTEMPTS 5
+
+struct helper {
+	struct mlv_repo repo;
+	struct mlv_backend *backend;
+	struct mlv_conn *conn;
+	const char *remote;
+	int quiet;
+	int verbosity;
+};
+
+struct push_cmd {
+	int force;
+	char *src, *dst;
+	char new_oid[GIT_OID_HEXSZ + 1]; /* "" for a delete */
+	char *error;                       /* why it was refused, or NULL */
+	int noop;
+};
+
+/* Read the manifest: an absent one is an empty store. */
+static int read_manifest(struct mlv_manifest *m, struct mlv_buf *etag,
+			 struct helper *h)
+{
+	struct mlv_buf text = MLV_BUF_INIT;
+	struct mlv_buf where = MLV_BUF_INIT;
+	int err;
+
+	mlv_buf_init(&text, MANIFEST_MAX);
+	if (etag)
+		mlv_buf_clear(etag);
+	err = mlv_conn_get_buf(h->conn, MANIFEST_KEY, &text, etag);
+	if (err == MLV_ENOTFOUND) {
+		memset(m, 0, sizeof(*m));
+		err = 0;
+		if (etag)
+			mlv_buf_clear(etag);
+		goto done;
+	}
+	if (err < 0)
+		goto done;
+	mlv_buf_printf(&where, "%s/%s", mlv_backend_url(h->backend), MANIFEST_KEY);
+	err = mlv_manifest_parse(m, text.ptr, text.len, where.ptr);
+done:
+	mlv_buf_release(&text);
+	mlv_buf_release(&where);
+	return err;
+}
+
+static int cmd_list(struct helper *h)
+{
+	struct mlv_manifest m = MLV_MANIFEST_INIT;
+	size_t i;
+	int err;
+
+	if ((err = read_manifest(&m, NULL, h)) < 0)
+		return err;
+	for (i = 0; i < m.nrefs; i++)
+		printf("%s %s\n", m.refs[i].oid, m.refs[i].name);
+	if (m.head && mlv_manifest_find(&m, m.head))
+		printf("@%s HEAD\n", m.head);
+	printf("\n");
+	fflush(stdout);
+	mlv_manifest_release(&m);
+	return 0;
+}
+
+/* The packs already fetched into this repository, one name per line. */
+static char *fetched_packs_path(struct helper *h)
+{
+	return mlv_path_join(h->repo.store.root, "fetched-packs");
+}
+
+static int pack_was_fetched(const struct mlv_buf *record, const char *name)
+{
+	const char *hit = record->ptr;
+	size_t n = strlen(name);
+
+	while ((hit = strstr(hit, name))) {
+		if ((hit == record->ptr || hit[-1] == '\n') && hit[n] == '\n')
+			return 1;
+		hit += n;
+	}
+	return 0;
+}
+
+static void record_pack(struct helper *h, const char *name)
+{
+	char *path = fetched_packs_path(h);
+	FILE *f;
+
+	if (mlv_mkdir_parents(path) == 0 && (f = fopen(path, "a"))) {
+		fprintf(f, "%s\n", name);
+		fclose(f);
+	}
+	free(path);
+}
+
+struct pack_sink {
+	git_odb_writepack *wp;
+	git_indexer_progress stats;
+};
+
+static int pack_sink_write(void *ctx, const void *data, size_t len)
+{
+	struct pack_sink *ps = ctx;
+
+	if (ps->wp->append(ps->wp, data, len, &ps->stats) < 0)
+		return mlv_error_from_git(-1, "cannot index a fetched pack");
+	return 0;
+}
+
+static int fetch_pack(struct helper *h, git_odb *odb, const char *name)
+{
+	struct pack_sink ps = { NULL, { 0 } };
+	struct mlv_buf key = MLV_BUF_INIT;
+	int err;
+
+	mlv_buf_printf(&key, "git/packs/%s.pack", name);
+	if ((err = git_odb_write_pack(&ps.wp, odb, NULL, NULL)) < 0) {
+		err = mlv_error_from_git(err, "cannot write a pack");
+		goto done;
+	}
+	if ((err = mlv_conn_get(h->conn, key.ptr, 0, pack_sink_write, &ps)) < 0)
+		goto done;
+	if ((err = ps.wp->commit(ps.wp, &ps.stats)) < 0) {
+		err = mlv_error_from_git(err, "cannot store a fetched pack");
+		goto done;
+	}
+	record_pack(h, name);
+done:
+	if (ps.wp)
+		ps.wp->free(ps.wp);
+	mlv_buf_release(&key);
+	return err;
+}
+
+static int cmd_fetch(struct helper *h, char **wants, size_t nwants)
+{
+	struct mlv_manifest m = MLV_MANIFEST_INIT;
+	struct mlv_buf record = MLV_BUF_INIT;
+	git_odb *odb = NULL;
+	char *record_path = NULL;
+	size_t i, missing = 0, fetched = 0;
+	int err;
+
+	if ((err = git_repository_odb(&odb, h->repo.git)) < 0) {
+		err = mlv_error_from_git(err, "cannot open the object database");
+		goto done;
+	}
+	for (i = 0; i < nwants; i++) {
+		git_oid id;
+
+		if (git_oid_fromstr(&id, wants[i]) < 0 || !git_odb_exists(odb, &id))
+			missing++;
+	}
+	if (!missing)
+		goto done;
+	if ((err = read_manifest(&m, NULL, h)) < 0)
+		goto done;
+	record_path = fetched_packs_path(h);
+	if (mlv_buf_read_file(&record, record_path) == MLV_ERROR) {
+		err = MLV_ERROR;
+		goto done;
+	}
+	for (i = 0; i < m.npacks; i++) {
+		if (pack_was_fetched(&record, m.packs[i]))
+			continue;
+		if (!h->quiet)
+			fprintf(stderr, "\rReceiving git objects: pack %zu of %zu",
+				i + 1, m.npacks);
+		if ((err = fetch_pack(h, odb, m.packs[i])) < 0)
+			goto done;
+		fetched++;
+	}
+	if (!h->quiet && fetched)
+		fprintf(stderr, ", done.\n");
+	git_odb_refresh(odb);
+done:
+	printf("\n");
+	fflush(stdout);
+	git_odb_free(odb);
+	mlv_manifest_release(&m);
+	mlv_buf_release(&record);
+	free(record_path);
+	return err;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void push_refuse(struct push_cmd *c, const char *fmt, ...)
+{
+	struct mlv_buf msg = MLV_BUF_INIT;
+	va_list ap;
+
+	if (c->error)
+		return;
+	va_start(ap, fmt);
+	mlv_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	/* one line in the protocol */
+	for (char *p = msg.ptr; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	c->error = mlv_buf_detach(&msg);
+}
+
+/* Decide whether `c` may move the ref from what the manifest says. */
+static void check_update(struct helper *h, git_odb *odb,
+			 const struct mlv_manifest *m, struct push_cmd *c)
+{
+	const struct mlv_manifest_ref *old = mlv_manifest_find(m, c->dst);
+	git_object *obj = NULL;
+	git_oid old_id, new_id;
+
+	if (!mlv_manifest_refname_ok(c->dst)) {
+		push_refuse(c, "'%s' is not a ref name the store accepts", c->dst);
+		return;
+	}
+	if (!*c->src) { /* delete */
+		c->new_oid[0] = '\0';
+		c->noop = !old;
+		return;
+	}
+	if (git_revparse_single(&obj, h->repo.git, c->src) < 0) {
+		git_error_clear();
+		push_refuse(c, "'%s' does not name an object here", c->src);
+		return;
+	}
+	new_id = *git_object_id(obj);
+	git_oid_tostr(c->new_oid, sizeof(c->new_oid), &new_id);
+	git_object_free(obj);
+	if (!old)
+		return;
+	if (!strcmp(old->oid, c->new_oid)) {
+		c->noop = 1;
+		return;
+	}
+	if (c->force)
+		return;
+	if (!strncmp(c->dst, "refs/tags/", 10)) {
+		push_refuse(c, "already exists");
+		return;
+	}
+	if (git_oid_fromstr(&old_id, old->oid) < 0 || !git_odb_exists(odb, &old_id)) {
+		push_refuse(c, "fetch first");
+		return;
+	}
+	if (git_graph_descendant_of(h->repo.git, &new_id, &old_id) != 1) {
+		git_error_clear();
+		push_refuse(c, "non-fast-forward");
+	}
+}
+
+/* Refuse `c` when a commit it brings breaks the lineage policy. */
+static int check_policy(struct helper *h, const struct mlv_manifest *m,
+			struct push_cmd *c)
+{
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	git_revwalk *walk = NULL;
+	git_index *empty = NULL;
+	git_oid id;
+	size_t i;
+	int err;
+
+	if (c->error || c->noop || !*c->new_oid)
+		return 0;
+	if ((err = git_revwalk_new(&walk, h->repo.git)) < 0 ||
+	    (err = git_oid_fromstr(&id, c->new_oid)) < 0 ||
+	    (err = git_revwalk_push(walk, &id)) < 0) {
+		/* a tag of a blob or tree: nothing to check */
+		git_error_clear();
+		err = 0;
+		goto done;
+	}
+	for (i = 0; i < m->nrefs; i++)
+		if (git_oid_fromstr(&id, m->refs[i].oid) == 0 &&
+		    git_revwalk_hide(walk, &id) < 0)
+			git_error_clear(); /* not here: nothing to hide */
+	/* judge each commit by its own .gitattributes, not our index */
+	if ((err = git_index_new(&empty)) < 0) {
+		err = mlv_error_from_git(err, "cannot set up attribute lookups");
+		goto done;
+	}
+	git_repository_set_index(h->repo.git, empty);
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	while ((err = git_revwalk_next(&id, walk)) == 0) {
+		char hex[GIT_OID_HEXSZ + 1];
+
+		if ((err = mlv_policy_check_commit(&problems, &h->repo, &id)) < 0)
+			goto done;
+		if (problems.n) {
+			struct mlv_buf msg = MLV_BUF_INIT;
+
+			git_oid_tostr(hex, sizeof(hex), &id);
+			mlv_buf_printf(&msg, "commit %.12s breaks the mlv policy: %s%s",
+				       hex, problems.items[0],
+				       problems.n > 1 ? " (and more: git mlv verify)" : "");
+			push_refuse(c, "%s", msg.ptr);
+			mlv_buf_release(&msg);
+			break;
+		}
+	}
+	err = err == GIT_ITEROVER || err == 0 ? 0 :
+						mlv_error_from_git(err, "cannot walk the history");
+done:
+	mlv_problems_release(&problems);
+	git_index_free(empty);
+	git_revwalk_free(walk);
+	return err;
+}
+
+struct pack_file {
+	int fd;
+	uint64_t size;
+	struct mlv_sha256 hash;
+	int failed;
+};
+
+static int pack_to_file(void *buf, size_t size, void *payload)
+{
+	struct pack_file *pf = payload;
+
+	if (mlv_write_all(pf->fd, buf, size) < 0) {
+		pf->failed = errno;
+		return -1;
+	}
+	mlv_sha256_update(&pf->hash, buf, size);
+	pf->size += size;
+	return 0;
+}
+
+/* Pack the objects listed (hex ids, one per line) and upload the pack;
+ * its name into `name`. Nothing to pack leaves `name` empty. */
+static int upload_pack(struct mlv_buf *name, struct helper *h,
+		       const struct mlv_buf *objects)
+{
+	struct pack_file pf = { -1, 0, MLV_SHA256_INIT, 0 };
+	struct mlv_buf key = MLV_BUF_INIT, tmp = MLV_BUF_INIT;
+	git_packbuilder *pb = NULL;
+	char hex[MLV_OID_HEXSZ + 1];
+	const char *line;
+	int err;
+
+	mlv_buf_clear(name);
+	if (!objects->len)
+		return 0;
+	if ((err = git_packbuilder_new(&pb, h->repo.git)) < 0) {
+		err = mlv_error_from_git(err, "cannot build a pack");
+		goto done;
+	}
+	git_packbuilder_set_threads(pb, 0);
+	for (line = objects->ptr; *line; line = strchr(line, '\n') + 1) {
+		git_oid id;
+
+		if (git_oid_fromstrn(&id, line, GIT_OID_HEXSZ) < 0 ||
+		    (err = git_packbuilder_insert(pb, &id, NULL)) < 0) {
+			err = mlv_error_from_git(-1, "cannot add an object to the pack");
+			goto done;
+		}
+	}
+	mlv_buf_printf(&tmp, "%s/pack-XXXXXX", h->repo.store.tmp);
+	if ((err = mlv_mkdir_parents(tmp.ptr)) < 0)
+		goto done;
+	if ((pf.fd = mkostemp(tmp.ptr, O_CLOEXEC)) < 0) {
+		mlv_error_set_errno("cannot create '%s'", tmp.ptr);
+		err = MLV_ERROR;
+		goto done;
+	}
+	unlink(tmp.ptr);
+	if ((err = mlv_sha256_init(&pf.hash)) < 0)
+		goto done;
+	if (git_packbuilder_foreach(pb, pack_to_file, &pf) < 0) {
+		if (pf.failed)
+			mlv_error_set("cannot write a pack in '%s': %s",
+				      h->repo.store.tmp, strerror(pf.failed));
+		else
+			mlv_error_from_git(-1, "cannot build a pack");
+		err = MLV_ERROR;
+		goto done;
+	}
+	mlv_sha256_final_hex(hex, &pf.hash);
+	mlv_buf_printf(&key, "git/packs/%s.pack", hex);
+	mlv_trace("remote-mlv: pack %s: %u objects, %llu bytes", hex,
+		  (unsigned)git_packbuilder_object_count(pb),
+		  (unsigned long long)pf.size);
+	if ((err = mlv_conn_put_file(h->conn, key.ptr, pf.fd, pf.size, hex)) < 0)
+		goto done;
+	mlv_buf_sets(name, hex);
+done:
+	if (pf.fd >= 0)
+		close(pf.fd);
+	mlv_sha256_release(&pf.hash);
+	git_packbuilder_free(pb);
+	mlv_buf_release(&key);
+	mlv_buf_release(&tmp);
+	return err;
+}
+
+/* The default branch a first push gives the store. */
+static void choose_head(struct mlv_manifest *m, struct push_cmd *cmds, size_t n)
+{
+	size_t i;
+
+	if (m->head && mlv_manifest_find(m, m->head))
+		return;
+	free(m->head);
+	m->head = NULL;
+	if (mlv_manifest_find(m, "refs/heads/main"))
+		m->head = mlv_xstrdup("refs/heads/main");
+	else if (mlv_manifest_find(m, "refs/heads/master"))
+		m->head = mlv_xstrdup("refs/heads/master");
+	for (i = 0; i < n && !m->head; i++)
+		if (!strncmp(cmds[i].dst, "refs/heads/", 11) &&
+		    mlv_manifest_find(m, cmds[i].dst))
+			m->head = mlv_xstrdup(cmds[i].dst);
+}
+
+/*
+ * One attempt at the push: MLV_ECONFLICT when another push changed the
+ * manifest between our read and our write (then the caller tries again
+ * on the new state).
+ */
+static int push_once(struct helper *h, git_odb *odb, struct push_cmd *cmds,
+		     size_t n)
+{
+	struct mlv_manifest m = MLV_MANIFEST_INIT;
+	struct mlv_buf etag = MLV_BUF_INIT, objects = MLV_BUF_INIT;
+	struct mlv_buf pack = MLV_BUF_INIT, text = MLV_BUF_INIT;
+	struct mlv_sync_list pointers = MLV_SYNC_LIST_INIT;
+	struct mlv_problems failures = MLV_PROBLEMS_INIT;
+	const char **tips = NULL, **hides = NULL;
+	size_t i, ntips = 0, changes = 0;
+	int err;
+
+	if ((err = read_manifest(&m, &etag, h)) < 0)
+		goto done;
+	tips = mlv_xreallocarray(NULL, n + 1, sizeof(*tips));
+	hides = mlv_xreallocarray(NULL, m.nrefs + 1, sizeof(*hides));
+	for (i = 0; i < n; i++) {
+		free(cmds[i].error);
+		cmds[i].error = NULL;
+		cmds[i].noop = 0;
+		check_update(h, odb, &m, &cmds[i]);
+		if ((err = check_policy(h, &m, &cmds[i])) < 0)
+			goto done;
+		if (cmds[i].error || cmds[i].noop)
+			continue;
+		changes++;
+		if (*cmds[i].new_oid)
+			tips[ntips++] = cmds[i].new_oid;
+	}
+	if (!changes)
+		goto done;
+	for (i = 0; i < m.nrefs; i++)
+		hides[i] = m.refs[i].oid;
+	/* blobs, then the pack, then the manifest */
+	if ((err = mlv_sync_collect(&objects, &pointers, &h->repo, tips, ntips,
+				    hides, m.nrefs)) < 0 ||
+	    (err = mlv_sync_transfer(&failures, &h->repo, h->backend,
+				     MLV_TRANSFER_UPLOAD, &pointers, h->quiet,
+				     NULL, NULL)) < 0 ||
+	    (err = upload_pack(&pack, h, &objects)) < 0)
+		goto done;
+	if (pack.len)
+		mlv_manifest_add_pack(&m, pack.ptr);
+	for (i = 0; i < n; i++)
+		if (!cmds[i].error && !cmds[i].noop)
+			mlv_manifest_set(&m, cmds[i].dst,
+					 *cmds[i].new_oid ? cmds[i].new_oid : NULL);
+	choose_head(&m, cmds, n);
+	mlv_manifest_format(&text, &m);
+	err = mlv_conn_put_buf_cas(h->conn, MANIFEST_KEY, text.ptr, text.len,
+				   etag.len ? etag.ptr : NULL, NULL);
+	if (err == 0 && pack.len)
+		record_pack(h, pack.ptr);
+done:
+	free(tips);
+	free(hides);
+	mlv_manifest_release(&m);
+	mlv_buf_release(&etag);
+	mlv_buf_release(&objects);
+	mlv_buf_release(&pack);
+	mlv_buf_release(&text);
+	mlv_sync_list_release(&pointers);
+	mlv_problems_release(&failures);
+	return err;
+}
+
+static int cmd_push(struct helper *h, struct push_cmd *cmds, size_t n)
+{
+	git_odb *odb = NULL;
+	int attempt, err;
+	size_t i;
+
+	if ((err = git_repository_odb(&odb, h->repo.git)) < 0) {
+		err = mlv_error_from_git(err, "cannot open the object database");
+		goto report;
+	}
+	for (attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
+		if ((err = push_once(h, odb, cmds, n)) != MLV_ECONFLICT)
+			break;
+		mlv_trace("remote-mlv: the manifest changed under us; attempt %d",
+			  attempt + 1);
+	}
+report:
+	for (i = 0; i < n; i++) {
+		if (cmds[i].error)
+			printf("error %s %s\n", cmds[i].dst, cmds[i].error);
+		else if (err == MLV_ECONFLICT)
+			printf("error %s fetch first\n", cmds[i].dst);
+		else if (err < 0)
+			printf("error %s %s\n", cmds[i].dst, mlv_error_last());
+		else
+			printf("ok %s\n", cmds[i].dst);
+	}
+	printf("\n");
+	fflush(stdout);
+	if (err < 0 && err != MLV_ECONFLICT)
+		fprintf(stderr, "error: %s\n", mlv_error_last());
+	git_odb_free(odb);
+	return 0;
+}
+
+static int parse_push(struct push_cmd *c, const char *spec)
+{
+	const char *colon;
+
+	memset(c, 0, sizeof(*c));
+	if (*spec == '+') {
+		c->force = 1;
+		spec++;
+	}
+	if (!(colon = strchr(spec, ':')))
+		return -1;
+	c->src = strndup(spec, (size_t)(colon - spec));
+	c->dst = mlv_xstrdup(colon + 1);
+	return 0;
+}
+
+static void push_cmd_release(struct push_cmd *c)
+{
+	free(c->src);
+	free(c->dst);
+	free(c->error);
+}
+
+/* One line from git without its newline; NULL at the end of input. */
+static char *read_line(char **line, size_t *alloc)
+{
+	ssize_t n = getline(line, alloc, stdin);
+
+	if (n < 0)
+		return NULL;
+	if (n > 0 && (*line)[n - 1] == '\n')
+		(*line)[n - 1] = '\0';
+	return *line;
+}
+
+static void handle_option(struct helper *h, const char *opt)
+{
+	if (!strncmp(opt, "progress ", 9)) {
+		h->quiet = !strcmp(opt + 9, "false");
+		printf("ok\n");
+	} else if (!strncmp(opt, "verbosity ", 10)) {
+		h->verbosity = atoi(opt + 10);
+		if (h->verbosity < 1)
+			h->quiet = 1;
+		printf("ok\n");
+	} else {
+		printf("unsupported\n");
+	}
+	fflush(stdout);
+}
+
+static int serve(struct helper *h)
+{
+	char *line = NULL;
+	size_t alloc = 0;
+	int err = 0;
+
+	while (err == 0 && read_line(&line, &alloc)) {
+		mlv_trace("remote-mlv: < %s", line);
+		if (!strcmp(line, "capabilities")) {
+			printf("fetch\npush\noption\n\n");
+			fflush(stdout);
+		} else if (!strncmp(line, "option ", 7)) {
+			handle_option(h, line + 7);
+		} else if (!strcmp(line, "list") || !strcmp(line, "list for-push")) {
+			err = cmd_list(h);
+		} else if (!strncmp(line, "fetch ", 6)) {
+			char **wants = NULL;
+			size_t n = 0, walloc = 0, i;
+
+			do {
+				char *sp = strchr(line + 6, ' ');
+
+				MLV_ALLOC_GROW(wants, n, walloc);
+				wants[n++] = sp ? strndup(line + 6, (size_t)(sp - line - 6)) :
+						  mlv_xstrdup(line + 6);
+			} while (read_line(&line, &alloc) && !strncmp(line, "fetch ", 6));
+			err = cmd_fetch(h, wants, n);
+			for (i = 0; i < n; i++)
+				free(wants[i]);
+			free(wants);
+		} else if (!strncmp(line, "push ", 5)) {
+			struct push_cmd *cmds = NULL;
+			size_t n = 0, calloc_n = 0, i;
+
+			do {
+				MLV_ALLOC_GROW(cmds, n, calloc_n);
+				if (parse_push(&cmds[n], line + 5) < 0) {
+					mlv_error_set("bad push command from git: '%s'", line);
+					err = MLV_EPROTO;
+					break;
+				}
+				n++;
+			} while (read_line(&line, &alloc) && !strncmp(line, "push ", 5));
+			if (err == 0)
+				err = cmd_push(h, cmds, n);
+			for (i = 0; i < n; i++)
+				push_cmd_release(&cmds[i]);
+			free(cmds);
+		} else if (!*line) {
+			break;
+		} else {
+			mlv_error_set("unknown command from git: '%s'", line);
+			err = MLV_EPROTO;
+		}
+	}
+	free(line);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct helper h;
+	int err, rc = 0;
+
+	memset(&h, 0, sizeof(h));
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: git-remote-mlv <remote> [<url>]\n"
+				"(git runs this for remotes named mlv::<store-url>)\n");
+		return 129;
+	}
+	h.remote = argv[1];
+	git_libgit2_init();
+	if ((err = mlv_repo_open(&h.repo)) < 0 ||
+	    (err = mlv_backend_open(&h.backend, argc == 3 ? argv[2] : argv[1])) < 0 ||
+	    (err = mlv_conn_open(&h.conn, h.backend)) < 0 ||
+	    (err = serve(&h)) < 0) {
+		fprintf(stderr, "fatal: %s\n", mlv_error_last());
+		rc = 128;
+	}
+	mlv_conn_close(h.conn);
+	mlv_backend_free(h.backend);
+	mlv_repo_release(&h.repo);
+	git_libgit2_shutdown();
+	return rc;
+}
