@@ -7,6 +7,7 @@
 #include "mlv/convert.h"
 #include "mlv/error.h"
 #include "mlv/filter.h"
+#include "mlv/lazy.h"
 #include "mlv/pktline.h"
 #include "mlv/trace.h"
 #include "mlv/util.h"
@@ -14,18 +15,30 @@
 /* Smudge input larger than this goes to a temporary file, not memory. */
 #define SPOOL_MEMORY_MAX (1024 * 1024)
 
+/* A smudge answered "delayed": its object is being downloaded. */
+struct delayed {
+	char *path;
+	struct mlv_pointer pointer;
+	enum { DELAY_RUNNING, DELAY_DONE, DELAY_LISTED } state;
+	char *error; /* why the download failed, when it did */
+};
+
 struct session {
 	struct mlv_repo *repo;
 	const struct mlv_filter_options *opt;
 	struct mlv_pkt_reader in;
 	struct mlv_pkt_writer out;
-	int can_clean, can_smudge;
+	int can_clean, can_smudge, can_delay;
 	int write_failed; /* the pipe to git broke */
+	struct mlv_lazy lazy;
+	struct delayed *delayed;
+	size_t ndelayed, delayed_alloc;
 };
 
 struct request {
 	char *command;
 	char *pathname;
+	int can_delay;
 };
 
 static void request_release(struct request *req)
@@ -33,6 +46,7 @@ static void request_release(struct request *req)
 	free(req->command);
 	free(req->pathname);
 	req->command = req->pathname = NULL;
+	req->can_delay = 0;
 }
 
 static void report(struct session *s, const char *path)
@@ -82,6 +96,8 @@ static int handshake(struct session *s)
 			s->can_clean = 1;
 		else if (!strcmp(line, "capability=smudge"))
 			s->can_smudge = 1;
+		else if (!strcmp(line, "capability=delay"))
+			s->can_delay = 1;
 	}
 	if (err < 0)
 		return err;
@@ -89,6 +105,9 @@ static int handshake(struct session *s)
 		return err;
 	if (s->can_smudge &&
 	    (err = mlv_pkt_write_line(&s->out, "capability=smudge")) < 0)
+		return err;
+	if (s->can_delay &&
+	    (err = mlv_pkt_write_line(&s->out, "capability=delay")) < 0)
 		return err;
 	return mlv_pkt_write_flush(&s->out);
 }
@@ -107,6 +126,8 @@ static int read_request(struct session *s, struct request *req)
 			req->command = mlv_xstrdup(line + 8);
 		else if (!strncmp(line, "pathname=", 9) && !req->pathname)
 			req->pathname = mlv_xstrdup(line + 9);
+		else if (!strcmp(line, "can-delay=1"))
+			req->can_delay = 1;
 		err = mlv_pkt_read_line(&s->in, &line);
 	}
 	if (err < 0)
@@ -302,9 +323,82 @@ done:
 	return err;
 }
 
+static int discard(void *ctx, const void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+/* The delayed smudge of `path` that git asks for again, or NULL. */
+static struct delayed *find_delayed(struct session *s, const char *path)
+{
+	size_t i;
+
+	for (i = 0; path && i < s->ndelayed; i++)
+		if (s->delayed[i].state == DELAY_LISTED &&
+		    !strcmp(s->delayed[i].path, path))
+			return &s->delayed[i];
+	return NULL;
+}
+
+static void drop_delayed(struct session *s, struct delayed *d)
+{
+	free(d->path);
+	free(d->error);
+	*d = s->delayed[--s->ndelayed];
+}
+
+/*
+ * The object of `p` is not here: fetch it (0), or answer for git and
+ * return 1: "delayed" while it downloads, the pointer itself when the
+ * fetch filter leaves it out or mlv.skipdownloaderrors forgives a failure,
+ * else an error.
+ */
+static int fetch_missing(struct session *s, struct request *req,
+			 const struct mlv_pointer *p, struct spool *sp, int *err)
+{
+	const char *path = req->pathname ? req->pathname : "";
+
+	if (!mlv_lazy_wanted(&s->lazy, path)) {
+		mlv_trace("filter: '%s' is outside mlv.fetchinclude/exclude", path);
+		*err = send_spooled(s, sp);
+		return 1;
+	}
+	if (req->can_delay && s->can_delay &&
+	    mlv_lazy_queue(&s->lazy, p, path) == 0) {
+		struct delayed *d;
+
+		MLV_ALLOC_GROW(s->delayed, s->ndelayed, s->delayed_alloc);
+		d = &s->delayed[s->ndelayed++];
+		d->path = mlv_xstrdup(path);
+		d->pointer = *p;
+		d->state = DELAY_RUNNING;
+		d->error = NULL;
+		*err = send_status(s, "delayed");
+		return 1;
+	}
+	if ((req->can_delay && s->can_delay) || mlv_lazy_fetch(&s->lazy, p, path) < 0) {
+		if (s->lazy.skip_errors) {
+			report(s, path);
+			if (s->opt->report)
+				s->opt->report(path, "left as a pointer "
+						     "(mlv.skipdownloaderrors)");
+			*err = send_spooled(s, sp);
+		} else {
+			report(s, path);
+			*err = send_status(s, "error");
+		}
+		return 1;
+	}
+	return 0;
+}
+
 static int do_smudge(struct session *s, struct request *req)
 {
 	struct spool sp = { MLV_BUF_INIT, -1, s->repo->store.tmp };
+	struct delayed *d;
 	struct mlv_pointer p;
 	int err, sink_err;
 
@@ -315,9 +409,29 @@ static int do_smudge(struct session *s, struct request *req)
 		err = send_status(s, "error");
 		goto done;
 	}
-	if (s->opt->skip_smudge || sp.fd >= 0 ||
-	    mlv_pointer_parse(&p, sp.mem.ptr, sp.mem.len) < 0) {
+	if (sp.fd < 0 && sp.mem.len == 0 && (d = find_delayed(s, req->pathname))) {
+		/* git asks again for a delayed file, with no content */
+		p = d->pointer;
+		if (d->error) {
+			mlv_error_set("%s", d->error);
+			report(s, req->pathname);
+			if (s->lazy.skip_errors) {
+				mlv_pointer_format(&sp.mem, &p);
+				drop_delayed(s, d);
+				err = send_spooled(s, &sp);
+			} else {
+				drop_delayed(s, d);
+				err = send_status(s, "error");
+			}
+			goto done;
+		}
+		drop_delayed(s, d);
+	} else if (s->opt->skip_smudge || sp.fd >= 0 ||
+		   mlv_pointer_parse(&p, sp.mem.ptr, sp.mem.len) < 0) {
 		err = send_spooled(s, &sp);
+		goto done;
+	} else if (p.size > 0 && !mlv_store_has(&s->repo->store, p.oid) &&
+		   fetch_missing(s, req, &p, &sp, &err)) {
 		goto done;
 	}
 	/* The content streams as it is verified; a fault found at the end
@@ -346,13 +460,60 @@ done:
 	return err;
 }
 
-static int discard(void *ctx, const void *data, size_t len)
+/* Mark the delayed file a finished download belongs to. */
+static void delayed_finished(struct session *s, struct mlv_transfer_result *r)
 {
-	(void)ctx;
-	(void)data;
-	(void)len;
-	return 0;
+	size_t i;
+
+	for (i = 0; i < s->ndelayed; i++) {
+		struct delayed *d = &s->delayed[i];
+
+		if (d->state == DELAY_RUNNING && r->path && !strcmp(d->path, r->path)) {
+			d->state = DELAY_DONE;
+			if (r->err < 0)
+				d->error = mlv_xstrdup(r->message);
+			return;
+		}
+	}
 }
+
+/*
+ * list_available_blobs: the delayed files whose downloads have finished,
+ * waiting for at least one while any is running; an empty list when none
+ * is left.
+ */
+static int do_list_available(struct session *s, struct request *req)
+{
+	struct mlv_transfer_result r;
+	size_t i, running = 0, ready = 0;
+	int err;
+
+	/* the request has no content: its header's flush ends it */
+	for (i = 0; i < s->ndelayed; i++) {
+		running += s->delayed[i].state == DELAY_RUNNING;
+		ready += s->delayed[i].state == DELAY_DONE;
+	}
+	if (!ready && running && mlv_lazy_next(&s->lazy, &r, 1) > 0) {
+		delayed_finished(s, &r);
+		mlv_transfer_result_release(&r);
+	}
+	while (mlv_lazy_next(&s->lazy, &r, 0) > 0) {
+		delayed_finished(s, &r);
+		mlv_transfer_result_release(&r);
+	}
+	for (i = 0; i < s->ndelayed; i++) {
+		if (s->delayed[i].state != DELAY_DONE)
+			continue;
+		s->delayed[i].state = DELAY_LISTED;
+		if ((err = mlv_pkt_write_line(&s->out, "pathname=%s",
+					      s->delayed[i].path)) < 0)
+			return err;
+	}
+	if ((err = mlv_pkt_write_flush(&s->out)) < 0)
+		return err;
+	return send_status(s, "success");
+}
+
 
 static int drain_unknown(struct session *s, struct request *req)
 {
@@ -369,10 +530,14 @@ static int drain_unknown(struct session *s, struct request *req)
 int mlv_filter_process_run(struct mlv_repo *repo,
 			   const struct mlv_filter_options *opt, int in, int out)
 {
-	struct session s = { repo, opt, { 0 }, { 0 }, 0, 0, 0 };
+	struct session s;
 	struct request req = { NULL, NULL };
 	int err;
 
+	memset(&s, 0, sizeof(s));
+	s.repo = repo;
+	s.opt = opt;
+	mlv_lazy_init(&s.lazy, repo, 1);
 	mlv_pkt_reader_init(&s.in, in);
 	mlv_pkt_writer_init(&s.out, out);
 	if ((err = handshake(&s)) < 0)
@@ -388,6 +553,8 @@ int mlv_filter_process_run(struct mlv_repo *repo,
 			err = do_clean(&s, &req);
 		else if (!strcmp(req.command, "smudge") && s.can_smudge)
 			err = do_smudge(&s, &req);
+		else if (!strcmp(req.command, "list_available_blobs") && s.can_delay)
+			err = do_list_available(&s, &req);
 		else
 			err = drain_unknown(&s, &req);
 		if (err < 0)
@@ -397,6 +564,10 @@ int mlv_filter_process_run(struct mlv_repo *repo,
 		err = 0;
 done:
 	request_release(&req);
+	while (s.ndelayed)
+		drop_delayed(&s, &s.delayed[0]);
+	free(s.delayed);
+	mlv_lazy_release(&s.lazy);
 	mlv_pkt_reader_release(&s.in);
 	mlv_pkt_writer_release(&s.out);
 	return err;

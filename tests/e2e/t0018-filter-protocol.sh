@@ -123,7 +123,7 @@ test_expect_success 'handshake: the filter answers version 2 and the capabilitie
 	cd r &&
 	handshake clean smudge delay | talk &&
 	test "$(cat ../rc)" = 0 &&
-	printf "%s\n" git-filter-server version=2 0000 capability=clean capability=smudge 0000 >../expect &&
+	printf "%s\n" git-filter-server version=2 0000 capability=clean capability=smudge capability=delay 0000 >../expect &&
 	cmp ../expect ../out
 '
 
@@ -137,7 +137,10 @@ test_expect_success 'handshake: only offered capabilities are answered' '
 	printf "%s\n" git-filter-server version=2 0000 capability=smudge 0000 >../expect &&
 	cmp ../expect ../out &&
 	handshake delay | talk &&
-	printf "%s\n" git-filter-server version=2 0000 0000 >../expect &&
+	printf "%s\n" git-filter-server version=2 0000 capability=delay 0000 >../expect &&
+	cmp ../expect ../out &&
+	handshake clean | talk &&
+	printf "%s\n" git-filter-server version=2 0000 capability=clean 0000 >../expect &&
 	cmp ../expect ../out
 '
 

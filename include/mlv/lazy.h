@@ -1,0 +1,48 @@
+#ifndef MLV_LAZY_H
+#define MLV_LAZY_H
+
+#include "mlv/backend.h"
+#include "mlv/pointer.h"
+#include "mlv/repo.h"
+#include "mlv/transfer.h"
+
+/*
+ * Lazy fetch: a checkout that needs an object the local store lacks gets
+ * it from the store of the current remote (mlv_sync_default_remote()),
+ * now or through a queue of concurrent downloads (the filter protocol's
+ * delay capability). mlv.fetchinclude / mlv.fetchexclude decide which
+ * paths are fetched at all; the others stay pointers. The store is found
+ * and opened on first need, once.
+ */
+struct mlv_lazy {
+	struct mlv_repo *repo;
+	struct mlv_backend *backend;
+	int open_err;   /* the store could not be opened: this, with ... */
+	char *open_msg; /* ... this message, for every object */
+	struct mlv_transfer *queue; /* delayed downloads */
+	struct mlv_transfer *now;   /* one at a time, waited for */
+	char *include, *exclude;
+	int skip_errors; /* mlv.skipdownloaderrors */
+	int quiet;
+};
+
+void mlv_lazy_init(struct mlv_lazy *l, struct mlv_repo *r, int quiet);
+void mlv_lazy_release(struct mlv_lazy *l);
+
+/* 1 when the fetch filter lets `path` be fetched. */
+int mlv_lazy_wanted(struct mlv_lazy *l, const char *path);
+
+/* Download `p` into the local store now. The message names the path,
+ * the object and the store. */
+int mlv_lazy_fetch(struct mlv_lazy *l, const struct mlv_pointer *p,
+		   const char *path);
+
+/* Queue `p` for download; mlv_lazy_next() reports it when done. */
+int mlv_lazy_queue(struct mlv_lazy *l, const struct mlv_pointer *p,
+		   const char *path);
+
+/* As mlv_transfer_next(): 0 when nothing is queued. */
+int mlv_lazy_next(struct mlv_lazy *l, struct mlv_transfer_result *out,
+		  int block);
+
+#endif

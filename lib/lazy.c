@@ -1,0 +1,119 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlv/error.h"
+#include "mlv/lazy.h"
+#include "mlv/sync.h"
+#include "mlv/util.h"
+
+void mlv_lazy_init(struct mlv_lazy *l, struct mlv_repo *r, int quiet)
+{
+	struct mlv_buf v = MLV_BUF_INIT;
+
+	memset(l, 0, sizeof(*l));
+	l->repo = r;
+	l->quiet = quiet;
+	if (mlv_repo_config_string(&v, r, "mlv.fetchinclude"))
+		l->include = mlv_xstrdup(v.ptr);
+	if (mlv_repo_config_string(&v, r, "mlv.fetchexclude"))
+		l->exclude = mlv_xstrdup(v.ptr);
+	l->skip_errors = mlv_repo_config_bool(r, "mlv.skipdownloaderrors", 0);
+	mlv_buf_release(&v);
+}
+
+void mlv_lazy_release(struct mlv_lazy *l)
+{
+	mlv_transfer_free(l->queue);
+	mlv_transfer_free(l->now);
+	mlv_backend_free(l->backend);
+	free(l->open_msg);
+	free(l->include);
+	free(l->exclude);
+	memset(l, 0, sizeof(*l));
+}
+
+int mlv_lazy_wanted(struct mlv_lazy *l, const char *path)
+{
+	return mlv_sync_path_wanted(path, l->include, l->exclude);
+}
+
+/* Find and open the store once; later calls repeat the first outcome. */
+static int open_store(struct mlv_lazy *l)
+{
+	struct mlv_buf remote = MLV_BUF_INIT, url = MLV_BUF_INIT;
+	int err;
+
+	if (l->backend || l->open_err) {
+		if (l->open_err)
+			mlv_error_set("%s", l->open_msg);
+		return l->open_err;
+	}
+	if ((err = mlv_sync_default_remote(&remote, l->repo)) < 0 ||
+	    (err = mlv_sync_store_url(&url, l->repo, remote.ptr)) < 0 ||
+	    (err = mlv_backend_open(&l->backend, url.ptr)) < 0) {
+		l->open_err = err;
+		l->open_msg = mlv_xstrdup(mlv_error_last());
+	}
+	mlv_buf_release(&remote);
+	mlv_buf_release(&url);
+	return err;
+}
+
+/* Say which file and object could not be fetched, and why. */
+static int explain(int err, const struct mlv_pointer *p, const char *path)
+{
+	char *why = mlv_xstrdup(mlv_error_last());
+
+	mlv_error_set("cannot fetch '%s' (object %s): %s", path, p->oid, why);
+	free(why);
+	return err;
+}
+
+int mlv_lazy_fetch(struct mlv_lazy *l, const struct mlv_pointer *p,
+		   const char *path)
+{
+	struct mlv_transfer_result res;
+	int err;
+
+	if ((err = open_store(l)) < 0)
+		goto fail;
+	/* one object through the same code as the queue: a queue of one,
+	 * apart from the one that holds delayed downloads */
+	if (!l->now)
+		l->now = mlv_transfer_new(l->backend, &l->repo->store,
+					  MLV_TRANSFER_DOWNLOAD, 1,
+					  "Downloading mlv objects", l->quiet);
+	mlv_transfer_add(l->now, p->oid, p->size, path);
+	while (mlv_transfer_next(l->now, &res, 1) > 0) {
+		err = res.err;
+		if (err < 0)
+			mlv_error_set("%s", res.message);
+		mlv_transfer_result_release(&res);
+	}
+	if (err == 0)
+		return 0;
+fail:
+	return explain(err, p, path);
+}
+
+int mlv_lazy_queue(struct mlv_lazy *l, const struct mlv_pointer *p,
+		   const char *path)
+{
+	int err;
+
+	if ((err = open_store(l)) < 0)
+		return explain(err, p, path);
+	if (!l->queue)
+		l->queue = mlv_transfer_new(l->backend, &l->repo->store,
+					    MLV_TRANSFER_DOWNLOAD,
+					    mlv_sync_jobs(l->repo),
+					    "Downloading mlv objects", l->quiet);
+	mlv_transfer_add(l->queue, p->oid, p->size, path);
+	return 0;
+}
+
+int mlv_lazy_next(struct mlv_lazy *l, struct mlv_transfer_result *out,
+		  int block)
+{
+	return l->queue ? mlv_transfer_next(l->queue, out, block) : 0;
+}
