@@ -1,6 +1,8 @@
 #ifndef MLV_COMMANDS_BUILTIN_H
 #define MLV_COMMANDS_BUILTIN_H
 
+#include <stddef.h>
+
 /*
  * One function per `git mlv <verb>`. Each gets the arguments after the
  * verb (argv[0] is the verb), prints its own output and messages, and
@@ -23,6 +25,18 @@ int cmd_env(int argc, char **argv);
 int cmd_sidecar(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+struct mlv_repo;
+int cmd_push(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
+/*
+ * Upload the mlv objects of `git rev-list --objects TIPS --not HIDES` to
+ * the store of `remote` (the pre-push hook, `git mlv push`). 0, or an
+ * error with its message set.
+ */
+int push_objects(struct mlv_repo *repo, const char *remote,
+		 const char *const *tips, size_t ntips, const char *const *hides,
+		 size_t nhides, int quiet);
 
 struct mlv_repo;
 typedef struct git_revwalk git_revwalk;

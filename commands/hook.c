@@ -133,6 +133,63 @@ static int hook_report_pointers(struct mlv_repo *repo)
 	return 0;
 }
 
+/*
+ * pre-push: upload the mlv objects of exactly the commits being pushed
+ * (stdin: "<local ref> <local oid> <remote ref> <remote oid>" lines) to
+ * the remote's store before git sends the refs. An mlv:: remote's helper
+ * does this itself.
+ */
+static int is_null_oid(const char *hex)
+{
+	return strspn(hex, "0") == strlen(hex);
+}
+
+static int hook_pre_push(struct mlv_repo *repo, int argc, char **argv)
+{
+	const char *remote = argc > 2 ? argv[2] : "origin";
+	const char *url = argc > 3 ? argv[3] : "";
+	char **tips = NULL, **hides = NULL, *line = NULL;
+	size_t ntips = 0, nhides = 0, i, line_alloc = 0;
+	int rc = 0;
+
+	if (!strncmp(url, "mlv::", 5))
+		return 0;
+	while (getline(&line, &line_alloc, stdin) > 0) {
+		char local_ref[1024], local_oid[80], remote_ref[1024], remote_oid[80];
+
+		if (sscanf(line, "%1023s %79s %1023s %79s", local_ref, local_oid,
+			   remote_ref, remote_oid) != 4)
+			continue;
+		if (!is_null_oid(local_oid)) {
+			tips = mlv_xreallocarray(tips, ntips + 1, sizeof(*tips));
+			tips[ntips++] = mlv_xstrdup(local_oid);
+		}
+		if (!is_null_oid(remote_oid)) {
+			hides = mlv_xreallocarray(hides, nhides + 2, sizeof(*hides));
+			hides[nhides++] = mlv_xstrdup(remote_oid);
+		}
+	}
+	/* and what the remote is known to have already */
+	if (strcmp(remote, url)) {
+		struct mlv_buf arg = MLV_BUF_INIT;
+
+		mlv_buf_printf(&arg, "--remotes=%s", remote);
+		hides = mlv_xreallocarray(hides, nhides + 1, sizeof(*hides));
+		hides[nhides++] = mlv_buf_detach(&arg);
+	}
+	if (ntips && push_objects(repo, remote, (const char *const *)tips, ntips,
+				  (const char *const *)hides, nhides, !isatty(2)) < 0)
+		rc = die_with_error("");
+	for (i = 0; i < ntips; i++)
+		free(tips[i]);
+	for (i = 0; i < nhides; i++)
+		free(hides[i]);
+	free(tips);
+	free(hides);
+	free(line);
+	return rc ? 1 : 0;
+}
+
 int cmd_hook(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
@@ -151,7 +208,7 @@ int cmd_hook(int argc, char **argv)
 	else if (!strcmp(name, "post-checkout") || !strcmp(name, "post-merge"))
 		rc = hook_report_pointers(&repo);
 	else if (!strcmp(name, "pre-push"))
-		rc = 0; /* blob upload to the remote's store arrives with the remotes */
+		rc = hook_pre_push(&repo, argc, argv);
 	else
 		rc = usage_error("hook (pre-commit | pre-merge-commit | pre-push | "
 				 "post-checkout | post-merge | pre-receive) [<args>...]");

@@ -333,6 +333,7 @@ test_expect_success 'setup: a bare server with git mlv hook pre-receive' '
 	printf "#!/bin/sh\nexec git mlv hook pre-receive\n" >server.git/hooks/pre-receive &&
 	chmod +x server.git/hooks/pre-receive &&
 	git clone -q server.git c 2>/dev/null && cd c &&
+	git config remote.origin.mlvstore "file://$TRASH/store" &&
 	git mlv track --model "*.onnx" >/dev/null &&
 	mkdir models data configs &&
 	printf "id,label\n1,0\n" >data/train.csv &&

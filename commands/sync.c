@@ -1,0 +1,344 @@
+/* git mlv push | fetch | pull, and the upload the pre-push hook does */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "mlv/error.h"
+#include "mlv/scan.h"
+#include "mlv/store.h"
+#include "mlv/sync.h"
+#include "mlv/util.h"
+
+struct sync_args {
+	const char *remote;
+	int all;
+	int quiet;
+	const char *include, *exclude;
+	const char **objects;
+	size_t nobjects;
+};
+
+/* Open the store of `remote`. */
+static int open_store(struct mlv_backend **b, struct mlv_repo *repo,
+		      const char *remote)
+{
+	struct mlv_buf url = MLV_BUF_INIT;
+	int err;
+
+	if ((err = mlv_sync_store_url(&url, repo, remote)) == 0)
+		err = mlv_backend_open(b, url.ptr);
+	mlv_buf_release(&url);
+	return err;
+}
+
+static int transfer(struct mlv_repo *repo, struct mlv_backend *b,
+		    enum mlv_transfer_direction dir,
+		    const struct mlv_sync_list *list, int quiet, size_t *moved,
+		    size_t *skipped)
+{
+	struct mlv_problems failures = MLV_PROBLEMS_INIT;
+	size_t i;
+	int err = mlv_sync_transfer(&failures, repo, b, dir, list, quiet, moved,
+				    skipped);
+
+	for (i = 0; i < failures.n; i++)
+		fprintf(stderr, "error: %s\n", failures.items[i]);
+	mlv_problems_release(&failures);
+	return err;
+}
+
+int push_objects(struct mlv_repo *repo, const char *remote,
+		 const char *const *tips, size_t ntips, const char *const *hides,
+		 size_t nhides, int quiet)
+{
+	struct mlv_sync_list list = MLV_SYNC_LIST_INIT;
+	struct mlv_backend *b = NULL;
+	size_t moved = 0, skipped = 0;
+	int err;
+
+	if ((err = mlv_sync_collect(NULL, &list, repo, tips, ntips, hides,
+				    nhides)) < 0)
+		goto done;
+	if (!list.n)
+		goto done;
+	if ((err = open_store(&b, repo, remote)) < 0) {
+		if (err == MLV_ENOTFOUND) {
+			char *why = mlv_xstrdup(mlv_error_last());
+
+			mlv_error_set("%s; this push carries %zu mlv object%s that "
+				      "would be missing there ('git push "
+				      "--no-verify' pushes without them)",
+				      why, list.n, list.n == 1 ? "" : "s");
+			free(why);
+		}
+		goto done;
+	}
+	if ((err = transfer(repo, b, MLV_TRANSFER_UPLOAD, &list, quiet, &moved,
+			    &skipped)) < 0)
+		goto done;
+	if (!quiet)
+		fprintf(stderr, "mlv: %zu object%s uploaded to %s, %zu already there\n",
+			moved, moved == 1 ? "" : "s", mlv_backend_url(b), skipped);
+done:
+	mlv_backend_free(b);
+	mlv_sync_list_release(&list);
+	return err;
+}
+
+static int parse_args(struct sync_args *a, int argc, char **argv, int objects_ok)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->quiet = !isatty(2);
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!strcmp(arg, "--all"))
+			a->all = 1;
+		else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q"))
+			a->quiet = 1;
+		else if (!strncmp(arg, "--include=", 10))
+			a->include = arg + 10;
+		else if (!strncmp(arg, "--exclude=", 10))
+			a->exclude = arg + 10;
+		else if ((!strcmp(arg, "-I") || !strcmp(arg, "-X")) && i + 1 < argc)
+			*(arg[1] == 'I' ? &a->include : &a->exclude) = argv[++i];
+		else if (objects_ok && !strcmp(arg, "--object") && i + 1 < argc) {
+			a->objects = mlv_xreallocarray(a->objects, a->nobjects + 1,
+						       sizeof(*a->objects));
+			a->objects[a->nobjects++] = argv[++i];
+		} else if (arg[0] != '-' && !a->remote)
+			a->remote = arg;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* The remote named on the command line, else the default one. */
+static int pick_remote(struct mlv_buf *out, struct mlv_repo *repo,
+		       const struct sync_args *a)
+{
+	if (a->remote)
+		return mlv_buf_sets(out, a->remote);
+	return mlv_sync_default_remote(out, repo);
+}
+
+int cmd_push(int argc, char **argv)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct mlv_buf remote = MLV_BUF_INIT, hide = MLV_BUF_INIT;
+	struct mlv_sync_list list = MLV_SYNC_LIST_INIT;
+	struct mlv_backend *b = NULL;
+	struct sync_args a;
+	size_t i, moved = 0, skipped = 0;
+	int rc = 0, err;
+
+	if (parse_args(&a, argc, argv, 1) < 0)
+		return usage_error("push [<remote>] [--all | --object <oid>...] "
+				   "[--quiet]");
+	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (a.nobjects) {
+		for (i = 0; i < a.nobjects; i++) {
+			uint64_t size = 0;
+			int fd;
+
+			if (mlv_store_open(&fd, &size, &repo.store, a.objects[i]) < 0) {
+				rc = die_with_error("");
+				goto done;
+			}
+			close(fd);
+			mlv_sync_list_add(&list, a.objects[i], size, NULL);
+		}
+		if ((err = open_store(&b, &repo, remote.ptr)) < 0 ||
+		    (err = transfer(&repo, b, MLV_TRANSFER_UPLOAD, &list, a.quiet,
+				    &moved, &skipped)) < 0) {
+			rc = die_with_error("");
+			goto done;
+		}
+		printf("%zu object%s uploaded, %zu already there\n", moved,
+		       moved == 1 ? "" : "s", skipped);
+		goto done;
+	}
+	{
+		const char *tips[] = { a.all ? "--all" : "HEAD" };
+		const char *hides[1];
+		size_t nhides = 0;
+
+		if (!a.all) {
+			mlv_buf_printf(&hide, "--remotes=%s", remote.ptr);
+			hides[nhides++] = hide.ptr;
+		}
+		if (push_objects(&repo, remote.ptr, tips, 1, hides, nhides, a.quiet) < 0)
+			rc = die_with_error("");
+	}
+done:
+	free(a.objects);
+	mlv_backend_free(b);
+	mlv_sync_list_release(&list);
+	mlv_buf_release(&remote);
+	mlv_buf_release(&hide);
+	mlv_repo_release(&repo);
+	return rc;
+}
+
+/* Download what the fetch filter wants of HEAD (or all history). */
+static int fetch(struct mlv_repo *repo, const struct sync_args *a,
+		 const char *remote, size_t *moved)
+{
+	struct mlv_sync_list list = MLV_SYNC_LIST_INIT, all = MLV_SYNC_LIST_INIT;
+	struct mlv_buf inc = MLV_BUF_INIT, exc = MLV_BUF_INIT;
+	struct mlv_backend *b = NULL;
+	size_t i;
+	int err;
+
+	if (a->all) {
+		const char *tips[] = { "--all" };
+		const char *include = a->include, *exclude = a->exclude;
+
+		if (!include && mlv_repo_config_string(&inc, repo, "mlv.fetchinclude"))
+			include = inc.ptr;
+		if (!exclude && mlv_repo_config_string(&exc, repo, "mlv.fetchexclude"))
+			exclude = exc.ptr;
+		if ((err = mlv_sync_collect(NULL, &all, repo, tips, 1, NULL, 0)) < 0)
+			goto done;
+		for (i = 0; i < all.n; i++)
+			if (mlv_sync_path_wanted(all.items[i].path, include, exclude) &&
+			    !mlv_store_has(&repo->store, all.items[i].oid))
+				mlv_sync_list_add(&list, all.items[i].oid,
+						  all.items[i].size, all.items[i].path);
+	} else if ((err = mlv_sync_missing(&list, repo, NULL, 0, a->include,
+					   a->exclude)) < 0 && err != MLV_ENOTFOUND) {
+		goto done;
+	}
+	err = 0;
+	if (!list.n)
+		goto done;
+	if ((err = open_store(&b, repo, remote)) < 0)
+		goto done;
+	err = transfer(repo, b, MLV_TRANSFER_DOWNLOAD, &list, a->quiet, moved, NULL);
+done:
+	mlv_backend_free(b);
+	mlv_sync_list_release(&list);
+	mlv_sync_list_release(&all);
+	mlv_buf_release(&inc);
+	mlv_buf_release(&exc);
+	return err;
+}
+
+int cmd_fetch(int argc, char **argv)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct mlv_buf remote = MLV_BUF_INIT;
+	struct sync_args a;
+	size_t moved = 0;
+	int rc = 0;
+
+	if (parse_args(&a, argc, argv, 0) < 0)
+		return usage_error("fetch [<remote>] [--all] [--include=<patterns>] "
+				   "[--exclude=<patterns>] [--quiet]");
+	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0 ||
+	    fetch(&repo, &a, remote.ptr, &moved) < 0)
+		rc = die_with_error("");
+	else if (!a.quiet)
+		fprintf(stderr, "mlv: %zu object%s downloaded\n", moved,
+			moved == 1 ? "" : "s");
+	mlv_buf_release(&remote);
+	mlv_repo_release(&repo);
+	return rc;
+}
+
+struct wanted_paths {
+	const struct sync_args *a;
+	struct mlv_repo *repo;
+	char **paths;
+	size_t n, alloc;
+	struct mlv_buf inc, exc;
+};
+
+static int add_wanted(const char *path, const struct mlv_pointer *p,
+		      const git_index_entry *e, void *payload)
+{
+	struct wanted_paths *w = payload;
+	const char *include = w->a->include ? w->a->include :
+			      w->inc.len ? w->inc.ptr : NULL;
+	const char *exclude = w->a->exclude ? w->a->exclude :
+			      w->exc.len ? w->exc.ptr : NULL;
+
+	if (mlv_sync_path_wanted(path, include, exclude) &&
+	    mlv_store_has(&w->repo->store, p->oid)) {
+		MLV_ALLOC_GROW(w->paths, w->n, w->alloc);
+		w->paths[w->n++] = mlv_xstrdup(path);
+	}
+	return 0;
+}
+
+int cmd_pull(int argc, char **argv)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	struct mlv_buf remote = MLV_BUF_INIT;
+	struct wanted_paths w;
+	git_index *index = NULL;
+	struct sync_args a;
+	size_t moved = 0, i, nargs;
+	char **args = NULL;
+	int rc = 0;
+
+	memset(&w, 0, sizeof(w));
+	if (parse_args(&a, argc, argv, 0) < 0)
+		return usage_error("pull [<remote>] [--include=<patterns>] "
+				   "[--exclude=<patterns>] [--quiet]");
+	w.a = &a;
+	w.repo = &repo;
+	mlv_buf_init(&w.inc, 0);
+	mlv_buf_init(&w.exc, 0);
+	a.all = 0;
+	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0 ||
+	    fetch(&repo, &a, remote.ptr, &moved) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	/* materialize what the filter wants and the store now has */
+	mlv_repo_config_string(&w.inc, &repo, "mlv.fetchinclude");
+	mlv_repo_config_string(&w.exc, &repo, "mlv.fetchexclude");
+	if (git_repository_index(&index, repo.git) < 0 ||
+	    mlv_scan_index(&repo, index, add_wanted, &w) < 0) {
+		rc = die_with_error("cannot read the index");
+		goto done;
+	}
+	if (!w.n)
+		goto done;
+	if (!repo.workdir || chdir(repo.workdir) < 0) {
+		rc = die_with_error("pull needs a work tree");
+		goto done;
+	}
+	args = mlv_xreallocarray(NULL, w.n + 3, sizeof(*args));
+	nargs = 0;
+	args[nargs++] = "checkout";
+	if (a.quiet)
+		args[nargs++] = "--quiet";
+	args[nargs++] = "--";
+	for (i = 0; i < w.n; i++)
+		args[nargs++] = w.paths[i];
+	git_index_free(index);
+	index = NULL;
+	mlv_repo_release(&repo);
+	rc = cmd_checkout((int)nargs, args);
+done:
+	free(args);
+	for (i = 0; i < w.n; i++)
+		free(w.paths[i]);
+	free(w.paths);
+	mlv_buf_release(&w.inc);
+	mlv_buf_release(&w.exc);
+	git_index_free(index);
+	mlv_buf_release(&remote);
+	mlv_repo_release(&repo);
+	return rc;
+}
