@@ -380,6 +380,9 @@ static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 			mlv_buf_printf(&hdr, "If-Match: %s", r->if_match);
 		headers = curl_slist_append(headers, hdr.ptr);
 	}
+	if (!strcmp(r->method, "POST"))
+		/* not curl's form type: some servers would parse the XML away */
+		headers = curl_slist_append(headers, "Content-Type: application/xml");
 	if (r->range_from + r->delivered) {
 		mlv_buf_clear(&hdr);
 		mlv_buf_printf(&hdr, "Range: bytes=%llu-",

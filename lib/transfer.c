@@ -97,6 +97,8 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 			break;
 		}
 		resumed = d.have;
+		mlv_trace("transfer: download %s from byte %llu", r->oid,
+			  (unsigned long long)d.have);
 		if (d.have < r->size &&
 		    (err = mlv_conn_get(c, key.ptr, d.have, download_sink, &d)) < 0) {
 			mlv_store_download_abort(&d); /* keeps the bytes */

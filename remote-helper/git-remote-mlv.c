@@ -55,7 +55,7 @@ struct push_cmd {
 
 /* Read the manifest: an absent one is an empty store. */
 static int read_manifest(struct mlv_manifest *m, struct mlv_buf *etag,
-			 struct helper *h)
+			 int *found, struct helper *h)
 {
 	struct mlv_buf text = MLV_BUF_INIT;
 	struct mlv_buf where = MLV_BUF_INIT;
@@ -65,6 +65,8 @@ static int read_manifest(struct mlv_manifest *m, struct mlv_buf *etag,
 	if (etag)
 		mlv_buf_clear(etag);
 	err = mlv_conn_get_buf(h->conn, MANIFEST_KEY, &text, etag);
+	if (found)
+		*found = err == 0;
 	if (err == MLV_ENOTFOUND) {
 		memset(m, 0, sizeof(*m));
 		err = 0;
@@ -82,13 +84,22 @@ done:
 	return err;
 }
 
-static int cmd_list(struct helper *h)
+static int cmd_list(struct helper *h, int for_push)
 {
 	struct mlv_manifest m = MLV_MANIFEST_INIT;
 	size_t i;
-	int err;
+	int err, found = 0;
 
-	if ((err = read_manifest(&m, NULL, h)) < 0)
+	err = read_manifest(&m, NULL, &found, h);
+	/* an empty store is fine to push to; fetching from one is a mistake
+	 * (a mistyped path or prefix) that should not look like success */
+	if (err == 0 && !for_push && !found) {
+		mlv_error_set("nothing has been pushed to %s (it has no %s): check "
+			      "the URL",
+			      mlv_backend_url(h->backend), MANIFEST_KEY);
+		err = MLV_ENOTFOUND;
+	}
+	if (err < 0)
 		return err;
 	for (i = 0; i < m.nrefs; i++)
 		printf("%s %s\n", m.refs[i].oid, m.refs[i].name);
@@ -191,7 +202,7 @@ static int cmd_fetch(struct helper *h, char **wants, size_t nwants)
 	}
 	if (!missing)
 		goto done;
-	if ((err = read_manifest(&m, NULL, h)) < 0)
+	if ((err = read_manifest(&m, NULL, NULL, h)) < 0)
 		goto done;
 	record_path = fetched_packs_path(h);
 	if (mlv_buf_read_file(&record, record_path) == MLV_ERROR) {
@@ -465,9 +476,9 @@ static int push_once(struct helper *h, git_odb *odb, struct push_cmd *cmds,
 	struct mlv_problems failures = MLV_PROBLEMS_INIT;
 	const char **tips = NULL, **hides = NULL;
 	size_t i, ntips = 0, changes = 0;
-	int err;
+	int err, found = 0;
 
-	if ((err = read_manifest(&m, &etag, h)) < 0)
+	if ((err = read_manifest(&m, &etag, &found, h)) < 0)
 		goto done;
 	tips = mlv_xreallocarray(NULL, n + 1, sizeof(*tips));
 	hides = mlv_xreallocarray(NULL, m.nrefs + 1, sizeof(*hides));
@@ -505,7 +516,7 @@ static int push_once(struct helper *h, git_odb *odb, struct push_cmd *cmds,
 	choose_head(&m, cmds, n);
 	mlv_manifest_format(&text, &m);
 	err = mlv_conn_put_buf_cas(h->conn, MANIFEST_KEY, text.ptr, text.len,
-				   etag.len ? etag.ptr : NULL, NULL);
+				   found ? etag.ptr : NULL, NULL);
 	if (err == 0 && pack.len)
 		record_pack(h, pack.ptr);
 done:
@@ -621,7 +632,7 @@ static int serve(struct helper *h)
 		} else if (!strncmp(line, "option ", 7)) {
 			handle_option(h, line + 7);
 		} else if (!strcmp(line, "list") || !strcmp(line, "list for-push")) {
-			err = cmd_list(h);
+			err = cmd_list(h, !strcmp(line, "list for-push"));
 		} else if (!strncmp(line, "fetch ", 6)) {
 			char **wants = NULL;
 			size_t n = 0, walloc = 0, i;

@@ -1,0 +1,278 @@
+# The remote suite: push, clone, lazy fetch, concurrency and faults against
+# one store. Sourced by t0040-remote-file.sh (file://), t0041-remote-radosgw.sh
+# and t0042-remote-moto.sh (s3:// on a real server on loopback), after lib.sh
+# and after they define:
+#
+#   STORE_URL             where the store is (file:///... or s3://bucket/prefix)
+#   STORE_KIND            file | radosgw | moto
+#   store_get KEY FILE    copy an object of the store to FILE (fails if absent)
+#   store_put FILE KEY    overwrite an object of the store with FILE
+#   store_has KEY         exit 0 when KEY exists
+
+# The store key of an mlv object.
+obj_key() {
+	echo "objects/$(echo "$1" | cut -c1-2)/$(echo "$1" | cut -c3-4)/$1"
+}
+
+# What the manifest says ref $1 points at.
+manifest_ref() {
+	store_get git/refs "$TRASH/manifest.tmp" &&
+	awk -v r="$1" '$1 != "head" && $1 != "pack" && $2 == r { print $1 }' "$TRASH/manifest.tmp"
+}
+
+test_expect_success 'setup: a repo with models and data, an mlv:: remote' '
+	test_repo src && cd src &&
+	test_random_file a.bin 300000 a &&
+	test_random_file b.bin 200000 b &&
+	mkdir data && test_random_file data/train.bin 100000 t &&
+	echo "code" >train.py &&
+	git add . && git commit -qm "first models" &&
+	git remote add origin "mlv::$STORE_URL"
+'
+
+test_expect_success 'git push puts objects, a pack and the manifest in the store' '
+	cd src &&
+	git push -q origin main 2>../err &&
+	for f in a.bin b.bin data/train.bin; do
+		store_has "$(obj_key "$(test_pointer_oid $f HEAD)")" || return 1
+	done &&
+	test "$(manifest_ref refs/heads/main)" = "$(git rev-parse HEAD)" &&
+	grep -q "^head refs/heads/main$" ../manifest.tmp &&
+	grep -q "^pack [0-9a-f]\{64\}$" ../manifest.tmp
+'
+
+test_expect_success 'an independent reader gets a pushed object back by its oid' '
+	cd src &&
+	oid=$(test_pointer_oid a.bin HEAD) &&
+	store_get "$(obj_key $oid)" ../a.back &&
+	cmp ../a.back a.bin
+'
+
+test_expect_success 'git clone brings history and the files, byte for byte' '
+	git clone -q "mlv::$STORE_URL" c1 2>err &&
+	cd c1 &&
+	test "$(git rev-parse HEAD)" = "$(git -C ../src rev-parse HEAD)" &&
+	test "$(git symbolic-ref HEAD)" = refs/heads/main &&
+	cmp a.bin ../src/a.bin && cmp b.bin ../src/b.bin &&
+	cmp data/train.bin ../src/data/train.bin &&
+	test -z "$(git status --porcelain)"
+'
+
+test_expect_success 'a lazy clone fetches only what mlv.fetchinclude names' '
+	git -c mlv.fetchinclude="a.bin" clone -q "mlv::$STORE_URL" c2 2>err &&
+	cd c2 &&
+	cmp a.bin ../src/a.bin &&
+	git mlv pointer --file b.bin >/dev/null 2>&1 || true &&
+	head -1 b.bin | grep -q "^version https://git-lfs.github.com/spec/v1" &&
+	head -1 data/train.bin | grep -q "^version https://git-lfs.github.com/spec/v1" &&
+	test "$(find .git/mlv/objects -type f | wc -l)" = 1 &&
+	test "$(find .git/mlv/objects -type f -printf "%s\n")" = 300000
+'
+
+test_expect_success 'git mlv fetch --include and git mlv pull bring the rest' '
+	cd c2 &&
+	git mlv fetch --include="data/" &&
+	test "$(find .git/mlv/objects -type f | wc -l)" = 2 &&
+	head -1 data/train.bin | grep -q "^version https://git-lfs.github.com/spec/v1" &&
+	git mlv pull --include="*" --quiet &&
+	cmp b.bin ../src/b.bin && cmp data/train.bin ../src/data/train.bin &&
+	test -z "$(git status --porcelain)"
+'
+
+test_expect_success 'a second push uploads only the new object' '
+	cd src &&
+	test_random_file c.bin 50000 c &&
+	git add c.bin && git commit -qm "c" &&
+	MLV_TRACE="$TRASH/push2.trace" git push -q origin main 2>../err &&
+	test "$(grep -c "s3: PUT .*/objects/\|transfer: upload .*: done" ../push2.trace)" = 1 &&
+	grep -q "transfer: upload $(test_pointer_oid c.bin HEAD): done" ../push2.trace &&
+	test "$(manifest_ref refs/heads/main)" = "$(git rev-parse HEAD)"
+'
+
+test_expect_success 'git pull in a clone fetches the new commit and its file' '
+	cd c1 &&
+	git pull -q 2>../err &&
+	cmp c.bin ../src/c.bin
+'
+
+test_expect_success 'a non-fast-forward push is refused; a force push with + is not' '
+	cd c1 &&
+	git reset -q --hard HEAD~1 &&
+	echo other >other.txt && git add other.txt && git commit -qm other &&
+	test_must_fail git push -q origin main 2>../err &&
+	grep -q "rejected" ../err &&
+	test "$(manifest_ref refs/heads/main)" = "$(git -C ../src rev-parse HEAD)" &&
+	git push -q origin +main 2>../err &&
+	test "$(manifest_ref refs/heads/main)" = "$(git rev-parse HEAD)" &&
+	git push -q origin +$(git -C ../src rev-parse HEAD):refs/heads/main 2>../err
+'
+
+test_expect_success 'branches and tags are pushed, listed and deleted' '
+	cd src &&
+	git branch side && git tag -a v1 -m "release 1" &&
+	git push -q origin side v1 2>../err &&
+	git ls-remote origin >../refs &&
+	grep -q "refs/heads/side$" ../refs && grep -q "refs/tags/v1$" ../refs &&
+	test "$(manifest_ref refs/tags/v1)" = "$(git rev-parse v1)" &&
+	git push -q origin :side 2>../err &&
+	! git ls-remote origin | grep -q "refs/heads/side$" &&
+	git ls-remote origin | grep -q "refs/heads/main$"
+'
+
+test_expect_success 'the clone default branch is the store head, not the first ref' '
+	cd src &&
+	git push -q origin main:refs/heads/aaa 2>../err &&
+	git clone -q "mlv::$STORE_URL" ../c3 2>../err &&
+	test "$(git -C ../c3 symbolic-ref HEAD)" = refs/heads/main
+'
+
+test_expect_success 'a push whose commit breaks the lineage policy is refused, naming it' '
+	cd src &&
+	git mlv track --model "*.onnx" >/dev/null && git add .gitattributes &&
+	git commit -qm "models are models" &&
+	test_random_file m.onnx 1000 m &&
+	git add m.onnx && git commit -q --no-verify -m "model without sidecar" &&
+	bad=$(git rev-parse --short=12 HEAD) &&
+	test_must_fail git push -q origin main 2>../err &&
+	grep -q "$bad" ../err && grep -q "policy" ../err &&
+	test "$(manifest_ref refs/heads/main)" = "$(git rev-parse HEAD~2)" &&
+	git reset -q --hard HEAD~1 && git push -q origin main 2>../err
+'
+
+test_expect_success 'two concurrent pushes of divergent commits: one wins, none is lost' '
+	git clone -q "mlv::$STORE_URL" p1 2>err && git clone -q "mlv::$STORE_URL" p2 2>err &&
+	for round in 1 2 3 4 5 6; do
+		(cd p1 && git pull -q --rebase 2>/dev/null; echo "p1 $round" >p1.txt &&
+		 git add p1.txt && git commit -qm "p1 $round") &&
+		(cd p2 && git pull -q --rebase 2>/dev/null; echo "p2 $round" >p2.txt &&
+		 git add p2.txt && git commit -qm "p2 $round") &&
+		{ (cd p1 && git push -q origin main 2>"$TRASH/e1"; echo $? >"$TRASH/r1") &
+		  (cd p2 && git push -q origin main 2>"$TRASH/e2"; echo $? >"$TRASH/r2") &
+		  wait; } &&
+		r1=$(cat r1) && r2=$(cat r2) &&
+		now=$(manifest_ref refs/heads/main) &&
+		if [ "$r1" = 0 ] && [ "$r2" = 0 ]; then
+			# both accepted only if one built on the other
+			git -C p1 fetch -q origin && git -C p1 merge-base --is-ancestor \
+				"$(git -C p1 rev-parse main)" "$now" &&
+			git -C p2 fetch -q origin && git -C p2 merge-base --is-ancestor \
+				"$(git -C p2 rev-parse main)" "$now" || return 1
+		elif [ "$r1" = 0 ]; then
+			test "$now" = "$(git -C p1 rev-parse main)" || return 1
+			grep -q "fetch first\|non-fast-forward\|rejected" e2 || return 1
+		elif [ "$r2" = 0 ]; then
+			test "$now" = "$(git -C p2 rev-parse main)" || return 1
+			grep -q "fetch first\|non-fast-forward\|rejected" e1 || return 1
+		else
+			echo "round $round: neither push accepted"; cat e1 e2; return 1
+		fi
+	done
+'
+
+test_expect_success 'kill -9 of a push at random points: the store stays whole, a rerun completes' '
+	cd src && git pull -q --ff-only origin main 2>../err &&
+	for i in 1 2 3 4 5; do
+		test_random_file k$i.bin 3000000 k$i &&
+		git add k$i.bin && git commit -qm "k$i" &&
+		(git push -q origin main 2>/dev/null &) &&
+		sleep 0.$((RANDOM % 4)) &&
+		pkill -9 -f "git-remote-mlv origin" ; pkill -9 -f "git push -q origin main";
+		sleep 0.2 &&
+		ref=$(manifest_ref refs/heads/main) &&
+		git cat-file -e "$ref" &&
+		git push -q origin main 2>../err || { cat ../err; return 1; }
+		test "$(manifest_ref refs/heads/main)" = "$(git rev-parse HEAD)" || return 1
+	done &&
+	rm -rf ../ck && git clone -q "mlv::$STORE_URL" ../ck 2>../err &&
+	for i in 1 2 3 4 5; do cmp ../ck/k$i.bin k$i.bin || return 1; done
+'
+
+test_expect_success 'a corrupt object in the store never reaches the work tree' '
+	cd src &&
+	test_random_file bad.bin 70000 bad && git add bad.bin && git commit -qm bad &&
+	git push -q origin main 2>../err &&
+	oid=$(test_pointer_oid bad.bin HEAD) &&
+	test_random_file ../wrong 70000 wrong && store_put ../wrong "$(obj_key $oid)" &&
+	cd .. && test_must_fail git clone -q "mlv::$STORE_URL" cbad 2>err &&
+	grep "bad.bin" err | grep -q "$oid" &&
+	! cmp -s cbad/bad.bin wrong &&
+	test ! -e cbad/.git/mlv/objects/$(echo $oid | cut -c1-2)/$(echo $oid | cut -c3-4)/$oid &&
+	store_put src/bad.bin "$(obj_key $oid)"
+'
+
+test_expect_success 'an interrupted download resumes from what incomplete/ holds' '
+	git init -q cr && cd cr && git remote add origin "mlv::$STORE_URL" &&
+	git fetch -q origin 2>../err &&
+	oid=$(git cat-file -p origin/main:a.bin | sed -n "s/^oid sha256://p") &&
+	mkdir -p .git/mlv/incomplete && head -c 123456 ../src/a.bin >.git/mlv/incomplete/$oid &&
+	MLV_TRACE="$TRASH/resume.trace" git checkout -q -b main origin/main 2>../err &&
+	cmp a.bin ../src/a.bin &&
+	grep -q "download $oid from byte 123456" ../resume.trace &&
+	test ! -e .git/mlv/incomplete/$oid
+'
+
+test_expect_success 'stale bytes in incomplete/ are thrown away, not trusted' '
+	git init -q cs && cd cs && git remote add origin "mlv::$STORE_URL" &&
+	git fetch -q origin 2>../err &&
+	oid=$(git cat-file -p origin/main:a.bin | sed -n "s/^oid sha256://p") &&
+	mkdir -p .git/mlv/incomplete && head -c 5000 ../wrong >.git/mlv/incomplete/$oid &&
+	git checkout -q -b main origin/main 2>../err &&
+	cmp a.bin ../src/a.bin
+'
+
+test_expect_success 'an ordinary git remote with remote.<name>.mlvstore: pre-push uploads' '
+	git init -q --bare plain.git &&
+	test_repo pl && cd pl &&
+	git remote add origin ../plain.git &&
+	git config remote.origin.mlvstore "$STORE_URL/plain" &&
+	test_random_file p.bin 40000 p && git add p.bin && git commit -qm p &&
+	git checkout -q -b unpushed && test_random_file u.bin 40000 u &&
+	git add u.bin && git commit -qm u && git checkout -q main &&
+	git push -q origin main 2>../err &&
+	store_has "plain/$(obj_key "$(test_pointer_oid p.bin main)")" &&
+	! store_has "plain/$(obj_key "$(test_pointer_oid u.bin unpushed)")" &&
+	cd .. && git clone -q -c remote.origin.mlvstore="$STORE_URL/plain" plain.git pc 2>err &&
+	cmp pc/p.bin pl/p.bin
+'
+
+test_expect_success 'without a store for that remote, a push with mlv objects is refused' '
+	git init -q --bare nostore.git &&
+	cd pl && git remote add nostore ../nostore.git &&
+	test_must_fail git push -q nostore main 2>../err &&
+	grep -q "mlvstore" ../err &&
+	test -z "$(git -C ../nostore.git for-each-ref)"
+'
+
+test_expect_success '[store] url in a committed .mlvconfig names the store for clones' '
+	cd pl &&
+	printf "[store]\n\turl = %s\n" "$STORE_URL/plain" >.mlvconfig &&
+	git add .mlvconfig && git commit -qm "store" &&
+	git config --unset remote.origin.mlvstore &&
+	git push -q origin main 2>../err &&
+	cd .. && git clone -q plain.git pc2 2>err &&
+	cmp pc2/p.bin pl/p.bin
+'
+
+test_expect_success 'git mlv push --all and --object upload to the store' '
+	cd pl &&
+	git config remote.origin.mlvstore "$STORE_URL/plain2" &&
+	git mlv push --all --quiet &&
+	store_has "plain2/$(obj_key "$(test_pointer_oid u.bin unpushed)")" &&
+	test_random_file o.bin 1000 o && oid=$(git mlv pointer --file o.bin | sed -n "s/^oid sha256://p") &&
+	git add o.bin &&
+	git mlv push --object "$oid" --quiet >/dev/null &&
+	store_has "plain2/$(obj_key $oid)" &&
+	git reset -q o.bin
+'
+
+test_expect_success 'a missing object fails the checkout of that file; skipdownloaderrors leaves a pointer' '
+	cd pl &&
+	test_random_file gone.bin 1000 gone && git add gone.bin && git commit -qm gone &&
+	git push -q --no-verify origin main 2>../err &&
+	cd .. && test_must_fail git clone -q plain.git pg 2>err &&
+	grep "gone.bin" err | grep -q "not in" &&
+	git -c mlv.skipdownloaderrors=true clone -q plain.git pg2 2>err2 &&
+	head -1 pg2/gone.bin | grep -q "^version https://git-lfs" &&
+	cmp pg2/p.bin pl/p.bin &&
+	grep -q "gone.bin" err2
+'
