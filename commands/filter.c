@@ -10,6 +10,7 @@
 #include "builtin.h"
 #include "mlv/convert.h"
 #include "mlv/error.h"
+#include "mlv/lazy.h"
 #include "mlv/filter.h"
 #include "mlv/util.h"
 
@@ -121,6 +122,27 @@ int cmd_smudge(int argc, char **argv)
 	}
 	if ((size_t)head_len < sizeof(head) && !mlv_repo_skip_smudge(&repo) &&
 	    mlv_pointer_parse(&p, head, (size_t)head_len) == 0) {
+		struct mlv_lazy lazy;
+
+		/* a missing object comes from the remote's store, if wanted */
+		mlv_lazy_init(&lazy, &repo, 1);
+		mlv_error_clear();
+		if (p.size && !mlv_store_has(&repo.store, p.oid) &&
+		    mlv_lazy_wanted(&lazy, path) &&
+		    mlv_lazy_fetch(&lazy, &p, path) < 0 && !lazy.skip_errors) {
+			mlv_lazy_release(&lazy);
+			rc = die_with_error("smudge failed");
+			goto done;
+		}
+		mlv_lazy_release(&lazy);
+		if (p.size && !mlv_store_has(&repo.store, p.oid)) {
+			/* left out by the fetch filter, or forgiven: the pointer */
+			if (*mlv_error_last())
+				fprintf(stderr, "warning: %s\n", mlv_error_last());
+			rc = write_stdout(NULL, head, (size_t)head_len) < 0 ?
+				     die_with_error("smudge failed") : 0;
+			goto done;
+		}
 		/* Unlike the filter protocol, stdout cannot take bytes back:
 		 * verify the whole object before the first byte goes out. */
 		if (p.size && mlv_store_verify(&repo.store, p.oid) == MLV_ECORRUPT) {

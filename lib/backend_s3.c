@@ -797,7 +797,13 @@ static int s3_put_buf_cas(struct mlv_conn *c, const char *key, const void *data,
 	r.mem = data;
 	r.len = len;
 	r.if_match = if_match ? if_match : "*";
-	if ((err = perform(c, &r)) < 0)
+	if ((err = perform(c, &r)) == MLV_ENOTFOUND) {
+		/* moto answers a failed If-Match on a deleted key with 404 */
+		mlv_error_set("'%s' in %s was changed by someone else", key,
+			      c->backend->url);
+		err = MLV_ECONFLICT;
+	}
+	if (err < 0)
 		return err;
 	if (etag)
 		mlv_buf_sets(etag, r.etag);
