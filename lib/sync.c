@@ -135,13 +135,47 @@ done:
 	return err;
 }
 
+/*
+ * The remotes configured, by their "remote.<name>.url" keys: "origin" when
+ * there is one, else the only one. (Not git_remote_list(): libgit2 1.5
+ * leaks in the regex it uses for that.)
+ */
+static int pick_configured_remote(struct mlv_buf *out, struct mlv_repo *r)
+{
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	size_t count = 0;
+	int origin = 0;
+
+	if (!r->config || git_config_iterator_new(&it, r->config) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	while (git_config_next(&e, it) == 0) {
+		size_t n = strlen(e->name);
+
+		if (strncasecmp(e->name, "remote.", 7) || n < 12 ||
+		    strcasecmp(e->name + n - 4, ".url"))
+			continue;
+		if (!strncmp(e->name + 7, "origin.", 7) && n == 17)
+			origin = 1;
+		if (!count++)
+			mlv_buf_put(out, e->name + 7, n - 11);
+	}
+	git_config_iterator_free(it);
+	git_error_clear();
+	if (origin) {
+		mlv_buf_sets(out, "origin");
+		return 1;
+	}
+	return count == 1;
+}
+
 int mlv_sync_default_remote(struct mlv_buf *out, struct mlv_repo *r)
 {
 	git_reference *head = NULL;
-	git_strarray remotes = { NULL, 0 };
 	struct mlv_buf key = MLV_BUF_INIT;
 	int err = 0;
-	size_t i;
 
 	if (mlv_repo_config_string(out, r, "mlv.remote"))
 		goto done;
@@ -153,24 +187,14 @@ int mlv_sync_default_remote(struct mlv_buf *out, struct mlv_repo *r)
 			goto done;
 	}
 	git_error_clear();
-	if (git_remote_list(&remotes, r->git) < 0) {
-		err = mlv_error_from_git(-1, "cannot list remotes");
-		goto done;
-	}
-	for (i = 0; i < remotes.count; i++)
-		if (!strcmp(remotes.strings[i], "origin"))
-			break;
-	if (i == remotes.count && remotes.count == 1)
-		i = 0;
-	if (i < remotes.count) {
-		mlv_buf_sets(out, remotes.strings[i]);
-	} else {
+	mlv_buf_clear(out);
+	if (!pick_configured_remote(out, r)) {
+		mlv_buf_clear(out);
 		mlv_error_set("no remote to fetch mlv objects from (add one, or "
 			      "set mlv.remote)");
 		err = MLV_ENOTFOUND;
 	}
 done:
-	git_strarray_dispose(&remotes);
 	git_reference_free(head);
 	mlv_buf_release(&key);
 	return err;
