@@ -55,3 +55,20 @@ test_expect_success 'with the store down, a checkout of a missing file fails; sk
 	git checkout -q -f -B main origin/main 2>../err && git mlv pull --quiet &&
 	cmp a.bin ../src/a.bin
 '
+
+test_expect_success 'throttling and dropped connections are retried: push and clone go through' '
+	python3 "$HERE/../s3/flaky-proxy.py" 0 "$AWS_ENDPOINT_URL" proxy.port 2>proxy.log &
+	pid=$! &&
+	for i in 1 2 3 4 5 6 7 8 9 10; do test -s proxy.port && break; sleep 0.3; done &&
+	flaky="http://127.0.0.1:$(cat proxy.port)" &&
+	(
+		cd src && test_random_file flaky.bin 200000 flaky &&
+		git add flaky.bin && git commit -qm flaky &&
+		AWS_ENDPOINT_URL=$flaky git push -q origin main 2>../err &&
+		cd .. && AWS_ENDPOINT_URL=$flaky git clone -q "mlv::$STORE_URL" cflaky 2>err &&
+		cmp cflaky/flaky.bin src/flaky.bin &&
+		grep -q "^fault 503 .*flaky\|^fault 503 .*objects" proxy.log &&
+		grep -q "^fault drop" proxy.log
+	)
+	rc=$?; kill $pid; return $rc
+'
