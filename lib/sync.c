@@ -275,72 +275,151 @@ done:
 	return err;
 }
 
-/* One gitignore-style pattern against a path (see mlv_sync_path_wanted). */
-static int pattern_matches(const char *pat, const char *path)
+/*
+ * Glob `p` against all of `s`, as git's wildmatch: '*' and '?' stop at
+ * '/'; a "**" segment followed by '/' stands for zero or more directories,
+ * a trailing "**" segment for everything below; "[...]" is a class and
+ * '\' quotes the next character.
+ */
+static int glob_match(const char *p, const char *s)
 {
-	size_t len;
-	const char *c;
+	for (;;) {
+		if (p[0] == '*' && p[1] == '*' &&
+		    (p[2] == '/' || p[2] == '\0')) {
+			const char *rest = p[2] ? p + 3 : p + 2;
 
-	if (*pat == '/')
-		pat++;
-	len = strlen(pat);
-	if (!len)
-		return 0;
-	if (pat[len - 1] == '/') { /* a directory: everything under it */
-		const char *hit = strstr(path, pat);
-
-		return hit && (hit == path || hit[-1] == '/');
-	}
-	if (!strchr(pat, '/')) {
-		/* any component: "*.onnx" or "raw" (a directory anywhere) */
-		for (c = path; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL) {
-			const char *end = strchr(c, '/');
-			char *comp = end ? strndup(c, (size_t)(end - c)) : mlv_xstrdup(c);
-			int hit = fnmatch(pat, comp, 0) == 0;
-
-			free(comp);
-			if (hit)
+			if (!*rest)
 				return 1;
+			for (;;) {
+				if (glob_match(rest, s))
+					return 1;
+				if (!(s = strchr(s, '/')))
+					return 0;
+				s++;
+			}
 		}
-		return 0;
-	}
-	/* anchored: the path itself, or a directory above it */
-	if (fnmatch(pat, path, strstr(pat, "**") ? 0 : FNM_PATHNAME) == 0)
-		return 1;
-	for (c = strchr(path, '/'); c; c = strchr(c + 1, '/')) {
-		char *dir = strndup(path, (size_t)(c - path));
-		int hit = fnmatch(pat, dir, FNM_PATHNAME) == 0;
+		switch (*p) {
+		case '\0':
+			return *s == '\0';
+		case '*':
+			while (*p == '*')
+				p++;
+			for (;; s++) {
+				if (glob_match(p, s))
+					return 1;
+				if (!*s || *s == '/')
+					return 0;
+			}
+		case '?':
+			if (!*s || *s == '/')
+				return 0;
+			break;
+		case '[': {
+			const char *end = strchr(p + 1 + (p[1] == ']'), ']');
+			char cls[256], ch[2] = { *s, '\0' };
 
-		free(dir);
-		if (hit)
-			return 1;
+			if (!end || (size_t)(end - p + 2) > sizeof(cls)) {
+				if (*s != '[')
+					return 0;
+				break;
+			}
+			if (!*s || *s == '/')
+				return 0;
+			memcpy(cls, p, (size_t)(end - p + 1));
+			cls[end - p + 1] = '\0';
+			if (fnmatch(cls, ch, 0))
+				return 0;
+			p = end;
+			break;
+		}
+		case '\\':
+			if (p[1])
+				p++;
+			/* fall through */
+		default:
+			if (*p != *s)
+				return 0;
+		}
+		p++;
+		s++;
 	}
-	return 0;
 }
 
-/* 1 when any of the comma-separated `patterns` matches. */
+/*
+ * One gitignore-style pattern against a file's path: a pattern with a
+ * '/' at its start or middle is anchored at the top, one without matches
+ * a name at any depth; a trailing '/' matches directories only. A match of
+ * a directory takes in everything below it.
+ */
+static int pattern_matches(const char *pattern, size_t len, const char *path)
+{
+	char *pat = strndup(pattern, len), *p = pat;
+	int dir_only = 0, anchored, hit = 0;
+	size_t plen = strlen(path), i, j;
+
+	if (len && p[len - 1] == '/') {
+		p[--len] = '\0';
+		dir_only = 1;
+	}
+	anchored = strchr(p, '/') != NULL;
+	if (*p == '/')
+		p++;
+	/* the path's pieces from `i` to `j`, both at component boundaries;
+	 * anchored patterns start only at the top */
+	for (i = 0; i <= plen && !hit; i++) {
+		if (i > 0 && path[i - 1] != '/')
+			continue;
+		for (j = i; j <= plen && !hit; j++) {
+			char *piece;
+
+			if (j < plen && path[j] != '/')
+				continue;
+			if (j == plen && dir_only)
+				break; /* the file itself is no directory */
+			if (!anchored && memchr(path + i, '/', j - i))
+				break; /* a slashless pattern names one component */
+			piece = strndup(path + i, j - i);
+			hit = glob_match(p, piece);
+			free(piece);
+		}
+		if (anchored)
+			break;
+	}
+	free(pat);
+	return hit;
+}
+
+/* -1 when `patterns` (comma-separated) has none, else 1 when one matches. */
 static int any_matches(const char *patterns, const char *path)
 {
-	char *copy = mlv_xstrdup(patterns), *p = copy, *comma;
-	int hit = 0;
+	const char *p = patterns;
+	int any = 0;
 
-	for (; p && !hit; p = comma) {
-		if ((comma = strchr(p, ',')))
-			*comma++ = '\0';
-		while (*p == ' ')
+	while (*p) {
+		size_t n = strcspn(p, ","), start = 0;
+
+		while (start < n && p[start] == ' ')
+			start++;
+		while (n > start && p[n - 1] == ' ')
+			n--;
+		if (n > start) {
+			any = 1;
+			if (pattern_matches(p + start, n - start, path))
+				return 1;
+		}
+		p += strcspn(p, ",");
+		if (*p == ',')
 			p++;
-		hit = *p && pattern_matches(p, path);
 	}
-	free(copy);
-	return hit;
+	return any ? 0 : -1;
 }
 
 int mlv_sync_path_wanted(const char *path, const char *include,
 			 const char *exclude)
 {
-	if (include && *include && !any_matches(include, path))
+	if (include && any_matches(include, path) == 0)
 		return 0;
-	return !(exclude && *exclude && any_matches(exclude, path));
+	return !(exclude && any_matches(exclude, path) == 1);
 }
 
 struct missing_walk {

@@ -183,9 +183,12 @@ test_expect_success 'kill -9 of a push at random points: the store stays whole, 
 	for i in 1 2 3 4 5; do
 		test_random_file k$i.bin 3000000 k$i &&
 		git add k$i.bin && git commit -qm "k$i" &&
-		(git push -q origin main 2>/dev/null &) &&
+		{ git push -q origin main 2>/dev/null & } &&
+		pid=$! &&
 		sleep 0.$((RANDOM % 4)) &&
-		pkill -9 -f "git-remote-mlv origin" ; pkill -9 -f "git push -q origin main";
+		# this script's push only: other scripts run beside this one
+		pkill -9 -f "git-remote-mlv origin $STORE_URL" ; kill -9 $pid 2>/dev/null;
+		wait $pid;
 		sleep 0.2 &&
 		ref=$(manifest_ref refs/heads/main) &&
 		git cat-file -e "$ref" &&

@@ -13,8 +13,12 @@ store_has() { test -f "$STORE_DIR/$1"; }
 
 . "$HERE/remote-suite.sh"
 
-test_expect_success 'a file:// store leaves no temporary files behind' '
-	test -z "$(find "$STORE_DIR" -name ".tmp-*")"
+test_expect_success 'every object in the file:// store hashes to its name' '
+	find "$STORE_DIR/objects" -type f ! -name ".tmp-*" >objects &&
+	test -s objects &&
+	while read -r f; do
+		test "$(sha256sum <"$f" | cut -d" " -f1)" = "$(basename "$f")" || return 1
+	done <objects
 '
 
 test_expect_success 'an unreachable file:// store fails the clone with its path' '
