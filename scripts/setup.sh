@@ -7,12 +7,15 @@ build_pkgs="build-essential pkg-config git libgit2-dev libcurl4-openssl-dev
 libssl-dev libinih-dev"
 test_pkgs="libcmocka-dev git-lfs openssl python3 clang libclang-rt-14-dev"
 bench_pkgs="git-lfs time"
+# Ceph's S3 gateway and the one-node cluster under it (tests/s3/server.sh).
+s3_pkgs="radosgw ceph-mon ceph-osd"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
-test) want="$build_pkgs $test_pkgs" ;;
-bench) want="$build_pkgs $bench_pkgs" ;;
-*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+test) want="$build_pkgs $test_pkgs $s3_pkgs" ;;
+bench) want="$build_pkgs $bench_pkgs $s3_pkgs" ;;
+s3) want=$s3_pkgs ;;
+*) echo "usage: $0 [build|test|bench|s3]" >&2; exit 2 ;;
 esac
 
 missing=
