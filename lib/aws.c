@@ -8,12 +8,19 @@
 #include "mlv/error.h"
 #include "mlv/util.h"
 
+/* inih's lines end at 200 bytes; session tokens run to a thousand. */
+#define SHORT_LINE 160
+
 /* What one profile of one file says. */
 struct profile_values {
 	const char *want;    /* the section that holds the profile */
 	int config_style;    /* "[profile name]" rather than "[name]" */
 	char *access_key_id, *secret_access_key, *session_token;
 	char *region, *endpoint;
+	/* reading: the file, where we are, and values too long for inih */
+	const char *pos, *end;
+	char **long_values;
+	size_t nlong;
 };
 
 static const char *env_nonempty(const char *name)
@@ -25,16 +32,60 @@ static const char *env_nonempty(const char *name)
 
 static int section_is(const struct profile_values *pv, const char *section)
 {
-	if (!pv->config_style || !strcmp(pv->want, "default"))
+	if (!pv->config_style)
 		return !strcmp(section, pv->want);
+	if (!strcmp(pv->want, "default") && !strcmp(section, "default"))
+		return 1;
 	return !strncmp(section, "profile ", 8) &&
 	       !strcmp(section + 8 + strspn(section + 8, " "), pv->want);
 }
 
-static void take(char **slot, const char *value)
+static void take(struct profile_values *pv, char **slot, const char *value)
 {
+	unsigned long i;
+
+	/* "\001<n>" stands for the n-th long value, set aside by read_line */
+	if (value[0] == '\001' && (i = strtoul(value + 1, NULL, 10)) < pv->nlong)
+		value = pv->long_values[i];
 	free(*slot);
 	*slot = mlv_xstrdup(value);
+}
+
+/*
+ * The next line for inih. A "key = value" line too long for inih goes
+ * through as "key = \001<n>", its value kept aside, so that a long session
+ * token is read whole instead of breaking the parse.
+ */
+static char *read_line(char *line, int size, void *ctx)
+{
+	struct profile_values *pv = ctx;
+	const char *nl, *eq;
+	size_t len;
+
+	if (pv->pos >= pv->end)
+		return NULL;
+	nl = memchr(pv->pos, '\n', (size_t)(pv->end - pv->pos));
+	len = nl ? (size_t)(nl - pv->pos) : (size_t)(pv->end - pv->pos);
+	eq = memchr(pv->pos, '=', len);
+	if (len >= SHORT_LINE && eq && (size_t)(eq - pv->pos) < SHORT_LINE - 24) {
+		const char *v = eq + 1, *v_end = pv->pos + len;
+
+		while (v < v_end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (v_end > v && (v_end[-1] == ' ' || v_end[-1] == '\t' ||
+				     v_end[-1] == '\r'))
+			v_end--;
+		pv->long_values = mlv_xreallocarray(pv->long_values, pv->nlong + 1,
+						    sizeof(*pv->long_values));
+		pv->long_values[pv->nlong] = strndup(v, (size_t)(v_end - v));
+		snprintf(line, (size_t)size, "%.*s= \001%zu\n", (int)(eq - pv->pos),
+			 pv->pos, pv->nlong++);
+	} else {
+		snprintf(line, (size_t)size, "%.*s\n",
+			 (int)(len < (size_t)size - 2 ? len : (size_t)size - 2), pv->pos);
+	}
+	pv->pos += len + (nl ? 1 : 0);
+	return line;
 }
 
 static int handle_entry(void *ctx, const char *section, const char *name,
@@ -45,20 +96,27 @@ static int handle_entry(void *ctx, const char *section, const char *name,
 	if (!section_is(pv, section))
 		return 1;
 	if (!strcmp(name, "aws_access_key_id"))
-		take(&pv->access_key_id, value);
+		take(pv, &pv->access_key_id, value);
 	else if (!strcmp(name, "aws_secret_access_key"))
-		take(&pv->secret_access_key, value);
+		take(pv, &pv->secret_access_key, value);
 	else if (!strcmp(name, "aws_session_token"))
-		take(&pv->session_token, value);
+		take(pv, &pv->session_token, value);
 	else if (!strcmp(name, "region"))
-		take(&pv->region, value);
+		take(pv, &pv->region, value);
 	else if (!strcmp(name, "endpoint_url"))
-		take(&pv->endpoint, value);
+		take(pv, &pv->endpoint, value);
 	return 1;
 }
 
 static void profile_release(struct profile_values *pv)
 {
+	size_t i;
+
+	for (i = 0; i < pv->nlong; i++) {
+		memset(pv->long_values[i], 0, strlen(pv->long_values[i]));
+		free(pv->long_values[i]);
+	}
+	free(pv->long_values);
 	free(pv->access_key_id);
 	free(pv->secret_access_key);
 	free(pv->session_token);
@@ -69,15 +127,20 @@ static void profile_release(struct profile_values *pv)
 /* Read the profile from `path` (absent is fine). */
 static int read_profile(struct profile_values *pv, const char *path)
 {
-	int rc;
+	struct mlv_buf text = MLV_BUF_INIT;
+	int rc, err;
 
-	if (access(path, F_OK) < 0)
+	mlv_buf_init(&text, 1024 * 1024);
+	if ((err = mlv_buf_read_file(&text, path)) == MLV_ENOTFOUND)
 		return 0;
-	rc = ini_parse(path, handle_entry, pv);
-	if (rc < 0) {
-		mlv_error_set("cannot read '%s'", path);
-		return MLV_ERROR;
+	if (err < 0) {
+		mlv_buf_release(&text);
+		return err;
 	}
+	pv->pos = text.ptr;
+	pv->end = text.ptr + text.len;
+	rc = ini_parse_stream(read_line, pv, handle_entry, pv);
+	mlv_buf_release(&text);
 	if (rc > 0) {
 		mlv_error_set("%s:%d: not an AWS configuration line", path, rc);
 		return MLV_EINVALID;

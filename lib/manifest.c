@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2.h>
+
 #include "mlv/error.h"
 #include "mlv/manifest.h"
 #include "mlv/util.h"
@@ -23,6 +25,7 @@ static int is_hex_id(const char *s, size_t len)
 int mlv_manifest_refname_ok(const char *name)
 {
 	const char *p;
+	int valid = 0;
 
 	if (strncmp(name, "refs/", 5) || strstr(name, "..") || strstr(name, "//") ||
 	    name[strlen(name) - 1] == '/')
@@ -32,7 +35,12 @@ int mlv_manifest_refname_ok(const char *name)
 		    *p == '^' || *p == ':' || *p == '?' || *p == '*' ||
 		    *p == '[' || *p == '\\')
 			return 0;
-	return 1;
+	/* and the rest of git's rules (check-ref-format): ".lock", "@{", ... */
+	if (git_reference_name_is_valid(&valid, name) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	return valid;
 }
 
 static int cmp_ref(const void *a, const void *b)
@@ -73,7 +81,8 @@ int mlv_manifest_parse(struct mlv_manifest *m, const char *text, size_t len,
 		if (!strncmp(line, "head ", 5) && !m->head &&
 		    mlv_manifest_refname_ok(line + 5)) {
 			m->head = mlv_xstrdup(line + 5);
-		} else if (!strncmp(line, "pack ", 5) && is_hex_id(line + 5, n - 5)) {
+		} else if (!strncmp(line, "pack ", 5) && n - 5 == 64 &&
+			   is_hex_id(line + 5, n - 5)) {
 			mlv_manifest_add_pack(m, line + 5);
 		} else if ((sp = strchr(line, ' ')) &&
 			   is_hex_id(line, (size_t)(sp - line)) &&

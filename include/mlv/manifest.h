@@ -49,7 +49,8 @@ void mlv_manifest_set(struct mlv_manifest *m, const char *name, const char *oid)
 
 void mlv_manifest_add_pack(struct mlv_manifest *m, const char *name);
 
-/* 1 when `name` is a usable ref name (refs/..., no "..", no control chars). */
+/* 1 when `name` is a ref name git accepts (check-ref-format), under
+ * refs/. Needs libgit2 initialised, as the rest of mlv does. */
 int mlv_manifest_refname_ok(const char *name);
 
 #endif

@@ -673,9 +673,34 @@ static void test_aws__release(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* STS and SSO session tokens run to a thousand bytes: longer than an
+ * inih line, and still read whole. */
+static void test_aws__long_session_token(void **state)
+{
+	struct fixture *f = *state;
+	char token[1300], text[1500];
+	struct mlv_aws a;
+
+	memset(token, 'T', sizeof(token) - 1);
+	token[sizeof(token) - 1] = '\0';
+	token[600] = '=';
+	snprintf(text, sizeof(text),
+		 "[default]\naws_access_key_id = " KEY_CRED "\n"
+		 "aws_secret_access_key = " SECRET_CRED "\n"
+		 "aws_session_token = %s\n[next]\nregion = x\n", token);
+	write_text(f->cred, text);
+	load(&a);
+	assert_string_equal(a.access_key_id, KEY_CRED);
+	assert_non_null(a.session_token);
+	assert_string_equal(a.session_token, token);
+	assert_null(strstr(a.source, "TTTT"));
+	mlv_aws_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_aws__long_session_token, setup, teardown),
 		T(test_aws__nothing_anywhere),
 		T(test_aws__empty_files),
 		T(test_aws__default_profile_from_credentials),

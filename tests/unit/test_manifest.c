@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include <git2.h>
+
 #include "mlv/buf.h"
 #include "mlv/error.h"
 #include "mlv/manifest.h"
@@ -689,5 +691,6 @@ int main(void)
 		cmocka_unit_test(test_manifest__long_refname),
 	};
 
+	git_libgit2_init(); /* ref names are checked by libgit2 */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
