@@ -186,7 +186,7 @@ test_expect_success 'kill -9 of a push at random points: the store stays whole, 
 		{ git push -q origin main 2>/dev/null & } &&
 		pid=$! &&
 		sleep 0.$((RANDOM % 4)) &&
-		# this script's push only: other scripts run beside this one
+		# kill only the push of this script: others run beside it
 		pkill -9 -f "git-remote-mlv origin $STORE_URL" ; kill -9 $pid 2>/dev/null;
 		wait $pid;
 		sleep 0.2 &&
