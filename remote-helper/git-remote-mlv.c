@@ -223,8 +223,11 @@ static int cmd_fetch(struct helper *h, char **wants, size_t nwants)
 		fprintf(stderr, ", done.\n");
 	git_odb_refresh(odb);
 done:
-	printf("\n");
-	fflush(stdout);
+	/* the blank line tells git the objects are here: not on failure */
+	if (err == 0) {
+		printf("\n");
+		fflush(stdout);
+	}
 	git_odb_free(odb);
 	mlv_manifest_release(&m);
 	mlv_buf_release(&record);
