@@ -7,7 +7,9 @@
 #include "mlv/error.h"
 #include "mlv/progress.h"
 #include "mlv/scan.h"
+#include "mlv/sync.h"
 #include "mlv/util.h"
+#include "mlv/worktree.h"
 
 /* A temporary file untouched this long belongs to no running command. */
 #define STALE_TMP_SECONDS 3600
@@ -42,6 +44,35 @@ static int add_ref(const char *path, const struct mlv_pointer *p,
 	return 0;
 }
 
+/* 1 when a remote store is there to fetch objects from. */
+static int has_remote_store(struct mlv_repo *repo)
+{
+	struct mlv_buf remote = MLV_BUF_INIT, url = MLV_BUF_INIT;
+	int found = mlv_sync_default_remote(&remote, repo) == 0 &&
+		    mlv_sync_store_url(&url, repo, remote.ptr) == 0;
+
+	mlv_buf_release(&remote);
+	mlv_buf_release(&url);
+	mlv_error_clear();
+	return found;
+}
+
+/* 1 when the work tree holds the pointer of `r` itself: with a remote
+ * store, a file a lazy clone or the fetch filter never downloaded, not a
+ * lost object. */
+static int left_as_pointer(struct mlv_repo *repo, const struct ref *r)
+{
+	enum mlv_worktree_state state;
+	struct mlv_pointer p;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.oid, r->oid, sizeof(p.oid));
+	p.size = r->size;
+	return repo->workdir &&
+	       mlv_worktree_state(&state, repo, r->path, &p, NULL, 0) == 0 &&
+	       state == MLV_WT_POINTER;
+}
+
 static int by_oid(const void *a, const void *b)
 {
 	return strcmp(((const struct ref *)a)->oid, ((const struct ref *)b)->oid);
@@ -54,8 +85,8 @@ int cmd_fsck(int argc, char **argv)
 	struct mlv_buf moved = MLV_BUF_INIT;
 	struct mlv_progress progress;
 	git_index *index = NULL;
-	size_t i, missing = 0, corrupt = 0, checked = 0, stale = 0;
-	int quiet = 0, err, rc = 0;
+	size_t i, missing = 0, corrupt = 0, checked = 0, stale = 0, unfetched = 0;
+	int quiet = 0, remote_store, err, rc = 0;
 
 	for (i = 1; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
@@ -82,6 +113,7 @@ int cmd_fsck(int argc, char **argv)
 		goto done;
 	}
 	qsort(refs.items, refs.n, sizeof(*refs.items), by_oid);
+	remote_store = has_remote_store(&repo);
 	mlv_progress_start(&progress, "Checking mlv objects", refs.n, quiet);
 	for (i = 0; i < refs.n; i++) {
 		struct ref *r = &refs.items[i];
@@ -91,7 +123,10 @@ int cmd_fsck(int argc, char **argv)
 			continue;
 		checked++;
 		err = mlv_store_verify(&repo.store, r->oid);
-		if (err == MLV_ENOTFOUND) {
+		if (err == MLV_ENOTFOUND && remote_store &&
+		    left_as_pointer(&repo, r)) {
+			unfetched++;
+		} else if (err == MLV_ENOTFOUND) {
 			printf("missing: %s (%s in %s)\n", r->oid, r->path, r->where);
 			missing++;
 		} else if (err == MLV_ECORRUPT) {
@@ -112,6 +147,11 @@ int cmd_fsck(int argc, char **argv)
 	if (mlv_store_prune_tmp(&repo.store, STALE_TMP_SECONDS, &stale) == 0 && stale)
 		printf("removed %zu temporary file%s left by interrupted commands\n",
 		       stale, stale == 1 ? "" : "s");
+	if (unfetched && !quiet)
+		printf("%zu object%s not fetched: %s pointers in the work tree "
+		       "('git mlv fetch' downloads them)\n",
+		       unfetched, unfetched == 1 ? "" : "s",
+		       unfetched == 1 ? "its file is a pointer" : "their files are");
 	if (missing || corrupt) {
 		printf("%zu objects checked: %zu missing, %zu corrupt\n", checked,
 		       missing, corrupt);
@@ -119,7 +159,8 @@ int cmd_fsck(int argc, char **argv)
 		       "from a good copy\n");
 		rc = 1;
 	} else if (!quiet) {
-		printf("%zu objects checked, all present and intact\n", checked);
+		printf("%zu objects checked, all %spresent and intact\n", checked,
+		       unfetched ? "fetched ones " : "");
 	}
 done:
 	for (i = 0; i < refs.n; i++)

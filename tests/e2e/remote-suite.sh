@@ -75,7 +75,9 @@ test_expect_success 'a lazy clone fetches only what mlv.fetchinclude names' '
 	head -1 b.bin | grep -q "^version https://git-lfs.github.com/spec/v1" &&
 	head -1 data/train.bin | grep -q "^version https://git-lfs.github.com/spec/v1" &&
 	test "$(find .git/mlv/objects -type f | wc -l)" = 1 &&
-	test "$(find .git/mlv/objects -type f -printf "%s\n")" = 300000
+	test "$(find .git/mlv/objects -type f -printf "%s\n")" = 300000 &&
+	git mlv fsck >../fsck.out &&
+	grep -q "^2 objects not fetched" ../fsck.out
 '
 
 test_expect_success 'git mlv fetch --include and git mlv pull bring the rest' '
