@@ -144,6 +144,13 @@ static int is_null_oid(const char *hex)
 	return strspn(hex, "0") == strlen(hex);
 }
 
+static int is_hex_oid(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return !s[n] && (n == 40 || n == 64);
+}
+
 static int hook_pre_push(struct mlv_repo *repo, int argc, char **argv)
 {
 	const char *remote = argc > 2 ? argv[2] : "origin";
@@ -155,18 +162,26 @@ static int hook_pre_push(struct mlv_repo *repo, int argc, char **argv)
 	if (!strncmp(url, "mlv::", 5))
 		return 0;
 	while (getline(&line, &line_alloc, stdin) > 0) {
-		char local_ref[1024], local_oid[80], remote_ref[1024], remote_oid[80];
+		/* "<local ref> <local oid> <remote ref> <remote oid>": ref names
+		 * hold no spaces, so four fields split on ' ' */
+		char *field[4], *p = line;
+		size_t n;
 
-		if (sscanf(line, "%1023s %79s %1023s %79s", local_ref, local_oid,
-			   remote_ref, remote_oid) != 4)
-			continue;
-		if (!is_null_oid(local_oid)) {
-			tips = mlv_xreallocarray(tips, ntips + 1, sizeof(*tips));
-			tips[ntips++] = mlv_xstrdup(local_oid);
+		line[strcspn(line, "\n")] = '\0';
+		for (n = 0; n < 4 && p; n++) {
+			field[n] = p;
+			if ((p = strchr(p, ' ')))
+				*p++ = '\0';
 		}
-		if (!is_null_oid(remote_oid)) {
+		if (n < 4 || p || !is_hex_oid(field[1]) || !is_hex_oid(field[3]))
+			continue;
+		if (!is_null_oid(field[1])) {
+			tips = mlv_xreallocarray(tips, ntips + 1, sizeof(*tips));
+			tips[ntips++] = mlv_xstrdup(field[1]);
+		}
+		if (!is_null_oid(field[3])) {
 			hides = mlv_xreallocarray(hides, nhides + 2, sizeof(*hides));
-			hides[nhides++] = mlv_xstrdup(remote_oid);
+			hides[nhides++] = mlv_xstrdup(field[3]);
 		}
 	}
 	/* and what the remote is known to have already */

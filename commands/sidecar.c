@@ -66,7 +66,7 @@ static char *repo_relative(const char *workdir, const char *arg)
 	/* an absolute path may reach the work tree through a symbolic link */
 	if (!rel && (slash = strrchr(norm.ptr, '/')) && slash != norm.ptr) {
 		struct mlv_buf resolved = MLV_BUF_INIT;
-		char *parent = strndup(norm.ptr, (size_t)(slash - norm.ptr));
+		char *parent = mlv_xstrndup(norm.ptr, (size_t)(slash - norm.ptr));
 
 		if (!parent)
 			abort();
@@ -144,7 +144,7 @@ static int set_pair(struct mlv_sidecar *sc, const char *section, const char *arg
 		mlv_error_set("'%s' is not key=value", arg);
 		return MLV_EINVALID;
 	}
-	key = strndup(arg, (size_t)(eq - arg));
+	key = mlv_xstrndup(arg, (size_t)(eq - arg));
 	if (!key)
 		abort();
 	/* what INI reads back as something else: a delimiter, a comment,
@@ -195,7 +195,7 @@ static int add_data(struct mlv_sidecar *sc, const char *workdir, const char *arg
 	int has_oid = eq && mlv_oid_parse(oid, eq + 1) == 0, err = 0;
 
 	mlv_error_clear();
-	src = has_oid ? strndup(arg, (size_t)(eq - arg)) : mlv_xstrdup(arg);
+	src = has_oid ? mlv_xstrndup(arg, (size_t)(eq - arg)) : mlv_xstrdup(arg);
 	if (!src)
 		abort();
 	name = data_name(sc, src);

@@ -77,7 +77,7 @@ static char *read_line(char *line, int size, void *ctx)
 			v_end--;
 		pv->long_values = mlv_xreallocarray(pv->long_values, pv->nlong + 1,
 						    sizeof(*pv->long_values));
-		pv->long_values[pv->nlong] = strndup(v, (size_t)(v_end - v));
+		pv->long_values[pv->nlong] = mlv_xstrndup(v, (size_t)(v_end - v));
 		snprintf(line, (size_t)size, "%.*s= \001%zu\n", (int)(eq - pv->pos),
 			 pv->pos, pv->nlong++);
 	} else {

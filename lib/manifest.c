@@ -65,7 +65,7 @@ int mlv_manifest_parse(struct mlv_manifest *m, const char *text, size_t len,
 
 		lineno++;
 		free(line);
-		line = strndup(p, n);
+		line = mlv_xstrndup(p, n);
 		p += n + (nl ? 1 : 0);
 		if (!line || strlen(line) != n) {
 			err = MLV_EINVALID;

@@ -353,7 +353,7 @@ static char *model_of_sidecar(const char *path)
 
 	if (n <= k || strcmp(path + n - k, MLV_SIDECAR_SUFFIX))
 		return NULL;
-	if (!(model = strndup(path, n - k)))
+	if (!(model = mlv_xstrndup(path, n - k)))
 		abort();
 	return model;
 }

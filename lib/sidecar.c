@@ -126,12 +126,12 @@ static void split_section(const char *section, char **name_out, char **sec_out)
 
 	while (base && is_blank(section[base - 1]))
 		base--;
-	*sec_out = strndup(section, base);
+	*sec_out = mlv_xstrndup(section, base);
 	*name_out = NULL;
 	if (q) {
 		const char *end = strrchr(q + 1, '"');
 
-		*name_out = end ? strndup(q + 1, (size_t)(end - q - 1)) : strdup(q + 1);
+		*name_out = end ? mlv_xstrndup(q + 1, (size_t)(end - q - 1)) : strdup(q + 1);
 	}
 	if (!*sec_out || (q && !*name_out))
 		abort();

@@ -353,7 +353,7 @@ static int glob_match(const char *p, const char *s)
  */
 static int pattern_matches(const char *pattern, size_t len, const char *path)
 {
-	char *pat = strndup(pattern, len), *p = pat;
+	char *pat = mlv_xstrndup(pattern, len), *p = pat;
 	int dir_only = 0, anchored, hit = 0;
 	size_t plen = strlen(path), i, j;
 
@@ -378,7 +378,7 @@ static int pattern_matches(const char *pattern, size_t len, const char *path)
 				break; /* the file itself is no directory */
 			if (!anchored && memchr(path + i, '/', j - i))
 				break; /* a slashless pattern names one component */
-			piece = strndup(path + i, j - i);
+			piece = mlv_xstrndup(path + i, j - i);
 			hit = glob_match(p, piece);
 			free(piece);
 		}

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,8 @@
 #include "mlv/trace.h"
 #include "mlv/util.h"
 
-static int trace_fd = -2; /* -2: not yet read from the environment */
+static int trace_fd = -1;
+static pthread_once_t trace_once = PTHREAD_ONCE_INIT;
 
 static void trace_setup(void)
 {
@@ -28,8 +30,8 @@ static void trace_setup(void)
 
 int mlv_trace_enabled(void)
 {
-	if (trace_fd == -2)
-		trace_setup();
+	/* transfer threads may trace first, at once */
+	pthread_once(&trace_once, trace_setup);
 	return trace_fd >= 0;
 }
 

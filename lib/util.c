@@ -30,6 +30,16 @@ char *mlv_xstrdup(const char *s)
 	return p;
 }
 
+char *mlv_xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = mlv_xmalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
 void *mlv_xreallocarray(void *ptr, size_t nmemb, size_t size)
 {
 	void *p;

@@ -10,6 +10,8 @@
 /* malloc/strdup that abort with a message when memory runs out. */
 void *mlv_xmalloc(size_t n);
 char *mlv_xstrdup(const char *s);
+/* At most `n` bytes of `s`, NUL-terminated. */
+char *mlv_xstrndup(const char *s, size_t n);
 
 /* realloc(ptr, nmemb * size), aborting on overflow or when memory runs out. */
 void *mlv_xreallocarray(void *ptr, size_t nmemb, size_t size);
