@@ -22,6 +22,7 @@
 
 struct file_store {
 	char *root;
+	mode_t object_mode; /* 0444 less the umask, read once */
 };
 
 static int file_open(struct mlv_backend *b, const char *rest)
@@ -40,6 +41,11 @@ static int file_open(struct mlv_backend *b, const char *rest)
 	}
 	fs = mlv_xmalloc(sizeof(*fs));
 	fs->root = mlv_xstrdup(rest);
+	/* umask() changes the whole process: read it here, never in the
+	 * worker threads */
+	fs->object_mode = umask(0);
+	umask(fs->object_mode);
+	fs->object_mode = 0444 & ~fs->object_mode;
 	len = strlen(fs->root);
 	while (len > 1 && fs->root[len - 1] == '/')
 		fs->root[--len] = '\0';
@@ -179,21 +185,47 @@ static int create_temp(int *fd, struct mlv_buf *tmp, const char *path)
 	return 0;
 }
 
-/* fsync, make read-only and rename the temporary file into place. */
-static int install_temp(int fd, const char *tmp, const char *path)
+/* fsync the directory holding `path`, so a new name in it survives a
+ * crash. */
+static int fsync_dir_of(const char *path)
 {
-	mode_t mask = umask(0);
+	char *dir = mlv_xstrdup(path), *slash = strrchr(dir, '/');
+	int fd, err = 0;
 
-	umask(mask);
-	if (fchmod(fd, 0444 & ~mask) < 0 || fsync(fd) < 0) {
+	if (slash)
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fsync(fd) < 0) {
+		mlv_error_set_errno("cannot fsync directory '%s'", dir);
+		err = MLV_ERROR;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return err;
+}
+
+/*
+ * fsync and make read-only the temporary file, then give it its name:
+ * by rename() when `replace` (the manifest), else by link(), so that an
+ * object already there is never overwritten (MLV_EEXISTS).
+ */
+static int install_temp(struct mlv_conn *c, int fd, const char *tmp,
+			const char *path, int replace)
+{
+	struct file_store *fs = c->backend->impl;
+
+	if (fchmod(fd, fs->object_mode) < 0 || fsync(fd) < 0) {
 		mlv_error_set_errno("cannot write '%s'", tmp);
 		return MLV_ERROR;
 	}
-	if (rename(tmp, path) < 0) {
-		mlv_error_set_errno("cannot rename '%s' to '%s'", tmp, path);
+	if (replace ? rename(tmp, path) < 0 : link(tmp, path) < 0) {
+		if (!replace && errno == EEXIST)
+			return MLV_EEXISTS;
+		mlv_error_set_errno("cannot move '%s' to '%s'", tmp, path);
 		return MLV_ERROR;
 	}
-	return 0;
+	return fsync_dir_of(path);
 }
 
 static int file_put_file(struct mlv_conn *c, const char *key, int fd,
@@ -242,12 +274,11 @@ static int file_put_file(struct mlv_conn *c, const char *key, int fd,
 		err = MLV_ECORRUPT;
 		goto done;
 	}
-	err = install_temp(out, tmp.ptr, path);
+	err = install_temp(c, out, tmp.ptr, path, 0);
 done:
 	if (out >= 0) {
 		close(out);
-		if (err < 0)
-			unlink(tmp.ptr);
+		unlink(tmp.ptr); /* linked into place, or not wanted */
 	}
 	mlv_sha256_release(&h);
 	mlv_buf_release(&tmp);
@@ -292,7 +323,7 @@ static int file_put_buf_cas(struct mlv_conn *c, const char *key,
 		err = MLV_ERROR;
 		goto done;
 	}
-	if ((err = install_temp(out, tmp.ptr, path)) < 0)
+	if ((err = install_temp(c, out, tmp.ptr, path, 1)) < 0)
 		goto done;
 	if (etag) {
 		if ((err = mlv_sha256_init(&h)) < 0)

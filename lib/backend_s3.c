@@ -82,7 +82,7 @@ static int s3_open(struct mlv_backend *b, const char *rest)
 	pthread_once(&curl_once, curl_start);
 	memset(st, 0, sizeof(*st));
 	b->impl = st;
-	st->bucket = slash ? strndup(rest, (size_t)(slash - rest)) : mlv_xstrdup(rest);
+	st->bucket = slash ? mlv_xstrndup(rest, (size_t)(slash - rest)) : mlv_xstrdup(rest);
 	if (!*st->bucket) {
 		mlv_error_set("store URL '%s' names no bucket (s3://bucket/prefix)",
 			      b->url);
@@ -112,7 +112,7 @@ static int s3_open(struct mlv_backend *b, const char *rest)
 
 		while (n && st->aws.endpoint[n - 1] == '/')
 			n--;
-		st->endpoint = strndup(st->aws.endpoint, n);
+		st->endpoint = mlv_xstrndup(st->aws.endpoint, n);
 		mlv_buf_printf(&buf, "%s/", st->endpoint);
 		uri_encode(&buf, st->bucket, 0);
 	} else if (strchr(st->bucket, '.')) {
@@ -199,6 +199,7 @@ struct s3_req {
 	long status;
 	char etag[128];
 	uint64_t delivered;      /* body bytes given to the sink */
+	uint64_t range_sent;     /* this attempt asked for bytes from here on */
 	int sink_err;
 	struct mlv_buf err_body;
 	struct mlv_conn *conn;
@@ -239,6 +240,14 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 		return len;
 	}
 	if (r->sink) {
+		if (status != 206 && r->range_sent) {
+			/* the whole object again, not the rest we asked for */
+			mlv_error_set("%s answered a ranged GET of '%s' with the "
+				      "whole object",
+				      r->conn->backend->url, r->key);
+			r->sink_err = MLV_EPROTO;
+			return 0;
+		}
 		if ((r->sink_err = r->sink(r->sink_ctx, data, len)) < 0)
 			return 0; /* aborts the transfer */
 		r->delivered += len;
@@ -360,7 +369,7 @@ static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 	struct mlv_buf url = MLV_BUF_INIT, hdr = MLV_BUF_INIT;
 	struct curl_slist *headers = NULL;
 	CURL *curl = sc->curl;
-	CURLcode rc;
+	CURLcode rc = CURLE_OK;
 
 	curl_easy_reset(curl);
 	build_url(&url, st, r);
@@ -383,17 +392,24 @@ static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 	if (!strcmp(r->method, "POST"))
 		/* not curl's form type: some servers would parse the XML away */
 		headers = curl_slist_append(headers, "Content-Type: application/xml");
-	if (r->range_from + r->delivered) {
+	r->range_sent = r->range_from + r->delivered;
+	if (r->range_sent) {
 		mlv_buf_clear(&hdr);
 		mlv_buf_printf(&hdr, "Range: bytes=%llu-",
 			       (unsigned long long)(r->range_from + r->delivered));
 		headers = curl_slist_append(headers, hdr.ptr);
 	}
 
+	/* without SigV4 curl would send the key as Basic auth: never */
+	if (curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, st->sigv4) != CURLE_OK) {
+		snprintf(sc->errbuf, sizeof(sc->errbuf),
+			 "this libcurl cannot sign AWS requests (SigV4)");
+		rc = CURLE_NOT_BUILT_IN;
+		goto done;
+	}
+	curl_easy_setopt(curl, CURLOPT_USERPWD, st->userpwd);
 	curl_easy_setopt(curl, CURLOPT_URL, url.ptr);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, st->sigv4);
-	curl_easy_setopt(curl, CURLOPT_USERPWD, st->userpwd);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, sc->errbuf);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
@@ -433,6 +449,7 @@ static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
 	mlv_trace("s3: %s %s -> %ld%s%s", r->method, url.ptr, r->status,
 		  rc ? " " : "", rc ? curl_easy_strerror(rc) : "");
+done:
 	curl_slist_free_all(headers);
 	mlv_buf_release(&url);
 	mlv_buf_release(&hdr);
@@ -494,7 +511,8 @@ static int perform(struct mlv_conn *c, struct s3_req *r)
 		err = MLV_ENOTFOUND;
 		goto done;
 	}
-	if (r->status == 412) {
+	if (r->status == 412 ||
+	    (r->status == 409 && !strcmp(code.ptr, "ConditionalRequestConflict"))) {
 		mlv_error_set("'%s%s' in %s was changed by someone else",
 			      st->prefix, r->key, c->backend->url);
 		err = MLV_ECONFLICT;
@@ -578,16 +596,23 @@ static int s3_get_buf(struct mlv_conn *c, const char *key, struct mlv_buf *out,
 	return err;
 }
 
+/* Objects are written once: If-None-Match makes an existing one 412,
+ * which is MLV_EEXISTS here (a store that ignores the header overwrites
+ * the same bytes, which is harmless). */
 static int put_whole(struct mlv_conn *c, const char *key, int fd,
 		     uint64_t size, const char *sha256_hex)
 {
 	struct s3_req r;
+	int err;
 
 	req_init(&r, "PUT", key);
 	r.payload_sha = sha256_hex ? sha256_hex : "UNSIGNED-PAYLOAD";
 	r.fd = fd;
 	r.len = size;
-	return perform(c, &r);
+	r.if_match = "*";
+	if ((err = perform(c, &r)) == MLV_ECONFLICT)
+		err = MLV_EEXISTS;
+	return err;
 }
 
 /* A multipart upload: parts go up `part_jobs` at a time, each thread on

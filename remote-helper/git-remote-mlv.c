@@ -432,7 +432,11 @@ static int upload_pack(struct mlv_buf *name, struct helper *h,
 	mlv_trace("remote-mlv: pack %s: %u objects, %llu bytes", hex,
 		  (unsigned)git_packbuilder_object_count(pb),
 		  (unsigned long long)pf.size);
-	if ((err = mlv_conn_put_file(h->conn, key.ptr, pf.fd, pf.size, hex)) < 0)
+	/* a pack of the same name holds the same bytes: already there is fine */
+	err = mlv_conn_put_file(h->conn, key.ptr, pf.fd, pf.size, hex);
+	if (err == MLV_EEXISTS)
+		err = 0;
+	if (err < 0)
 		goto done;
 	mlv_buf_sets(name, hex);
 done:
@@ -581,7 +585,7 @@ static int parse_push(struct push_cmd *c, const char *spec)
 	}
 	if (!(colon = strchr(spec, ':')))
 		return -1;
-	c->src = strndup(spec, (size_t)(colon - spec));
+	c->src = mlv_xstrndup(spec, (size_t)(colon - spec));
 	c->dst = mlv_xstrdup(colon + 1);
 	return 0;
 }
@@ -644,7 +648,7 @@ static int serve(struct helper *h)
 				char *sp = strchr(line + 6, ' ');
 
 				MLV_ALLOC_GROW(wants, n, walloc);
-				wants[n++] = sp ? strndup(line + 6, (size_t)(sp - line - 6)) :
+				wants[n++] = sp ? mlv_xstrndup(line + 6, (size_t)(sp - line - 6)) :
 						  mlv_xstrdup(line + 6);
 			} while (read_line(&line, &alloc) && !strncmp(line, "fetch ", 6));
 			err = cmd_fetch(h, wants, n);

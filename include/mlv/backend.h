@@ -63,7 +63,8 @@ int mlv_conn_get_buf(struct mlv_conn *c, const char *key, struct mlv_buf *out,
 /*
  * Store `size` bytes of `fd` (from its start) as `key`, whose SHA-256 is
  * `sha256_hex` (lets the server check what arrived). Readers never see
- * part of it: it appears whole or not at all.
+ * part of it: it appears whole or not at all. Objects are written once:
+ * MLV_EEXISTS when `key` is there already (where the store can tell).
  */
 int mlv_conn_put_file(struct mlv_conn *c, const char *key, int fd,
 		      uint64_t size, const char *sha256_hex);
