@@ -323,8 +323,7 @@ int mlv_store_download_write(struct mlv_store_download *d, const void *data,
 	return 0;
 }
 
-/* Start over: the bytes kept are not a prefix of the object. */
-static void download_discard(struct mlv_store_download *d)
+void mlv_store_download_discard(struct mlv_store_download *d)
 {
 	if (ftruncate(d->fd, 0) == 0)
 		lseek(d->fd, 0, SEEK_SET);
@@ -343,7 +342,7 @@ int mlv_store_download_commit(struct mlv_store_download *d, uint64_t size)
 		mlv_error_set("object %s arrived with %llu bytes, not %llu", d->oid,
 			      (unsigned long long)d->have,
 			      (unsigned long long)size);
-		download_discard(d);
+		mlv_store_download_discard(d);
 		err = MLV_ECORRUPT;
 		goto done;
 	}
@@ -351,7 +350,7 @@ int mlv_store_download_commit(struct mlv_store_download *d, uint64_t size)
 	if (strcmp(hex, d->oid)) {
 		mlv_error_set("object %s arrived with content that hashes to %s",
 			      d->oid, hex);
-		download_discard(d);
+		mlv_store_download_discard(d);
 		err = MLV_ECORRUPT;
 		goto done;
 	}

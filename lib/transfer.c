@@ -44,16 +44,21 @@ static int upload(struct mlv_conn *c, struct mlv_transfer *t,
 {
 	struct mlv_buf key = MLV_BUF_INIT;
 	uint64_t have = 0, size = 0;
-	int fd = -1, err;
+	int large = r->size >= t->backend->multipart_threshold;
+	int fd = -1, err = 0;
 
 	mlv_backend_object_key(&key, r->oid);
-	err = mlv_conn_head(c, key.ptr, &have);
-	if (err == 0 && have == r->size) {
-		r->skipped = 1;
-		goto done;
+	/* a small object goes up with a conditional PUT, which tells whether
+	 * it was there; a large one is asked about first */
+	if (large) {
+		err = mlv_conn_head(c, key.ptr, &have);
+		if (err == 0 && have == r->size) {
+			r->skipped = 1;
+			goto done;
+		}
+		if (err < 0 && err != MLV_ENOTFOUND)
+			goto done;
 	}
-	if (err < 0 && err != MLV_ENOTFOUND)
-		goto done;
 	if ((err = mlv_store_open(&fd, &size, t->local, r->oid)) < 0) {
 		if (err == MLV_ENOTFOUND)
 			mlv_error_set("cannot upload object %s%s%s%s: it is not in "
@@ -63,7 +68,20 @@ static int upload(struct mlv_conn *c, struct mlv_transfer *t,
 				      r->path ? r->path : "", r->path ? "')" : "");
 		goto done;
 	}
+	/* parts of a multipart upload carry no hash the server could check:
+	 * make sure here that what goes up under this oid is that object */
+	if (large && (err = mlv_store_verify(t->local, r->oid)) < 0) {
+		if (err == MLV_ECORRUPT)
+			mlv_error_set("object %s in the local store is corrupt; not "
+				      "uploading it (run 'git mlv fsck')",
+				      r->oid);
+		goto done;
+	}
 	err = mlv_conn_put_file(c, key.ptr, fd, size, r->oid);
+	if (err == MLV_EEXISTS) {
+		r->skipped = 1;
+		err = 0;
+	}
 done:
 	if (fd >= 0)
 		close(fd);
@@ -101,6 +119,12 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 			  (unsigned long long)d.have);
 		if (d.have < r->size &&
 		    (err = mlv_conn_get(c, key.ptr, d.have, download_sink, &d)) < 0) {
+			if (err == MLV_EPROTO && resumed) {
+				/* the server would not resume: start over */
+				mlv_store_download_discard(&d);
+				mlv_store_download_abort(&d);
+				continue;
+			}
 			mlv_store_download_abort(&d); /* keeps the bytes */
 			break;
 		}
@@ -256,8 +280,6 @@ int mlv_transfer_next(struct mlv_transfer *t, struct mlv_transfer_result *out,
 		pthread_cond_wait(&t->finished, &t->lock);
 	if ((j = t->done) && !(t->done = j->next))
 		t->done_tail = &t->done;
-	if (!t->done && !t->queue && !t->running)
-		mlv_progress_stop(&t->progress);
 	pthread_mutex_unlock(&t->lock);
 	if (!j)
 		return 0;

@@ -108,6 +108,8 @@ int mlv_store_download_open(struct mlv_store_download *d,
 int mlv_store_download_write(struct mlv_store_download *d, const void *data,
 			     size_t len);
 int mlv_store_download_commit(struct mlv_store_download *d, uint64_t size);
+/* Throw away the bytes kept so far: the download starts again at 0. */
+void mlv_store_download_discard(struct mlv_store_download *d);
 void mlv_store_download_abort(struct mlv_store_download *d);
 
 /* Move a corrupt object aside to `bad/<oid>`; that new path into `moved_to`. */
