@@ -351,10 +351,11 @@ static void drop_delayed(struct session *s, struct delayed *d)
 }
 
 /*
- * The object of `p` is not here: fetch it (0), or answer for git and
- * return 1: "delayed" while it downloads, the pointer itself when the
- * fetch filter leaves it out or mlv.skipdownloaderrors forgives a failure,
- * else an error.
+ * The object of `p` is not here: fetch it (0), have it streamed to git as
+ * it downloads (2: large objects, so that git reads while the bytes
+ * arrive), or answer for git and return 1: "delayed" while it downloads,
+ * the pointer itself when the fetch filter leaves it out or
+ * mlv.skipdownloaderrors forgives a failure, else an error.
  */
 static int fetch_missing(struct session *s, struct request *req,
 			 const struct mlv_pointer *p, struct spool *sp, int *err)
@@ -366,6 +367,9 @@ static int fetch_missing(struct session *s, struct request *req,
 		*err = send_spooled(s, sp);
 		return 1;
 	}
+	/* once streaming has begun a failure can no longer become a pointer */
+	if (p->size >= MLV_LAZY_STREAM_MIN && !s->lazy.skip_errors)
+		return 2;
 	if (req->can_delay && s->can_delay &&
 	    mlv_lazy_queue(&s->lazy, p, path) == 0) {
 		struct delayed *d;
@@ -393,6 +397,38 @@ static int fetch_missing(struct session *s, struct request *req,
 		return 1;
 	}
 	return 0;
+}
+
+static int write_to_git(void *ctx, const void *data, size_t len)
+{
+	struct session *s = ctx;
+	int err = mlv_pkt_write_data(&s->out, data, len);
+
+	if (err < 0)
+		s->write_failed = 1;
+	return err;
+}
+
+/* Download `p` and send it to git at once, verified at the end. */
+static int stream_missing(struct session *s, struct request *req,
+			  const struct mlv_pointer *p)
+{
+	int err, sink_err;
+
+	if ((err = write_status(s, "success", 0)) < 0)
+		return err;
+	s->write_failed = 0;
+	sink_err = mlv_lazy_stream(&s->lazy, p, req->pathname ? req->pathname : "",
+				   write_to_git, s);
+	if (s->write_failed)
+		return sink_err;
+	if ((err = mlv_pkt_write_flush(&s->out)) < 0)
+		return err;
+	if (sink_err < 0) {
+		report(s, req->pathname);
+		return send_status(s, "error");
+	}
+	return mlv_pkt_write_flush(&s->out); /* status unchanged */
 }
 
 static int do_smudge(struct session *s, struct request *req)
@@ -430,9 +466,13 @@ static int do_smudge(struct session *s, struct request *req)
 		   mlv_pointer_parse(&p, sp.mem.ptr, sp.mem.len) < 0) {
 		err = send_spooled(s, &sp);
 		goto done;
-	} else if (p.size > 0 && !mlv_store_has(&s->repo->store, p.oid) &&
-		   fetch_missing(s, req, &p, &sp, &err)) {
-		goto done;
+	} else if (p.size > 0 && !mlv_store_has(&s->repo->store, p.oid)) {
+		int how = fetch_missing(s, req, &p, &sp, &err);
+
+		if (how == 2)
+			err = stream_missing(s, req, &p);
+		if (how)
+			goto done;
 	}
 	/* The content streams as it is verified; a fault found at the end
 	 * turns the answer into status=error and git discards what it got. */

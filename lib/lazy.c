@@ -1,6 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "mlv/convert.h"
 #include "mlv/error.h"
 #include "mlv/lazy.h"
 #include "mlv/sync.h"
@@ -25,6 +28,7 @@ void mlv_lazy_release(struct mlv_lazy *l)
 {
 	mlv_transfer_free(l->queue);
 	mlv_transfer_free(l->now);
+	mlv_conn_close(l->conn);
 	mlv_backend_free(l->backend);
 	free(l->open_msg);
 	free(l->include);
@@ -94,6 +98,82 @@ int mlv_lazy_fetch(struct mlv_lazy *l, const struct mlv_pointer *p,
 		return 0;
 fail:
 	return explain(err, p, path);
+}
+
+struct tee {
+	struct mlv_store_download *d;
+	mlv_write_fn sink;
+	void *ctx;
+};
+
+static int tee_write(void *ctx, const void *data, size_t len)
+{
+	struct tee *t = ctx;
+	int err;
+
+	if ((err = mlv_store_download_write(t->d, data, len)) < 0)
+		return err;
+	return t->sink(t->ctx, data, len);
+}
+
+/* Give the bytes already in incomplete/ to the sink. */
+static int replay(struct mlv_store_download *d, mlv_write_fn sink, void *ctx)
+{
+	char *chunk = mlv_xmalloc(MLV_IO_CHUNK);
+	uint64_t off = 0;
+	int err = 0;
+
+	while (off < d->have && err == 0) {
+		size_t want = d->have - off < MLV_IO_CHUNK ? (size_t)(d->have - off) :
+							      MLV_IO_CHUNK;
+		ssize_t n = pread(d->fd, chunk, want, (off_t)off);
+
+		if (n <= 0) {
+			mlv_error_set_errno("cannot read '%s'", d->path);
+			err = MLV_ERROR;
+			break;
+		}
+		err = sink(ctx, chunk, (size_t)n);
+		off += (uint64_t)n;
+	}
+	free(chunk);
+	return err;
+}
+
+int mlv_lazy_stream(struct mlv_lazy *l, const struct mlv_pointer *p,
+		    const char *path, mlv_write_fn sink, void *ctx)
+{
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+	struct mlv_buf key = MLV_BUF_INIT;
+	struct tee t = { &d, sink, ctx };
+	int err;
+
+	if ((err = open_store(l)) < 0 ||
+	    (!l->conn && (err = mlv_conn_open(&l->conn, l->backend)) < 0))
+		return explain(err, p, path);
+	mlv_backend_object_key(&key, p->oid);
+	err = mlv_store_download_open(&d, &l->repo->store, p->oid);
+	if (err == MLV_EEXISTS) {
+		/* another process finished it while we waited */
+		err = mlv_smudge_object(&l->repo->store, p, path, sink, ctx);
+		goto done;
+	}
+	if (err < 0 || (err = replay(&d, sink, ctx)) < 0)
+		goto fail;
+	if (d.have < p->size &&
+	    (err = mlv_conn_get(l->conn, key.ptr, d.have, tee_write, &t)) < 0)
+		goto fail;
+	err = mlv_store_download_commit(&d, p->size);
+	if (err < 0)
+		goto fail_explained;
+	goto done;
+fail:
+	mlv_store_download_abort(&d);
+fail_explained:
+	err = explain(err, p, path);
+done:
+	mlv_buf_release(&key);
+	return err;
 }
 
 int mlv_lazy_queue(struct mlv_lazy *l, const struct mlv_pointer *p,

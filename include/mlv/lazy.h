@@ -21,6 +21,7 @@ struct mlv_lazy {
 	char *open_msg; /* ... this message, for every object */
 	struct mlv_transfer *queue; /* delayed downloads */
 	struct mlv_transfer *now;   /* one at a time, waited for */
+	struct mlv_conn *conn;      /* for streamed downloads */
 	char *include, *exclude;
 	int skip_errors; /* mlv.skipdownloaderrors */
 	int quiet;
@@ -36,6 +37,19 @@ int mlv_lazy_wanted(struct mlv_lazy *l, const char *path);
  * the object and the store. */
 int mlv_lazy_fetch(struct mlv_lazy *l, const struct mlv_pointer *p,
 		   const char *path);
+
+/*
+ * Download `p` into the local store and give its bytes to `sink` as they
+ * arrive (bytes a killed download left in incomplete/ first), so that a
+ * large file reaches git while it downloads. The object is checked at the
+ * end: MLV_ECORRUPT then means the sink was given wrong bytes and must
+ * discard them; nothing enters the store.
+ */
+int mlv_lazy_stream(struct mlv_lazy *l, const struct mlv_pointer *p,
+		    const char *path, mlv_write_fn sink, void *ctx);
+
+/* Objects this large are streamed rather than queued (see above). */
+#define MLV_LAZY_STREAM_MIN (32ull << 20)
 
 /* Queue `p` for download; mlv_lazy_next() reports it when done. */
 int mlv_lazy_queue(struct mlv_lazy *l, const struct mlv_pointer *p,
