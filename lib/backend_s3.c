@@ -415,6 +415,8 @@ static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	/* big reads: fewer, larger writes to files and pipes downstream */
+	curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 1024L * 1024L);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
