@@ -399,16 +399,6 @@ static int fetch_missing(struct session *s, struct request *req,
 	return 0;
 }
 
-static int write_to_git(void *ctx, const void *data, size_t len)
-{
-	struct session *s = ctx;
-	int err = mlv_pkt_write_data(&s->out, data, len);
-
-	if (err < 0)
-		s->write_failed = 1;
-	return err;
-}
-
 /* Download `p` and send it to git at once, verified at the end. */
 static int stream_missing(struct session *s, struct request *req,
 			  const struct mlv_pointer *p)
@@ -419,7 +409,7 @@ static int stream_missing(struct session *s, struct request *req,
 		return err;
 	s->write_failed = 0;
 	sink_err = mlv_lazy_stream(&s->lazy, p, req->pathname ? req->pathname : "",
-				   write_to_git, s);
+				   copy_to_git, s);
 	if (s->write_failed)
 		return sink_err;
 	if ((err = mlv_pkt_write_flush(&s->out)) < 0)

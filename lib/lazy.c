@@ -100,11 +100,27 @@ fail:
 	return explain(err, p, path);
 }
 
+/* Bytes go to incomplete/ and on from there, by `copy` (a splice into
+ * git's pipe), in batches of at least STREAM_BATCH. */
+#define STREAM_BATCH (1024 * 1024)
+
 struct tee {
 	struct mlv_store_download *d;
-	mlv_write_fn sink;
+	mlv_copy_fn copy;
 	void *ctx;
+	uint64_t sent; /* bytes of d given to `copy` */
 };
+
+static int tee_flush(struct tee *t)
+{
+	int err = 0;
+
+	if (t->d->have > t->sent)
+		err = t->copy(t->ctx, t->d->fd, t->sent,
+			      (size_t)(t->d->have - t->sent));
+	t->sent = t->d->have;
+	return err;
+}
 
 static int tee_write(void *ctx, const void *data, size_t len)
 {
@@ -113,39 +129,15 @@ static int tee_write(void *ctx, const void *data, size_t len)
 
 	if ((err = mlv_store_download_write(t->d, data, len)) < 0)
 		return err;
-	return t->sink(t->ctx, data, len);
-}
-
-/* Give the bytes already in incomplete/ to the sink. */
-static int replay(struct mlv_store_download *d, mlv_write_fn sink, void *ctx)
-{
-	char *chunk = mlv_xmalloc(MLV_IO_CHUNK);
-	uint64_t off = 0;
-	int err = 0;
-
-	while (off < d->have && err == 0) {
-		size_t want = d->have - off < MLV_IO_CHUNK ? (size_t)(d->have - off) :
-							      MLV_IO_CHUNK;
-		ssize_t n = pread(d->fd, chunk, want, (off_t)off);
-
-		if (n <= 0) {
-			mlv_error_set_errno("cannot read '%s'", d->path);
-			err = MLV_ERROR;
-			break;
-		}
-		err = sink(ctx, chunk, (size_t)n);
-		off += (uint64_t)n;
-	}
-	free(chunk);
-	return err;
+	return t->d->have - t->sent >= STREAM_BATCH ? tee_flush(t) : 0;
 }
 
 int mlv_lazy_stream(struct mlv_lazy *l, const struct mlv_pointer *p,
-		    const char *path, mlv_write_fn sink, void *ctx)
+		    const char *path, mlv_copy_fn copy, void *ctx)
 {
 	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
 	struct mlv_buf key = MLV_BUF_INIT;
-	struct tee t = { &d, sink, ctx };
+	struct tee t = { &d, copy, ctx, 0 };
 	int err;
 
 	if ((err = open_store(l)) < 0 ||
@@ -155,13 +147,16 @@ int mlv_lazy_stream(struct mlv_lazy *l, const struct mlv_pointer *p,
 	err = mlv_store_download_open(&d, &l->repo->store, p->oid);
 	if (err == MLV_EEXISTS) {
 		/* another process finished it while we waited */
-		err = mlv_smudge_object(&l->repo->store, p, path, sink, ctx);
+		err = mlv_smudge_object_copy(&l->repo->store, p, path, copy, ctx);
 		goto done;
 	}
-	if (err < 0 || (err = replay(&d, sink, ctx)) < 0)
+	/* first what a killed download left, then the rest as it arrives */
+	if (err < 0 || (err = tee_flush(&t)) < 0)
 		goto fail;
 	if (d.have < p->size &&
 	    (err = mlv_conn_get(l->conn, key.ptr, d.have, tee_write, &t)) < 0)
+		goto fail;
+	if ((err = tee_flush(&t)) < 0)
 		goto fail;
 	err = mlv_store_download_commit(&d, p->size);
 	if (err < 0)

@@ -39,14 +39,15 @@ int mlv_lazy_fetch(struct mlv_lazy *l, const struct mlv_pointer *p,
 		   const char *path);
 
 /*
- * Download `p` into the local store and give its bytes to `sink` as they
- * arrive (bytes a killed download left in incomplete/ first), so that a
- * large file reaches git while it downloads. The object is checked at the
- * end: MLV_ECORRUPT then means the sink was given wrong bytes and must
- * discard them; nothing enters the store.
+ * Download `p` into the local store and pass its bytes on as they arrive
+ * (bytes a killed download left in incomplete/ first), so that a large
+ * file reaches git while it downloads: `copy` gets ranges of the file in
+ * incomplete/, to splice into a pipe without another copy. The object is
+ * checked at the end: MLV_ECORRUPT then means `copy` was given wrong bytes
+ * that must be discarded; nothing enters the store.
  */
 int mlv_lazy_stream(struct mlv_lazy *l, const struct mlv_pointer *p,
-		    const char *path, mlv_write_fn sink, void *ctx);
+		    const char *path, mlv_copy_fn copy, void *ctx);
 
 /* Objects this large are streamed rather than queued (see above). */
 #define MLV_LAZY_STREAM_MIN (32ull << 20)
