@@ -319,6 +319,11 @@ int mlv_store_download_write(struct mlv_store_download *d, const void *data,
 		return MLV_ERROR;
 	}
 	mlv_sha256_update(&d->hash, data, len);
+	/* start writing each 8 MiB back at once, so a large download does not
+	 * leave a gigabyte of dirty pages for the checkout to write behind */
+	if ((d->have + len) >> 23 != d->have >> 23)
+		sync_file_range(d->fd, (off_t)((d->have >> 23) << 23), 8 << 20,
+				SYNC_FILE_RANGE_WRITE);
 	d->have += len;
 	return 0;
 }
