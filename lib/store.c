@@ -385,8 +385,10 @@ void mlv_store_download_abort(struct mlv_store_download *d)
 	mlv_sha256_release(&d->hash);
 }
 
-int mlv_store_prune_tmp(const struct mlv_store *s, unsigned max_age,
-			size_t *removed)
+/* Remove the regular files in `dirpath` unchanged for `max_age` seconds
+ * (`empty_age` for empty ones); count them in `*removed`. */
+static void prune_dir(const char *dirpath, unsigned max_age, unsigned empty_age,
+		      size_t *removed)
 {
 	struct mlv_buf path = MLV_BUF_INIT;
 	time_t now = time(NULL);
@@ -394,19 +396,31 @@ int mlv_store_prune_tmp(const struct mlv_store *s, unsigned max_age,
 	struct stat st;
 	DIR *dir;
 
-	*removed = 0;
-	if (!(dir = opendir(s->tmp)))
-		return 0; /* nothing was ever written */
+	if (!(dir = opendir(dirpath)))
+		return; /* nothing was ever written there */
 	while ((d = readdir(dir))) {
 		if (d->d_name[0] == '.')
 			continue;
 		mlv_buf_clear(&path);
-		mlv_buf_printf(&path, "%s/%s", s->tmp, d->d_name);
+		mlv_buf_printf(&path, "%s/%s", dirpath, d->d_name);
 		if (lstat(path.ptr, &st) == 0 && S_ISREG(st.st_mode) &&
-		    now - st.st_mtime > (time_t)max_age && unlink(path.ptr) == 0)
+		    now - st.st_mtime > (time_t)(st.st_size ? max_age : empty_age) &&
+		    unlink(path.ptr) == 0)
 			(*removed)++;
 	}
 	closedir(dir);
 	mlv_buf_release(&path);
+}
+
+int mlv_store_prune_tmp(const struct mlv_store *s, unsigned max_age,
+			size_t *removed)
+{
+	char *incomplete = mlv_path_join(s->root, "incomplete");
+
+	*removed = 0;
+	prune_dir(s->tmp, max_age, max_age, removed);
+	/* partial downloads wait longer for a resume; empty ones do not */
+	prune_dir(incomplete, MLV_STORE_INCOMPLETE_MAX_AGE, max_age, removed);
+	free(incomplete);
 	return 0;
 }

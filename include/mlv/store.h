@@ -119,8 +119,12 @@ int mlv_store_quarantine(struct mlv_buf *moved_to, const struct mlv_store *s,
 /*
  * Remove temporary files in tmp/ last changed more than `max_age` seconds
  * ago: what a killed command left behind. A command still writing keeps
- * touching its file, so it is never taken. The count goes to `*removed`.
+ * touching its file, so it is never taken. Partial downloads in
+ * incomplete/ are kept for a resume up to MLV_STORE_INCOMPLETE_MAX_AGE
+ * (empty ones only `max_age`). The count goes to `*removed`.
  */
+#define MLV_STORE_INCOMPLETE_MAX_AGE (7u * 24 * 3600)
+
 int mlv_store_prune_tmp(const struct mlv_store *s, unsigned max_age,
 			size_t *removed);
 

@@ -234,6 +234,17 @@ test_expect_success 'stale bytes in incomplete/ are thrown away, not trusted' '
 	cmp a.bin ../src/a.bin
 '
 
+test_expect_success 'fsck removes old partial downloads, keeps recent ones for a resume' '
+	cd cs &&
+	d=.git/mlv/incomplete &&
+	: >$d/empty && touch -d "2 hours ago" $d/empty &&
+	echo part >$d/old && touch -d "8 days ago" $d/old &&
+	echo part >$d/recent && touch -d "2 hours ago" $d/recent &&
+	git mlv fsck >../fsck2.out &&
+	test ! -e $d/empty && test ! -e $d/old && test -e $d/recent &&
+	grep -q "removed 2 temporary files" ../fsck2.out
+'
+
 test_expect_success 'an ordinary git remote with remote.<name>.mlvstore: pre-push uploads' '
 	git init -q --bare plain.git &&
 	test_repo pl && cd pl &&
