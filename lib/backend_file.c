@@ -185,26 +185,6 @@ static int create_temp(int *fd, struct mlv_buf *tmp, const char *path)
 	return 0;
 }
 
-/* fsync the directory holding `path`, so a new name in it survives a
- * crash. */
-static int fsync_dir_of(const char *path)
-{
-	char *dir = mlv_xstrdup(path), *slash = strrchr(dir, '/');
-	int fd, err = 0;
-
-	if (slash)
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    fsync(fd) < 0) {
-		mlv_error_set_errno("cannot fsync directory '%s'", dir);
-		err = MLV_ERROR;
-	}
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return err;
-}
-
 /*
  * fsync and make read-only the temporary file, then give it its name:
  * by rename() when `replace` (the manifest), else by link(), so that an
@@ -225,7 +205,7 @@ static int install_temp(struct mlv_conn *c, int fd, const char *tmp,
 		mlv_error_set_errno("cannot move '%s' to '%s'", tmp, path);
 		return MLV_ERROR;
 	}
-	return fsync_dir_of(path);
+	return mlv_fsync_parent_dir(path);
 }
 
 static int file_put_file(struct mlv_conn *c, const char *key, int fd,

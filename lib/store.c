@@ -132,27 +132,6 @@ int mlv_store_writer_write(struct mlv_store_writer *w, const void *data,
 	return 0;
 }
 
-/* fsync the directory holding `path`, so that a rename in it survives a
- * crash. */
-static int fsync_parent(const char *path)
-{
-	char *dir = mlv_xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	int fd, err = 0;
-
-	if (slash)
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    fsync(fd) < 0) {
-		mlv_error_set_errno("cannot fsync directory '%s'", dir);
-		err = MLV_ERROR;
-	}
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return err;
-}
-
 static int rename_into_place(const char *from, const char *to)
 {
 	if (rename(from, to) == 0)
@@ -199,7 +178,7 @@ int mlv_store_writer_commit(struct mlv_store_writer *w, struct mlv_pointer *out,
 		goto done;
 	free(w->tmp_path);
 	w->tmp_path = NULL;
-	if (w->store->fsync && (err = fsync_parent(path.ptr)) < 0)
+	if (w->store->fsync && (err = mlv_fsync_parent_dir(path.ptr)) < 0)
 		goto done;
 done:
 	mlv_buf_release(&path);
@@ -367,7 +346,7 @@ int mlv_store_download_commit(struct mlv_store_download *d, uint64_t size)
 	if ((err = mlv_store_object_path(&path, d->store, d->oid)) < 0 ||
 	    (err = rename_into_place(d->path, path.ptr)) < 0)
 		goto done;
-	if (d->store->fsync && (err = fsync_parent(path.ptr)) < 0)
+	if (d->store->fsync && (err = mlv_fsync_parent_dir(path.ptr)) < 0)
 		goto done;
 done:
 	mlv_buf_release(&path);

@@ -201,3 +201,22 @@ done:
 	free(tmp);
 	return err;
 }
+
+int mlv_fsync_parent_dir(const char *path)
+{
+	char *dir = mlv_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int fd, err = 0;
+
+	if (slash)
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fsync(fd) < 0) {
+		mlv_error_set_errno("cannot fsync directory '%s'", dir);
+		err = MLV_ERROR;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return err;
+}

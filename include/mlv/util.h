@@ -43,6 +43,10 @@ int mlv_write_all(int fd, const void *buf, size_t len);
 int mlv_write_file_atomic(const char *path, const void *data, size_t len,
 			  unsigned mode);
 
+/* fsync the directory holding `path`, so that a new name in it survives a
+ * crash. */
+int mlv_fsync_parent_dir(const char *path);
+
 /* mkdir -p of every directory in `path` up to (not including) its last '/'. */
 int mlv_mkdir_parents(const char *path);
 
