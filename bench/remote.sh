@@ -39,6 +39,8 @@ EOF
 }
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 REPS=${BENCH_REPS:-}
 QUICK=${BENCH_QUICK:-0}
 ONLY=big,small,lazy
@@ -82,7 +84,6 @@ case $REPS in '' | *[!0-9]* | 0) echo "bench: --reps wants a positive number" >&
 # Repetition 0 is an uncounted warm-up round for both tools (first use of
 # the server's pools, first 1 GiB allocations, cold page cache of the inputs).
 if [ "${BENCH_WARMUP:-1}" = 1 ]; then FIRST_REP=0; else FIRST_REP=1; fi
-want() { case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 if want lazy && ! want small; then ONLY=$ONLY,small; fi
 
 # Targets: ratio mlv / aws of the medians.
@@ -90,9 +91,6 @@ TARGET_PUSH_BIG=1.0
 TARGET_CLONE_BIG=1.0
 TARGET_PUSH_SMALL=1.0
 TARGET_CLONE_SMALL=1.0
-
-die() { echo "bench: $*" >&2; exit 1; }
-log() { printf '  %s\n' "$*" >&2; }
 
 # --- tools and the binaries under test -------------------------------------
 
@@ -174,68 +172,6 @@ AWS=(aws --endpoint-url "$AWS_ENDPOINT_URL" s3)
 aws_s3() { "${AWS[@]}" "$@"; }
 
 # --- helpers (as in bench/run.sh) ------------------------------------------
-
-# Fast reproducible random bytes: random_file PATH BYTES SEED
-random_file() {
-	{ openssl enc -aes-128-ctr -nosalt -pass "pass:$3" -pbkdf2 -in /dev/zero 2>/dev/null || true; } |
-		head -c "$2" >"$1"
-	[ "$(stat -c %s "$1")" = "$2" ] || die "could not generate $1"
-}
-
-# Read files so that they are in the page cache, then flush dirty pages so
-# that no earlier write-back runs during the timed command.
-settle() {
-	[ $# -eq 0 ] || find "$@" -type f -exec cat {} + >/dev/null
-	sync
-}
-
-# timed METRIC TOOL REP -- command...: run in the current directory, record the
-# wall-clock seconds and the user+sys CPU seconds of the command and the
-# children it waited for (git-remote-mlv and the filter included).
-timed() {
-	local metric=$1 tool=$2 rep=$3 t0 t1 u s wall
-	shift 4
-	t0=$EPOCHREALTIME
-	if ! /usr/bin/time -f '%U %S' -o "$WORK/cpu" "$@" >"$WORK/cmd.out" 2>"$WORK/cmd.err"; then
-		cat "$WORK/cmd.err" >&2
-		die "$metric/$tool: '$*' failed"
-	fi
-	t1=$EPOCHREALTIME
-	read -r u s <"$WORK/cpu"
-	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
-	if [ "$rep" = 0 ]; then
-		log "$(printf '%-12s %-4s warm-up %7.3f s (not counted)' "$metric" "$tool" "$wall")"
-		return 0
-	fi
-	printf '%s\t%s\t%s\t%s\t%.2f\n' "$metric" "$tool" "$rep" "$wall" \
-		"$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')" >>"$RAW"
-	log "$(printf '%-12s %-4s rep %-2s %8.3f s' "$metric" "$tool" "$rep" "$wall")"
-}
-
-values() { awk -F'\t' -v m="$1" -v t="$2" '$1 == m && $2 == t { print $4 }' "$RAW"; }
-cpus() { awk -F'\t' -v m="$1" -v t="$2" '$1 == m && $2 == t && $5 != "" { print $5 }' "$RAW"; }
-
-# median, and "min-max", of the numbers on stdin ("-" when none)
-median() {
-	sort -g | awk -v p="${1:-3}" '{ a[NR] = $1 } END {
-		if (NR == 0) print "-"; else if (NR % 2) printf "%.*f\n", p, a[(NR + 1) / 2];
-		else printf "%.*f\n", p, (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-minmax() {
-	sort -g | awk -v p=3 'NR == 1 { lo = $1 } { hi = $1 }
-		END { if (NR) printf "%.*f-%.*f\n", p, lo, p, hi; else print "-" }'
-}
-
-# Median over reps of the per-rep ratio METRIC(A)/METRIC(B).
-pair_ratio() {
-	awk -F'\t' -v m="$1" -v a="$2" -v b="$3" '
-		$1 == m && $2 == a { x[$3] = $4 }
-		$1 == m && $2 == b { y[$3] = $4 }
-		END { for (r in x) if ((r in y) && y[r] > 0) print x[r] / y[r] }' "$RAW" | median
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.3f", a / b }'; }
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "-" && a + 0 <= b + 0) }'; }
 
 # Sum of the sizes of the regular files under the given paths.
 bytes_under() { find "$@" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d\n", s }'; }
@@ -481,8 +417,8 @@ time_row() {
 	pr=$(pair_ratio "$m" mlv aws)
 	v=$(verdict "$r" "$target")
 	[ "$v" != MISS ] || MISSES=$((MISSES + 1))
-	ca=$(cpus "$m" mlv | median 2)
-	cb=$(cpus "$m" aws | median 2)
+	ca=$(cpus "$m" mlv | median 1 2)
+	cb=$(cpus "$m" aws | median 1 2)
 	printf '%s\ttime_s\t%s\tawscli\t%s\t%s\t%s\t<=%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$a" "$b" "$r" "$pr" \
 		"$target" "$v" "$(values "$m" mlv | minmax)" "$(values "$m" aws | minmax)" \
 		"$(values "$m" mlv | wc -l)" "$MODE" "$ca" "$cb" >>"$RESULTS"

@@ -37,6 +37,8 @@ EOF
 }
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 REPS=${BENCH_REPS:-}
 QUICK=${BENCH_QUICK:-0}
 ONLY=big,small,mem
@@ -83,7 +85,6 @@ case $REPS in '' | *[!0-9]* | 0) echo "bench: --reps wants a positive number" >&
 # git allocates after a quiet spell is much slower to fault in, and without
 # it that cost would always land on whichever tool runs first.
 if [ "${BENCH_WARMUP:-1}" = 1 ]; then FIRST_REP=0; else FIRST_REP=1; fi
-want() { case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 # Targets: ratio mlv/git-lfs of medians (time), absolute MiB (memory).
 TARGET_ADD_BIG=0.35
@@ -92,9 +93,6 @@ TARGET_ADD_SMALL=1.0
 TARGET_CO_SMALL=1.0
 TARGET_MEM_MIB=32
 TARGET_MEM_GROWTH_MIB=4 # peak at BIG minus peak at MID: "flat in file size"
-
-die() { echo "bench: $*" >&2; exit 1; }
-log() { printf '  %s\n' "$*" >&2; }
 
 # --- tools and the binary under test ---------------------------------------
 
@@ -151,13 +149,6 @@ printf 'metric\ttool\trep\tvalue\tcpu_s\n' >"$RAW"
 
 # --- helpers ---------------------------------------------------------------
 
-# Fast reproducible random bytes: random_file PATH BYTES SEED
-random_file() {
-	{ openssl enc -aes-128-ctr -nosalt -pass "pass:$3" -pbkdf2 -in /dev/zero 2>/dev/null || true; } |
-		head -c "$2" >"$1"
-	[ "$(stat -c %s "$1")" = "$2" ] || die "could not generate $1"
-}
-
 # A fresh repository of kind mlv, lfs or git (no filter) at $1, with its
 # .gitattributes committed.
 new_repo() {
@@ -200,13 +191,6 @@ check_hooks() {
 	[ ! -x .git/hooks/post-checkout ] || die "git-lfs re-enabled its post-checkout hook"
 }
 
-# Read files so that they are in the page cache, then flush dirty pages so
-# that no earlier write-back runs during the timed command.
-settle() {
-	[ $# -eq 0 ] || find "$@" -type f -exec cat {} + >/dev/null
-	sync
-}
-
 # The store files of a repository (for warming the cache before checkout).
 store_dirs() {
 	local d
@@ -216,63 +200,12 @@ store_dirs() {
 	return 0
 }
 
-# timed METRIC TOOL REP -- command...: run in the current directory, record the
-# wall-clock seconds and the user+sys CPU seconds of the command and the
-# children it waited for (the filter process included).
-timed() {
-	local metric=$1 tool=$2 rep=$3 t0 t1 u s wall
-	shift 4
-	t0=$EPOCHREALTIME
-	if ! /usr/bin/time -f '%U %S' -o "$WORK/cpu" "$@" >"$WORK/cmd.out" 2>"$WORK/cmd.err"; then
-		cat "$WORK/cmd.err" >&2
-		die "$metric/$tool: '$*' failed"
-	fi
-	t1=$EPOCHREALTIME
-	read -r u s <"$WORK/cpu"
-	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
-	if [ "$rep" = 0 ]; then
-		log "$(printf '%-16s %-4s warm-up %7.3f s (not counted)' "$metric" "$tool" "$wall")"
-		return 0
-	fi
-	printf '%s\t%s\t%s\t%s\t%.2f\n' "$metric" "$tool" "$rep" "$wall" \
-		"$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')" >>"$RAW"
-	log "$(printf '%-16s %-4s rep %-2s %8.3f s' "$metric" "$tool" "$rep" "$wall")"
-}
-
 # Run a command, showing its output only when it fails.
 quiet() {
 	"$@" >"$WORK/cmd.out" 2>&1 || { cat "$WORK/cmd.out" >&2; die "'$*' failed in $PWD"; }
 }
 
 record() { printf '%s\t%s\t%s\t%s\t\n' "$1" "$2" "$3" "$4" >>"$RAW"; }
-
-values() { awk -F'\t' -v m="$1" -v t="$2" '$1 == m && $2 == t { print $4 }' "$RAW"; }
-
-# median, and "min-max", of the numbers on stdin ("-" when none), each
-# divided by $1 (default 1) and printed with $2 decimals (default 3)
-median() {
-	sort -g | awk -v d="${1:-1}" -v p="${2:-3}" '{ a[NR] = $1 / d } END {
-		if (NR == 0) print "-"; else if (NR % 2) printf "%.*f\n", p, a[(NR + 1) / 2];
-		else printf "%.*f\n", p, (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-minmax() {
-	sort -g | awk -v d="${1:-1}" -v p="${2:-3}" 'NR == 1 { lo = $1 / d } { hi = $1 / d }
-		END { if (NR) printf "%.*f-%.*f\n", p, lo, p, hi; else print "-" }'
-}
-maximum() { sort -g | awk -v d="${1:-1}" -v p="${2:-1}" '{ hi = $1 / d } END { if (NR) printf "%.*f\n", p, hi; else print "-" }'; }
-
-cpus() { awk -F'\t' -v m="$1" -v t="$2" '$1 == m && $2 == t && $5 != "" { print $5 }' "$RAW"; }
-
-# Median over reps of the per-rep ratio METRIC(A)/METRIC(B).
-pair_ratio() {
-	awk -F'\t' -v m="$1" -v a="$2" -v b="$3" '
-		$1 == m && $2 == a { x[$3] = $4 }
-		$1 == m && $2 == b { y[$3] = $4 }
-		END { for (r in x) if ((r in y) && y[r] > 0) print x[r] / y[r] }' "$RAW" | median
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.3f", a / b }'; }
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "-" && a + 0 <= b + 0) }'; }
 
 # --- inputs, generated once ------------------------------------------------
 

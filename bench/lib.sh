@@ -1,0 +1,77 @@
+# Shell functions bench/run.sh and bench/remote.sh share: sourced after a
+# script has set ONLY, WORK and RAW. Results go to $RAW, one sample a line:
+# METRIC TOOL REP SECONDS CPU-SECONDS, tab-separated.
+
+want() { case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+log() { printf '  %s\n' "$*" >&2; }
+
+# Fast reproducible random bytes: random_file PATH BYTES SEED
+random_file() {
+	{ openssl enc -aes-128-ctr -nosalt -pass "pass:$3" -pbkdf2 -in /dev/zero 2>/dev/null || true; } |
+		head -c "$2" >"$1"
+	[ "$(stat -c %s "$1")" = "$2" ] || die "could not generate $1"
+}
+
+# Read files so that they are in the page cache, then flush dirty pages so
+# that no earlier write-back runs during the timed command.
+settle() {
+	[ $# -eq 0 ] || find "$@" -type f -exec cat {} + >/dev/null
+	sync
+}
+
+# timed METRIC TOOL REP -- command...: run in the current directory, record the
+# wall-clock seconds and the user+sys CPU seconds of the command and the
+# children it waited for (the filter and the remote helper included).
+timed() {
+	local metric=$1 tool=$2 rep=$3 t0 t1 u s wall
+	shift 4
+	t0=$EPOCHREALTIME
+	if ! /usr/bin/time -f '%U %S' -o "$WORK/cpu" "$@" >"$WORK/cmd.out" 2>"$WORK/cmd.err"; then
+		cat "$WORK/cmd.err" >&2
+		die "$metric/$tool: '$*' failed"
+	fi
+	t1=$EPOCHREALTIME
+	read -r u s <"$WORK/cpu"
+	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
+	if [ "$rep" = 0 ]; then
+		log "$(printf '%-16s %-4s warm-up %7.3f s (not counted)' "$metric" "$tool" "$wall")"
+		return 0
+	fi
+	printf '%s\t%s\t%s\t%s\t%.2f\n' "$metric" "$tool" "$rep" "$wall" \
+		"$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')" >>"$RAW"
+	log "$(printf '%-16s %-4s rep %-2s %8.3f s' "$metric" "$tool" "$rep" "$wall")"
+}
+
+values() { awk -F'\t' -v m="$1" -v t="$2" '$1 == m && $2 == t { print $4 }' "$RAW"; }
+
+# median, and "min-max", of the numbers on stdin ("-" when none), each
+# divided by $1 (default 1) and printed with $2 decimals (default 3)
+median() {
+	sort -g | awk -v d="${1:-1}" -v p="${2:-3}" '{ a[NR] = $1 / d } END {
+		if (NR == 0) print "-"; else if (NR % 2) printf "%.*f\n", p, a[(NR + 1) / 2];
+		else printf "%.*f\n", p, (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+minmax() {
+	sort -g | awk -v d="${1:-1}" -v p="${2:-3}" 'NR == 1 { lo = $1 / d } { hi = $1 / d }
+		END { if (NR) printf "%.*f-%.*f\n", p, lo, p, hi; else print "-" }'
+}
+
+maximum() { sort -g | awk -v d="${1:-1}" -v p="${2:-1}" '{ hi = $1 / d } END { if (NR) printf "%.*f\n", p, hi; else print "-" }'; }
+
+cpus() { awk -F'\t' -v m="$1" -v t="$2" '$1 == m && $2 == t && $5 != "" { print $5 }' "$RAW"; }
+
+# Median over reps of the per-rep ratio METRIC(A)/METRIC(B).
+pair_ratio() {
+	awk -F'\t' -v m="$1" -v a="$2" -v b="$3" '
+		$1 == m && $2 == a { x[$3] = $4 }
+		$1 == m && $2 == b { y[$3] = $4 }
+		END { for (r in x) if ((r in y) && y[r] > 0) print x[r] / y[r] }' "$RAW" | median
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.3f", a / b }'; }
+
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "-" && a + 0 <= b + 0) }'; }
