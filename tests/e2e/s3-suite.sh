@@ -56,7 +56,7 @@ test_expect_success 'with the store down, a checkout of a missing file fails; sk
 	cmp a.bin ../src/a.bin
 '
 
-test_expect_success 'throttling and dropped connections are retried: push and clone go through' '
+test_expect_success 'throttling, dropped connections and cut answers are retried: push and clone go through' '
 	python3 "$HERE/../s3/flaky-proxy.py" 0 "$AWS_ENDPOINT_URL" proxy.port 2>proxy.log &
 	pid=$! &&
 	for i in 1 2 3 4 5 6 7 8 9 10; do test -s proxy.port && break; sleep 0.3; done &&
@@ -68,7 +68,17 @@ test_expect_success 'throttling and dropped connections are retried: push and cl
 		cd .. && AWS_ENDPOINT_URL=$flaky git clone -q "mlv::$STORE_URL" cflaky 2>err &&
 		cmp cflaky/flaky.bin src/flaky.bin &&
 		grep -q "^fault 503 .*flaky\|^fault 503 .*objects" proxy.log &&
-		grep -q "^fault drop" proxy.log
+		grep -q "^fault drop" proxy.log && grep -q "^fault cut" proxy.log
 	)
 	rc=$?; kill $pid; return $rc
+'
+
+test_expect_success 'the secret and the session token never reach traces or errors' '
+	cd src &&
+	echo trace >>train.py && git commit -qam trace &&
+	MLV_TRACE="$TRASH/secret.trace" AWS_SESSION_TOKEN=SessionTokenNotForTraces \
+		git push origin main >../out 2>../err || true &&
+	test -s ../secret.trace &&
+	! grep -q "$AWS_SECRET_ACCESS_KEY" ../secret.trace ../out ../err &&
+	! grep -q "SessionTokenNotForTraces" ../secret.trace ../out ../err
 '

@@ -5,9 +5,10 @@
 
 Forwards every request to UPSTREAM_URL unchanged (the Host header too, so
 SigV4 signatures still verify upstream), except that the first attempt of
-each distinct request (method, path and query) fails: alternately a
-503 SlowDown answer and a connection closed without any answer. The second
-attempt goes through. Writes the port it listens on to PORT_FILE and a line
+each distinct request (method, path and query) fails, in turn: a 503
+SlowDown answer, a connection closed without any answer, and (for a GET)
+the upstream answer cut off in the middle of its body. The second attempt
+goes through. Writes the port it listens on to PORT_FILE and a line
 per injected fault to stderr.
 """
 import http.client
@@ -36,8 +37,11 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             seen.add(key)
             if first:
                 count[0] += 1
-                fault = count[0] % 2
+                fault = count[0] % 3
+        if first and fault == 2 and self.command == "GET":
+            return self.forward(body, cut=True)
         if first:
+            fault %= 2
             sys.stderr.write("fault %s %s\n" % (["drop", "503"][fault], self.path))
             if fault:
                 out = b"<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>"
@@ -49,6 +53,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(2)
             return
+        self.forward(body)
+
+    def forward(self, body, cut=False):
         up = urllib.parse.urlsplit(UPSTREAM)
         conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "expect"}
@@ -64,7 +71,13 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         else:
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        if self.command != "HEAD":
+        if cut and len(data) > 1:
+            sys.stderr.write("fault cut %s\n" % self.path)
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+        elif self.command != "HEAD":
             self.wfile.write(data)
         conn.close()
 
