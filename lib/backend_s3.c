@@ -110,9 +110,18 @@ static int s3_open(struct mlv_backend *b, const char *rest)
 	if (st->aws.endpoint) {
 		size_t n = strlen(st->aws.endpoint);
 
+		const char *host = strstr(st->aws.endpoint, "://"), *at, *path;
+
 		while (n && st->aws.endpoint[n - 1] == '/')
 			n--;
 		st->endpoint = mlv_xstrndup(st->aws.endpoint, n);
+		/* "user:pass@" in an endpoint means nothing to S3 (requests are
+		 * signed with the keys) and must never be printed: drop it */
+		if (host && (at = strchr(host + 3, '@')) &&
+		    (!(path = strchr(host + 3, '/')) || at < path))
+			memmove(st->endpoint + (host + 3 - st->aws.endpoint),
+				st->endpoint + (at + 1 - st->aws.endpoint),
+				strlen(st->endpoint + (at + 1 - st->aws.endpoint)) + 1);
 		mlv_buf_printf(&buf, "%s/", st->endpoint);
 		uri_encode(&buf, st->bucket, 0);
 	} else if (strchr(st->bucket, '.')) {
