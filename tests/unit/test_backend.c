@@ -1,0 +1,768 @@
+/*
+ * Unit tests for include/mlv/backend.h, include/mlv/transfer.h and the
+ * download half of include/mlv/store.h: the file:// backend in a throwaway
+ * directory, the transfer queue between it and throwaway local stores.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <git2.h>
+#include <openssl/sha.h>
+
+#include "mlv/backend.h"
+#include "mlv/buf.h"
+#include "mlv/error.h"
+#include "mlv/pointer.h"
+#include "mlv/store.h"
+#include "mlv/transfer.h"
+
+/* sha256("abc") */
+#define ABC_OID "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+/* sha256("") */
+#define EMPTY_OID "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+struct fixture {
+	char dir[64];
+	char remote[96];
+	char url[128];
+	char gitdir[96];
+	char gitdir2[96];
+	struct mlv_store store;
+	struct mlv_store store2;
+	struct mlv_backend *b;
+	struct mlv_conn *c;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	*state = f;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/mlv-backend-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->remote, sizeof(f->remote), "%s/remote", f->dir);
+	snprintf(f->url, sizeof(f->url), "file://%s", f->remote);
+	snprintf(f->gitdir, sizeof(f->gitdir), "%s/gitdir", f->dir);
+	snprintf(f->gitdir2, sizeof(f->gitdir2), "%s/gitdir2", f->dir);
+	if (mkdir(f->remote, 0777) < 0 || mkdir(f->gitdir, 0777) < 0 ||
+	    mkdir(f->gitdir2, 0777) < 0)
+		return -1;
+	if (mlv_store_init(&f->store, f->gitdir) < 0 ||
+	    mlv_store_init(&f->store2, f->gitdir2) < 0)
+		return -1;
+	if (mlv_backend_open(&f->b, f->url) < 0 || mlv_conn_open(&f->c, f->b) < 0)
+		return -1;
+	return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int err = 0;
+
+	if (!f)
+		return 0;
+	mlv_conn_close(f->c);
+	mlv_backend_free(f->b);
+	mlv_store_release(&f->store);
+	mlv_store_release(&f->store2);
+	if (f->dir[0] && strcmp(f->dir, "/tmp/mlv-backend-XXXXXX"))
+		err = nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return err;
+}
+
+/* sha256 of `len` bytes as lowercase hex, computed independently of mlv. */
+static void hash_hex(char hex[MLV_OID_HEXSZ + 1], const void *data, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char raw[SHA256_DIGEST_LENGTH];
+	int i;
+
+	SHA256(data, len, raw);
+	for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+		hex[2 * i] = digits[raw[i] >> 4];
+		hex[2 * i + 1] = digits[raw[i] & 0xf];
+	}
+	hex[MLV_OID_HEXSZ] = '\0';
+}
+
+/* A temporary file holding `len` bytes of `data`, open for reading. */
+static int temp_file(struct fixture *f, const void *data, size_t len)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/src-XXXXXX", f->dir);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	return fd;
+}
+
+static int buf_sink(void *ctx, const void *data, size_t len)
+{
+	return mlv_buf_put(ctx, data, len);
+}
+
+/* Put `len` bytes into `s` through the writer; their oid into `oid`. */
+static void store_put(const struct mlv_store *s, char oid[MLV_OID_HEXSZ + 1],
+		      const void *data, size_t len)
+{
+	struct mlv_store_writer w = MLV_STORE_WRITER_INIT;
+	struct mlv_pointer p;
+	char want[MLV_OID_HEXSZ + 1];
+
+	assert_int_equal(mlv_store_writer_open(&w, s), 0);
+	assert_int_equal(mlv_store_writer_write(&w, data, len), 0);
+	assert_int_equal(mlv_store_writer_commit(&w, &p, NULL), 0);
+	mlv_store_writer_abort(&w);
+	hash_hex(want, data, len);
+	assert_string_equal(p.oid, want);
+	assert_int_equal(p.size, len);
+	memcpy(oid, p.oid, MLV_OID_HEXSZ + 1);
+}
+
+/* Regular files under `root`: how many, and how many are named `name` or
+ * start with ".tmp-". */
+static const char *walk_name;
+static int walk_files, walk_named, walk_tmp;
+
+static int count_one(const char *path, const struct stat *st, int flag,
+		     struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+
+	(void)st;
+	if (flag != FTW_F)
+		return 0;
+	walk_files++;
+	if (walk_name && !strcmp(base, walk_name))
+		walk_named++;
+	if (!strncmp(base, ".tmp-", 5))
+		walk_tmp++;
+	return 0;
+}
+
+static void count_files(const char *root, const char *name)
+{
+	walk_name = name;
+	walk_files = walk_named = walk_tmp = 0;
+	assert_int_equal(nftw(root, count_one, 16, FTW_PHYS), 0);
+}
+
+/* Upload or download `n` oids; results into `r` (in `oid` order). */
+static void run_transfer(struct fixture *f, const struct mlv_store *s,
+			 enum mlv_transfer_direction dir, char (*oids)[MLV_OID_HEXSZ + 1],
+			 const uint64_t *sizes, size_t n,
+			 struct mlv_transfer_result *r)
+{
+	struct mlv_transfer *t = mlv_transfer_new(f->b, s, dir, 2, "t", 1);
+	struct mlv_transfer_result one;
+	size_t i, got = 0;
+
+	for (i = 0; i < n; i++)
+		mlv_transfer_add(t, oids[i], sizes[i], NULL);
+	while (mlv_transfer_next(t, &one, 1) > 0) {
+		assert_true(got < n);
+		for (i = 0; i < n; i++)
+			if (!strcmp(one.oid, oids[i]))
+				break;
+		assert_true(i < n);
+		r[i] = one;
+		got++;
+	}
+	assert_int_equal(got, n);
+	assert_int_equal(mlv_transfer_pending(t), 0);
+	mlv_transfer_free(t);
+}
+
+static void release_results(struct mlv_transfer_result *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mlv_transfer_result_release(&r[i]);
+}
+
+/* 1. mlv_backend_open */
+
+static void test_backend__open_file_absolute(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_backend *b = NULL;
+
+	assert_int_equal(mlv_backend_open(&b, "file:///tmp"), 0);
+	assert_non_null(b);
+	assert_string_equal(mlv_backend_url(b), "file:///tmp");
+	mlv_backend_free(b);
+	assert_string_equal(mlv_backend_url(f->b), f->url);
+}
+
+static void test_backend__open_file_relative_refused(void **state)
+{
+	struct mlv_backend *b = (struct mlv_backend *)&b;
+
+	(void)state;
+	assert_int_equal(mlv_backend_open(&b, "file://relative"), MLV_EINVALID);
+	assert_null(b);
+	assert_non_null(strstr(mlv_error_last(), "'file://relative'"));
+}
+
+static void test_backend__open_unknown_scheme_refused(void **state)
+{
+	struct mlv_backend *b = (struct mlv_backend *)&b;
+
+	(void)state;
+	assert_int_equal(mlv_backend_open(&b, "ftp://x"), MLV_EINVALID);
+	assert_null(b);
+	assert_non_null(strstr(mlv_error_last(), "'ftp://x'"));
+	assert_int_equal(mlv_backend_open(&b, "no-scheme"), MLV_EINVALID);
+	assert_null(b);
+	assert_non_null(strstr(mlv_error_last(), "'no-scheme'"));
+}
+
+static void test_backend__object_key(void **state)
+{
+	struct mlv_buf key = MLV_BUF_INIT;
+
+	(void)state;
+	mlv_backend_object_key(&key, ABC_OID);
+	assert_string_equal(key.ptr, "objects/ba/78/" ABC_OID);
+	mlv_buf_release(&key);
+}
+
+/* 2. file backend objects */
+
+static void test_backend__put_file_then_get(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_buf got = MLV_BUF_INIT, key = MLV_BUF_INIT;
+	uint64_t size = 0;
+	int fd = temp_file(f, "abc", 3);
+
+	mlv_backend_object_key(&key, ABC_OID);
+	assert_int_equal(mlv_conn_put_file(f->c, key.ptr, fd, 3, ABC_OID), 0);
+	assert_int_equal(mlv_conn_get_buf(f->c, key.ptr, &got, NULL), 0);
+	assert_int_equal(got.len, 3);
+	assert_memory_equal(got.ptr, "abc", 3);
+	assert_int_equal(mlv_conn_head(f->c, key.ptr, &size), 0);
+	assert_int_equal(size, 3);
+	/* nothing but the object itself is left behind */
+	count_files(f->remote, ABC_OID);
+	assert_int_equal(walk_files, 1);
+	assert_int_equal(walk_named, 1);
+	assert_int_equal(walk_tmp, 0);
+	close(fd);
+	mlv_buf_release(&got);
+	mlv_buf_release(&key);
+}
+
+static void test_backend__put_file_wrong_hash(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_buf key = MLV_BUF_INIT;
+	uint64_t size = 0;
+	int fd = temp_file(f, "abd", 3);
+
+	mlv_backend_object_key(&key, ABC_OID);
+	assert_int_equal(mlv_conn_put_file(f->c, key.ptr, fd, 3, ABC_OID),
+			 MLV_ECORRUPT);
+	assert_non_null(strstr(mlv_error_last(), ABC_OID));
+	assert_int_equal(mlv_conn_head(f->c, key.ptr, &size), MLV_ENOTFOUND);
+	count_files(f->remote, ABC_OID);
+	assert_int_equal(walk_named, 0);
+	assert_int_equal(walk_tmp, 0);
+	assert_int_equal(walk_files, 0);
+	close(fd);
+	mlv_buf_release(&key);
+}
+
+static void test_backend__put_file_never_overwrites(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_buf got = MLV_BUF_INIT;
+	int fd1 = temp_file(f, "first", 5);
+	int fd2 = temp_file(f, "second", 6);
+
+	/* no hash given: the key is not an oid, the content need not match */
+	assert_int_equal(mlv_conn_put_file(f->c, "git/packs/p.pack", fd1, 5, NULL),
+			 0);
+	assert_int_equal(mlv_conn_put_file(f->c, "git/packs/p.pack", fd2, 6, NULL),
+			 MLV_EEXISTS);
+	assert_int_equal(mlv_conn_get_buf(f->c, "git/packs/p.pack", &got, NULL), 0);
+	assert_int_equal(got.len, 5);
+	assert_memory_equal(got.ptr, "first", 5);
+	/* the same object again, with its right hash */
+	mlv_buf_clear(&got);
+	assert_int_equal(mlv_conn_put_file(f->c, "k", fd1, 5, NULL), 0);
+	assert_int_equal(mlv_conn_put_file(f->c, "k", fd1, 5, NULL), MLV_EEXISTS);
+	count_files(f->remote, NULL);
+	assert_int_equal(walk_files, 2);
+	assert_int_equal(walk_tmp, 0);
+	close(fd1);
+	close(fd2);
+	mlv_buf_release(&got);
+}
+
+static void test_backend__put_empty_file(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_buf got = MLV_BUF_INIT, key = MLV_BUF_INIT;
+	uint64_t size = 1;
+	int fd = temp_file(f, "", 0);
+
+	mlv_backend_object_key(&key, EMPTY_OID);
+	assert_int_equal(mlv_conn_put_file(f->c, key.ptr, fd, 0, EMPTY_OID), 0);
+	assert_int_equal(mlv_conn_head(f->c, key.ptr, &size), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(mlv_conn_get(f->c, key.ptr, 0, buf_sink, &got), 0);
+	assert_int_equal(got.len, 0);
+	close(fd);
+	mlv_buf_release(&got);
+	mlv_buf_release(&key);
+}
+
+static void test_backend__get_from_offset(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_buf got = MLV_BUF_INIT;
+	static const char data[] = "0123456789abcdef";
+	int fd = temp_file(f, data, 16);
+
+	assert_int_equal(mlv_conn_put_file(f->c, "k", fd, 16, NULL), 0);
+	assert_int_equal(mlv_conn_get(f->c, "k", 0, buf_sink, &got), 0);
+	assert_int_equal(got.len, 16);
+	assert_memory_equal(got.ptr, data, 16);
+	mlv_buf_clear(&got);
+	assert_int_equal(mlv_conn_get(f->c, "k", 10, buf_sink, &got), 0);
+	assert_int_equal(got.len, 6);
+	assert_memory_equal(got.ptr, "abcdef", 6);
+	mlv_buf_clear(&got);
+	assert_int_equal(mlv_conn_get(f->c, "k", 16, buf_sink, &got), 0);
+	assert_int_equal(got.len, 0);
+	close(fd);
+	mlv_buf_release(&got);
+}
+
+static int failing_sink(void *ctx, const void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return MLV_EPROTO;
+}
+
+static void test_backend__get_sink_error_returned(void **state)
+{
+	struct fixture *f = *state;
+	int fd = temp_file(f, "abc", 3);
+
+	assert_int_equal(mlv_conn_put_file(f->c, "k", fd, 3, NULL), 0);
+	assert_int_equal(mlv_conn_get(f->c, "k", 0, failing_sink, NULL),
+			 MLV_EPROTO);
+	close(fd);
+}
+
+static void test_backend__get_missing(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_buf got = MLV_BUF_INIT;
+	uint64_t size = 0;
+
+	assert_int_equal(mlv_conn_get(f->c, "objects/no/ne/x", 0, buf_sink, &got),
+			 MLV_ENOTFOUND);
+	assert_int_equal(got.len, 0);
+	assert_int_equal(mlv_conn_get_buf(f->c, "objects/no/ne/x", &got, NULL),
+			 MLV_ENOTFOUND);
+	assert_int_equal(mlv_conn_head(f->c, "objects/no/ne/x", &size),
+			 MLV_ENOTFOUND);
+	mlv_buf_release(&got);
+}
+
+static void test_backend__get_buf_over_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_buf got;
+	int fd = temp_file(f, "0123456789", 10);
+
+	mlv_buf_init(&got, 4);
+	assert_int_equal(mlv_conn_put_file(f->c, "k", fd, 10, NULL), 0);
+	assert_int_equal(mlv_conn_get_buf(f->c, "k", &got, NULL), MLV_EINVALID);
+	close(fd);
+	mlv_buf_release(&got);
+}
+
+/* 3. compare-and-swap */
+
+static void test_backend__cas(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_buf tag1 = MLV_BUF_INIT, tag2 = MLV_BUF_INIT;
+	struct mlv_buf tag = MLV_BUF_INIT, got = MLV_BUF_INIT;
+	const char *key = "git/refs";
+
+	assert_int_equal(mlv_conn_put_buf_cas(f->c, key, "a", 1, NULL, &tag1), 0);
+	assert_true(tag1.len > 0);
+	assert_int_equal(mlv_conn_get_buf(f->c, key, &got, &tag), 0);
+	assert_int_equal(got.len, 1);
+	assert_memory_equal(got.ptr, "a", 1);
+	assert_string_equal(tag.ptr, tag1.ptr);
+
+	/* it exists now: a create loses */
+	assert_int_equal(mlv_conn_put_buf_cas(f->c, key, "x", 1, NULL, NULL),
+			 MLV_ECONFLICT);
+
+	assert_int_equal(mlv_conn_put_buf_cas(f->c, key, "bb", 2, tag1.ptr, &tag2),
+			 0);
+	assert_true(tag2.len > 0);
+	assert_string_not_equal(tag2.ptr, tag1.ptr);
+
+	/* a writer still holding the first tag loses */
+	assert_int_equal(mlv_conn_put_buf_cas(f->c, key, "ccc", 3, tag1.ptr, NULL),
+			 MLV_ECONFLICT);
+	mlv_buf_clear(&got);
+	mlv_buf_clear(&tag);
+	assert_int_equal(mlv_conn_get_buf(f->c, key, &got, &tag), 0);
+	assert_int_equal(got.len, 2);
+	assert_memory_equal(got.ptr, "bb", 2);
+	assert_string_equal(tag.ptr, tag2.ptr);
+
+	/* with a tag for a key that does not exist */
+	assert_int_equal(mlv_conn_put_buf_cas(f->c, "git/other", "a", 1, tag1.ptr,
+					      NULL),
+			 MLV_ECONFLICT);
+	mlv_buf_clear(&got);
+	assert_int_equal(mlv_conn_get_buf(f->c, "git/other", &got, NULL),
+			 MLV_ENOTFOUND);
+
+	mlv_buf_release(&tag1);
+	mlv_buf_release(&tag2);
+	mlv_buf_release(&tag);
+	mlv_buf_release(&got);
+}
+
+/* 4. the transfer queue */
+
+static const char *const payloads[3] = { "first object", "second one",
+					 "and a third, longer object" };
+
+static void put_three(struct fixture *f, char oids[3][MLV_OID_HEXSZ + 1],
+		      uint64_t sizes[3])
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		sizes[i] = strlen(payloads[i]);
+		store_put(&f->store, oids[i], payloads[i], (size_t)sizes[i]);
+	}
+}
+
+static void test_backend__upload(void **state)
+{
+	struct fixture *f = *state;
+	char oids[3][MLV_OID_HEXSZ + 1];
+	uint64_t sizes[3];
+	struct mlv_transfer_result r[3];
+	struct mlv_buf got = MLV_BUF_INIT;
+	char path[512];
+	struct stat st;
+	int i;
+
+	put_three(f, oids, sizes);
+	run_transfer(f, &f->store, MLV_TRANSFER_UPLOAD, oids, sizes, 3, r);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(r[i].err, 0);
+		assert_null(r[i].message);
+		assert_int_equal(r[i].skipped, 0);
+		assert_int_equal(r[i].size, sizes[i]);
+		snprintf(path, sizeof(path), "%s/objects/%.2s/%.2s/%s", f->remote,
+			 oids[i], oids[i] + 2, oids[i]);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_size, sizes[i]);
+		mlv_buf_clear(&got);
+		assert_int_equal(mlv_buf_read_file(&got, path), 0);
+		assert_memory_equal(got.ptr, payloads[i], sizes[i]);
+	}
+	release_results(r, 3);
+
+	/* again: the store has them all */
+	run_transfer(f, &f->store, MLV_TRANSFER_UPLOAD, oids, sizes, 3, r);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(r[i].err, 0);
+		assert_int_equal(r[i].skipped, 1);
+	}
+	release_results(r, 3);
+	mlv_buf_release(&got);
+}
+
+static void test_backend__upload_missing_local(void **state)
+{
+	struct fixture *f = *state;
+	char oids[1][MLV_OID_HEXSZ + 1] = { ABC_OID };
+	uint64_t sizes[1] = { 3 };
+	struct mlv_transfer_result r[1];
+	struct mlv_transfer *t;
+	struct mlv_transfer_result one;
+	uint64_t size;
+
+	run_transfer(f, &f->store, MLV_TRANSFER_UPLOAD, oids, sizes, 1, r);
+	assert_true(r[0].err < 0);
+	assert_non_null(r[0].message);
+	assert_non_null(strstr(r[0].message, ABC_OID));
+	release_results(r, 1);
+	assert_int_equal(mlv_conn_head(f->c, "objects/ba/78/" ABC_OID, &size),
+			 MLV_ENOTFOUND);
+
+	/* the path given to add() is in the message and in the result */
+	t = mlv_transfer_new(f->b, &f->store, MLV_TRANSFER_UPLOAD, 1, "t", 1);
+	mlv_transfer_add(t, ABC_OID, 3, "data/model.bin");
+	assert_int_equal(mlv_transfer_next(t, &one, 1), 1);
+	assert_string_equal(one.path, "data/model.bin");
+	assert_non_null(strstr(one.message, "data/model.bin"));
+	mlv_transfer_result_release(&one);
+	assert_int_equal(mlv_transfer_next(t, &one, 1), 0);
+	mlv_transfer_free(t);
+}
+
+static void test_backend__download(void **state)
+{
+	struct fixture *f = *state;
+	char oids[3][MLV_OID_HEXSZ + 1];
+	uint64_t sizes[3];
+	struct mlv_transfer_result r[3];
+	int i;
+
+	put_three(f, oids, sizes);
+	run_transfer(f, &f->store, MLV_TRANSFER_UPLOAD, oids, sizes, 3, r);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(r[i].err, 0);
+	release_results(r, 3);
+
+	for (i = 0; i < 3; i++)
+		assert_int_equal(mlv_store_has(&f->store2, oids[i]), 0);
+	run_transfer(f, &f->store2, MLV_TRANSFER_DOWNLOAD, oids, sizes, 3, r);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(r[i].err, 0);
+		assert_null(r[i].message);
+		assert_int_equal(mlv_store_has(&f->store2, oids[i]), 1);
+		assert_int_equal(mlv_store_verify(&f->store2, oids[i]), 0);
+	}
+	release_results(r, 3);
+
+	/* again: nothing to do, no error */
+	run_transfer(f, &f->store2, MLV_TRANSFER_DOWNLOAD, oids, sizes, 3, r);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(r[i].err, 0);
+	release_results(r, 3);
+}
+
+static void test_backend__download_missing_remote(void **state)
+{
+	struct fixture *f = *state;
+	char oids[1][MLV_OID_HEXSZ + 1] = { ABC_OID };
+	uint64_t sizes[1] = { 3 };
+	struct mlv_transfer_result r[1];
+
+	run_transfer(f, &f->store2, MLV_TRANSFER_DOWNLOAD, oids, sizes, 1, r);
+	assert_int_equal(r[0].err, MLV_ENOTFOUND);
+	assert_non_null(r[0].message);
+	assert_non_null(strstr(r[0].message, ABC_OID));
+	assert_non_null(strstr(r[0].message, f->url));
+	assert_int_equal(mlv_store_has(&f->store2, ABC_OID), 0);
+	release_results(r, 1);
+}
+
+static void test_backend__download_corrupt_remote(void **state)
+{
+	struct fixture *f = *state;
+	char oids[1][MLV_OID_HEXSZ + 1] = { ABC_OID };
+	uint64_t sizes[1] = { 3 };
+	struct mlv_transfer_result r[1];
+	int fd = temp_file(f, "abd", 3);
+
+	/* wrong bytes under the key of "abc" (no hash: the store takes it) */
+	assert_int_equal(mlv_conn_put_file(f->c, "objects/ba/78/" ABC_OID, fd, 3,
+					   NULL),
+			 0);
+	run_transfer(f, &f->store2, MLV_TRANSFER_DOWNLOAD, oids, sizes, 1, r);
+	assert_int_equal(r[0].err, MLV_ECORRUPT);
+	assert_non_null(strstr(r[0].message, ABC_OID));
+	assert_int_equal(mlv_store_has(&f->store2, ABC_OID), 0);
+	release_results(r, 1);
+	close(fd);
+}
+
+static void test_backend__next_nonblocking_empty(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_transfer *t;
+	struct mlv_transfer_result one;
+
+	t = mlv_transfer_new(f->b, &f->store, MLV_TRANSFER_UPLOAD, 0, "t", 1);
+	assert_int_equal(mlv_transfer_next(t, &one, 0), 0);
+	assert_int_equal(mlv_transfer_next(t, &one, 1), 0);
+	assert_int_equal(mlv_transfer_pending(t), 0);
+	mlv_transfer_free(t);
+}
+
+/* 5. store downloads */
+
+static void test_backend__store_download_resume(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(d.have, 0);
+	assert_int_equal(mlv_store_download_write(&d, "a", 1), 0);
+	mlv_store_download_abort(&d);
+	assert_int_equal(mlv_store_has(&f->store, ABC_OID), 0);
+
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(d.have, 1);
+	assert_int_equal(mlv_store_download_write(&d, "bc", 2), 0);
+	assert_int_equal(mlv_store_download_commit(&d, 3), 0);
+	assert_int_equal(mlv_store_has(&f->store, ABC_OID), 1);
+	assert_int_equal(mlv_store_verify(&f->store, ABC_OID), 0);
+
+	/* it is there now: nothing to download */
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID),
+			 MLV_EEXISTS);
+	mlv_store_download_abort(&d);
+}
+
+static void test_backend__store_download_corrupt(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(mlv_store_download_write(&d, "abd", 3), 0);
+	assert_int_equal(mlv_store_download_commit(&d, 3), MLV_ECORRUPT);
+	assert_non_null(strstr(mlv_error_last(), ABC_OID));
+	assert_int_equal(mlv_store_has(&f->store, ABC_OID), 0);
+	assert_int_equal(mlv_store_verify(&f->store, ABC_OID), MLV_ENOTFOUND);
+
+	/* the bad bytes were not kept for a resume */
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(d.have, 0);
+	mlv_store_download_abort(&d);
+}
+
+static void test_backend__store_download_wrong_size(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(mlv_store_download_write(&d, "abc", 3), 0);
+	assert_int_equal(mlv_store_download_commit(&d, 4), MLV_ECORRUPT);
+	assert_int_equal(mlv_store_has(&f->store, ABC_OID), 0);
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(d.have, 0);
+	mlv_store_download_abort(&d);
+}
+
+static void test_backend__store_download_discard(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(mlv_store_download_write(&d, "xy", 2), 0);
+	mlv_store_download_abort(&d);
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(d.have, 2);
+	mlv_store_download_discard(&d);
+	assert_int_equal(d.have, 0);
+	assert_int_equal(mlv_store_download_write(&d, "abc", 3), 0);
+	assert_int_equal(mlv_store_download_commit(&d, 3), 0);
+	assert_int_equal(mlv_store_verify(&f->store, ABC_OID), 0);
+}
+
+static void test_backend__store_download_exists(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+	char oid[MLV_OID_HEXSZ + 1];
+
+	store_put(&f->store, oid, "abc", 3);
+	assert_string_equal(oid, ABC_OID);
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID),
+			 MLV_EEXISTS);
+	mlv_store_download_abort(&d); /* safe after EEXISTS */
+}
+
+static void test_backend__store_download_invalid_oid(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+
+	assert_int_equal(mlv_store_download_open(&d, &f->store, "../../x"),
+			 MLV_EINVALID);
+	mlv_store_download_abort(&d);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_backend__open_file_absolute),
+		T(test_backend__open_file_relative_refused),
+		T(test_backend__open_unknown_scheme_refused),
+		T(test_backend__object_key),
+		T(test_backend__put_file_then_get),
+		T(test_backend__put_file_wrong_hash),
+		T(test_backend__put_file_never_overwrites),
+		T(test_backend__put_empty_file),
+		T(test_backend__get_from_offset),
+		T(test_backend__get_sink_error_returned),
+		T(test_backend__get_missing),
+		T(test_backend__get_buf_over_cap),
+		T(test_backend__cas),
+		T(test_backend__upload),
+		T(test_backend__upload_missing_local),
+		T(test_backend__download),
+		T(test_backend__download_missing_remote),
+		T(test_backend__download_corrupt_remote),
+		T(test_backend__next_nonblocking_empty),
+		T(test_backend__store_download_resume),
+		T(test_backend__store_download_corrupt),
+		T(test_backend__store_download_wrong_size),
+		T(test_backend__store_download_discard),
+		T(test_backend__store_download_exists),
+		T(test_backend__store_download_invalid_oid),
+	};
+	int failed;
+
+	git_libgit2_init();
+	failed = cmocka_run_group_tests(tests, NULL, NULL);
+	git_libgit2_shutdown();
+	return failed;
+}
