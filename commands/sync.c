@@ -188,33 +188,28 @@ done:
 	return rc;
 }
 
-/* Download what the fetch filter wants of HEAD (or all history). */
+/* Download what `filter` wants of HEAD (or all history). */
 static int fetch(struct mlv_repo *repo, const struct sync_args *a,
-		 const char *remote, size_t *moved)
+		 const struct mlv_sync_filter *filter, const char *remote,
+		 size_t *moved)
 {
 	struct mlv_sync_list list = MLV_SYNC_LIST_INIT, all = MLV_SYNC_LIST_INIT;
-	struct mlv_buf inc = MLV_BUF_INIT, exc = MLV_BUF_INIT;
 	struct mlv_backend *b = NULL;
 	size_t i;
 	int err;
 
 	if (a->all) {
 		const char *tips[] = { "--all" };
-		const char *include = a->include, *exclude = a->exclude;
 
-		if (!include && mlv_repo_config_string(&inc, repo, "mlv.fetchinclude"))
-			include = inc.ptr;
-		if (!exclude && mlv_repo_config_string(&exc, repo, "mlv.fetchexclude"))
-			exclude = exc.ptr;
 		if ((err = mlv_sync_collect(NULL, &all, repo, tips, 1, NULL, 0)) < 0)
 			goto done;
 		for (i = 0; i < all.n; i++)
-			if (mlv_sync_path_wanted(all.items[i].path, include, exclude) &&
+			if (mlv_sync_filter_wants(filter, all.items[i].path) &&
 			    !mlv_store_has(&repo->store, all.items[i].oid))
 				mlv_sync_list_add(&list, all.items[i].oid,
 						  all.items[i].size, all.items[i].path);
-	} else if ((err = mlv_sync_missing(&list, repo, NULL, 0, a->include,
-					   a->exclude)) < 0 && err != MLV_ENOTFOUND) {
+	} else if ((err = mlv_sync_missing(&list, repo, NULL, 0, filter)) < 0 &&
+		   err != MLV_ENOTFOUND) {
 		goto done;
 	}
 	err = 0;
@@ -227,8 +222,6 @@ done:
 	mlv_backend_free(b);
 	mlv_sync_list_release(&list);
 	mlv_sync_list_release(&all);
-	mlv_buf_release(&inc);
-	mlv_buf_release(&exc);
 	return err;
 }
 
@@ -236,6 +229,7 @@ int cmd_fetch(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_buf remote = MLV_BUF_INIT;
+	struct mlv_sync_filter filter = { NULL, NULL };
 	struct sync_args a;
 	size_t moved = 0;
 	int rc = 0;
@@ -243,35 +237,36 @@ int cmd_fetch(int argc, char **argv)
 	if (parse_args(&a, argc, argv, 0) < 0)
 		return usage_error("fetch [<remote>] [--all] [--include=<patterns>] "
 				   "[--exclude=<patterns>] [--quiet]");
-	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0 ||
-	    fetch(&repo, &a, remote.ptr, &moved) < 0)
+	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	mlv_sync_filter_init(&filter, &repo, a.include, a.exclude);
+	if (fetch(&repo, &a, &filter, remote.ptr, &moved) < 0)
 		rc = die_with_error("");
 	else if (!a.quiet)
 		fprintf(stderr, "mlv: %zu object%s downloaded\n", moved,
 			moved == 1 ? "" : "s");
+done:
+	mlv_sync_filter_release(&filter);
 	mlv_buf_release(&remote);
 	mlv_repo_release(&repo);
 	return rc;
 }
 
 struct wanted_paths {
-	const struct sync_args *a;
 	struct mlv_repo *repo;
+	const struct mlv_sync_filter *filter;
 	char **paths;
 	size_t n, alloc;
-	struct mlv_buf inc, exc;
 };
 
 static int add_wanted(const char *path, const struct mlv_pointer *p,
 		      const git_index_entry *e, void *payload)
 {
 	struct wanted_paths *w = payload;
-	const char *include = w->a->include ? w->a->include :
-			      w->inc.len ? w->inc.ptr : NULL;
-	const char *exclude = w->a->exclude ? w->a->exclude :
-			      w->exc.len ? w->exc.ptr : NULL;
 
-	if (mlv_sync_path_wanted(path, include, exclude) &&
+	if (mlv_sync_filter_wants(w->filter, path) &&
 	    mlv_store_has(&w->repo->store, p->oid)) {
 		MLV_ALLOC_GROW(w->paths, w->n, w->alloc);
 		w->paths[w->n++] = mlv_xstrdup(path);
@@ -283,6 +278,7 @@ int cmd_pull(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_buf remote = MLV_BUF_INIT;
+	struct mlv_sync_filter filter = { NULL, NULL };
 	struct wanted_paths w;
 	git_index *index = NULL;
 	struct sync_args a;
@@ -294,19 +290,19 @@ int cmd_pull(int argc, char **argv)
 	if (parse_args(&a, argc, argv, 0) < 0)
 		return usage_error("pull [<remote>] [--include=<patterns>] "
 				   "[--exclude=<patterns>] [--quiet]");
-	w.a = &a;
 	w.repo = &repo;
-	mlv_buf_init(&w.inc, 0);
-	mlv_buf_init(&w.exc, 0);
+	w.filter = &filter;
 	a.all = 0;
-	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0 ||
-	    fetch(&repo, &a, remote.ptr, &moved) < 0) {
+	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	mlv_sync_filter_init(&filter, &repo, a.include, a.exclude);
+	if (fetch(&repo, &a, &filter, remote.ptr, &moved) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
 	/* materialize what the filter wants and the store now has */
-	mlv_repo_config_string(&w.inc, &repo, "mlv.fetchinclude");
-	mlv_repo_config_string(&w.exc, &repo, "mlv.fetchexclude");
 	if (git_repository_index(&index, repo.git) < 0 ||
 	    mlv_scan_index(&repo, index, add_wanted, &w) < 0) {
 		rc = die_with_error("cannot read the index");
@@ -335,8 +331,7 @@ done:
 	for (i = 0; i < w.n; i++)
 		free(w.paths[i]);
 	free(w.paths);
-	mlv_buf_release(&w.inc);
-	mlv_buf_release(&w.exc);
+	mlv_sync_filter_release(&filter);
 	git_index_free(index);
 	mlv_buf_release(&remote);
 	mlv_repo_release(&repo);

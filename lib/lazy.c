@@ -11,17 +11,11 @@
 
 void mlv_lazy_init(struct mlv_lazy *l, struct mlv_repo *r, int quiet)
 {
-	struct mlv_buf v = MLV_BUF_INIT;
-
 	memset(l, 0, sizeof(*l));
 	l->repo = r;
 	l->quiet = quiet;
-	if (mlv_repo_config_string(&v, r, "mlv.fetchinclude"))
-		l->include = mlv_xstrdup(v.ptr);
-	if (mlv_repo_config_string(&v, r, "mlv.fetchexclude"))
-		l->exclude = mlv_xstrdup(v.ptr);
+	mlv_sync_filter_init(&l->filter, r, NULL, NULL);
 	l->skip_errors = mlv_repo_config_bool(r, "mlv.skipdownloaderrors", 0);
-	mlv_buf_release(&v);
 }
 
 void mlv_lazy_release(struct mlv_lazy *l)
@@ -31,14 +25,13 @@ void mlv_lazy_release(struct mlv_lazy *l)
 	mlv_conn_close(l->conn);
 	mlv_backend_free(l->backend);
 	free(l->open_msg);
-	free(l->include);
-	free(l->exclude);
+	mlv_sync_filter_release(&l->filter);
 	memset(l, 0, sizeof(*l));
 }
 
 int mlv_lazy_wanted(struct mlv_lazy *l, const char *path)
 {
-	return mlv_sync_path_wanted(path, l->include, l->exclude);
+	return mlv_sync_filter_wants(&l->filter, path);
 }
 
 /* Find and open the store once; later calls repeat the first outcome. */

@@ -422,10 +422,44 @@ int mlv_sync_path_wanted(const char *path, const char *include,
 	return !(exclude && any_matches(exclude, path) == 1);
 }
 
+/* The pattern given, else the value of config `key`, else NULL. */
+static char *pattern_or_config(struct mlv_repo *r, const char *given,
+			       const char *key)
+{
+	struct mlv_buf v = MLV_BUF_INIT;
+	char *out = NULL;
+
+	if (given)
+		out = mlv_xstrdup(given);
+	else if (mlv_repo_config_string(&v, r, key))
+		out = mlv_buf_detach(&v);
+	mlv_buf_release(&v);
+	return out;
+}
+
+void mlv_sync_filter_init(struct mlv_sync_filter *f, struct mlv_repo *r,
+			  const char *include, const char *exclude)
+{
+	f->include = pattern_or_config(r, include, "mlv.fetchinclude");
+	f->exclude = pattern_or_config(r, exclude, "mlv.fetchexclude");
+}
+
+void mlv_sync_filter_release(struct mlv_sync_filter *f)
+{
+	free(f->include);
+	free(f->exclude);
+	f->include = f->exclude = NULL;
+}
+
+int mlv_sync_filter_wants(const struct mlv_sync_filter *f, const char *path)
+{
+	return mlv_sync_path_wanted(path, f->include, f->exclude);
+}
+
 struct missing_walk {
 	struct mlv_repo *repo;
 	struct mlv_sync_list *out;
-	const char *include, *exclude;
+	const struct mlv_sync_filter *filter;
 };
 
 static int add_if_missing(const char *path, const struct mlv_pointer *p,
@@ -433,32 +467,25 @@ static int add_if_missing(const char *path, const struct mlv_pointer *p,
 {
 	struct missing_walk *mw = payload;
 
-	if (mlv_sync_path_wanted(path, mw->include, mw->exclude) &&
+	if (mlv_sync_filter_wants(mw->filter, path) &&
 	    !mlv_store_has(&mw->repo->store, p->oid))
 		mlv_sync_list_add(mw->out, p->oid, p->size, path);
 	return 0;
 }
 
 int mlv_sync_missing(struct mlv_sync_list *out, struct mlv_repo *r,
-		     const char *const *revs, size_t nrevs, const char *include,
-		     const char *exclude)
+		     const char *const *revs, size_t nrevs,
+		     const struct mlv_sync_filter *filter)
 {
-	struct mlv_buf inc = MLV_BUF_INIT, exc = MLV_BUF_INIT;
-	struct missing_walk mw = { r, out, include, exclude };
+	struct missing_walk mw = { r, out, filter };
 	size_t i;
 	int err = 0;
 
-	if (!include && mlv_repo_config_string(&inc, r, "mlv.fetchinclude"))
-		mw.include = inc.ptr;
-	if (!exclude && mlv_repo_config_string(&exc, r, "mlv.fetchexclude"))
-		mw.exclude = exc.ptr;
 	if (!nrevs)
 		err = mlv_scan_tree(r, "HEAD", add_if_missing, &mw);
 	for (i = 0; i < nrevs && err == 0; i++)
 		err = mlv_scan_tree(r, revs[i], add_if_missing, &mw);
 	mlv_sync_list_uniq(out);
-	mlv_buf_release(&inc);
-	mlv_buf_release(&exc);
 	return err;
 }
 

@@ -4,6 +4,7 @@
 #include "mlv/backend.h"
 #include "mlv/pointer.h"
 #include "mlv/repo.h"
+#include "mlv/sync.h"
 #include "mlv/transfer.h"
 
 /*
@@ -22,7 +23,7 @@ struct mlv_lazy {
 	struct mlv_transfer *queue; /* delayed downloads */
 	struct mlv_transfer *now;   /* one at a time, waited for */
 	struct mlv_conn *conn;      /* for streamed downloads */
-	char *include, *exclude;
+	struct mlv_sync_filter filter; /* mlv.fetchinclude/fetchexclude */
 	int skip_errors; /* mlv.skipdownloaderrors */
 	int quiet;
 };

@@ -63,21 +63,35 @@ int mlv_sync_collect(struct mlv_buf *objects, struct mlv_sync_list *pointers,
 		     const char *const *hides, size_t nhides);
 
 /*
- * Every pointer in the trees of `revs` (all of HEAD's when none) whose
- * path passes the fetch filter (`include`/`exclude`, comma-separated
- * gitignore-style patterns; NULL for mlv.fetchinclude/mlv.fetchexclude)
- * and whose object is not in the local store.
- */
-int mlv_sync_missing(struct mlv_sync_list *out, struct mlv_repo *r,
-		     const char *const *revs, size_t nrevs, const char *include,
-		     const char *exclude);
-
-/*
- * 1 when `path` passes the fetch filter: it matches an include pattern
- * (or there are none) and no exclude pattern.
+ * 1 when `path` passes a fetch filter: it matches one of the include
+ * patterns (comma-separated, gitignore-style; or there are none) and no
+ * exclude pattern.
  */
 int mlv_sync_path_wanted(const char *path, const char *include,
 			 const char *exclude);
+
+/*
+ * The fetch filter a command applies: the patterns it was given (NULL
+ * when not given), else mlv.fetchinclude / mlv.fetchexclude.
+ */
+struct mlv_sync_filter {
+	char *include, *exclude; /* NULL: no such patterns */
+};
+
+void mlv_sync_filter_init(struct mlv_sync_filter *f, struct mlv_repo *r,
+			  const char *include, const char *exclude);
+void mlv_sync_filter_release(struct mlv_sync_filter *f);
+
+/* mlv_sync_path_wanted() with the filter's patterns. */
+int mlv_sync_filter_wants(const struct mlv_sync_filter *f, const char *path);
+
+/*
+ * Every pointer in the trees of `revs` (all of HEAD's when none) whose
+ * path passes `filter` and whose object is not in the local store.
+ */
+int mlv_sync_missing(struct mlv_sync_list *out, struct mlv_repo *r,
+		     const char *const *revs, size_t nrevs,
+		     const struct mlv_sync_filter *filter);
 
 /*
  * Upload (or download) every object of `list`, `mlv_sync_jobs()` at a time,
