@@ -166,6 +166,15 @@ static char *first_of(const char *a, const char *b, const char *c)
 	return v ? mlv_xstrdup(v) : NULL;
 }
 
+/* Sign as this key (the token may be NULL). */
+static void use_keys(struct mlv_aws *aws, const char *key_id,
+		     const char *secret, const char *token)
+{
+	aws->access_key_id = mlv_xstrdup(key_id);
+	aws->secret_access_key = mlv_xstrdup(secret);
+	aws->session_token = token ? mlv_xstrdup(token) : NULL;
+}
+
 int mlv_aws_load(struct mlv_aws *aws)
 {
 	const char *profile = env_nonempty("AWS_PROFILE");
@@ -186,21 +195,18 @@ int mlv_aws_load(struct mlv_aws *aws)
 		goto done;
 
 	if (env_nonempty("AWS_ACCESS_KEY_ID") && env_nonempty("AWS_SECRET_ACCESS_KEY")) {
-		aws->access_key_id = mlv_xstrdup(getenv("AWS_ACCESS_KEY_ID"));
-		aws->secret_access_key = mlv_xstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
-		aws->session_token = first_of(env_nonempty("AWS_SESSION_TOKEN"),
-					      NULL, NULL);
+		use_keys(aws, getenv("AWS_ACCESS_KEY_ID"),
+			 getenv("AWS_SECRET_ACCESS_KEY"),
+			 env_nonempty("AWS_SESSION_TOKEN"));
 		mlv_buf_puts(&source, "the environment (AWS_ACCESS_KEY_ID)");
 	} else if (cred.access_key_id && cred.secret_access_key) {
-		aws->access_key_id = mlv_xstrdup(cred.access_key_id);
-		aws->secret_access_key = mlv_xstrdup(cred.secret_access_key);
-		aws->session_token = first_of(cred.session_token, NULL, NULL);
+		use_keys(aws, cred.access_key_id, cred.secret_access_key,
+			 cred.session_token);
 		mlv_buf_printf(&source, "profile '%s' in '%s'", aws->profile,
 			       cred_path);
 	} else if (conf.access_key_id && conf.secret_access_key) {
-		aws->access_key_id = mlv_xstrdup(conf.access_key_id);
-		aws->secret_access_key = mlv_xstrdup(conf.secret_access_key);
-		aws->session_token = first_of(conf.session_token, NULL, NULL);
+		use_keys(aws, conf.access_key_id, conf.secret_access_key,
+			 conf.session_token);
 		mlv_buf_printf(&source, "profile '%s' in '%s'", aws->profile,
 			       conf_path);
 	} else {
