@@ -2,6 +2,26 @@
 # script has set ONLY, WORK and RAW. Results go to $RAW, one sample a line:
 # METRIC TOOL REP SECONDS CPU-SECONDS, tab-separated.
 
+# The options both benchmarks take, into REPS, QUICK, ONLY, KEEP, STRICT
+# and OUT (the script sets their defaults first, and usage()).
+parse_options() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-n | --reps) REPS=${2:?--reps needs a number}; shift 2 ;;
+		--reps=*) REPS=${1#*=}; shift ;;
+		-q | --quick) QUICK=1; shift ;;
+		--only) ONLY=${2:?--only needs a list}; shift 2 ;;
+		--only=*) ONLY=${1#*=}; shift ;;
+		-k | --keep) KEEP=1; shift ;;
+		--strict) STRICT=1; shift ;;
+		-o | --out) OUT=${2:?--out needs a directory}; shift 2 ;;
+		--out=*) OUT=${1#*=}; shift ;;
+		-h | --help) usage; exit 0 ;;
+		*) echo "bench: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+		esac
+	done
+}
+
 want() { case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 die() { echo "bench: $*" >&2; exit 1; }

@@ -48,21 +48,7 @@ KEEP=0
 STRICT=0
 OUT=${BENCH_OUT:-$ROOT/bench/out/remote}
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	-n | --reps) REPS=${2:?--reps needs a number}; shift 2 ;;
-	--reps=*) REPS=${1#*=}; shift ;;
-	-q | --quick) QUICK=1; shift ;;
-	--only) ONLY=${2:?--only needs a list}; shift 2 ;;
-	--only=*) ONLY=${1#*=}; shift ;;
-	-k | --keep) KEEP=1; shift ;;
-	--strict) STRICT=1; shift ;;
-	-o | --out) OUT=${2:?--out needs a directory}; shift 2 ;;
-	--out=*) OUT=${1#*=}; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) echo "bench: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-	esac
-done
+parse_options "$@"
 
 : "${REPS:=3}"
 if [ "$QUICK" = 1 ]; then
