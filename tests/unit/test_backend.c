@@ -27,6 +27,8 @@
 #include "mlv/store.h"
 #include "mlv/transfer.h"
 
+#include "helpers.h"
+
 /* sha256("abc") */
 #define ABC_OID "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 /* sha256("") */
@@ -69,15 +71,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -90,24 +83,9 @@ static int teardown(void **state)
 	mlv_store_release(&f->store);
 	mlv_store_release(&f->store2);
 	if (f->dir[0] && strcmp(f->dir, "/tmp/mlv-backend-XXXXXX"))
-		err = nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		err = test_remove_tree(f->dir);
 	free(f);
 	return err;
-}
-
-/* sha256 of `len` bytes as lowercase hex, computed independently of mlv. */
-static void hash_hex(char hex[MLV_OID_HEXSZ + 1], const void *data, size_t len)
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned char raw[SHA256_DIGEST_LENGTH];
-	int i;
-
-	SHA256(data, len, raw);
-	for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
-		hex[2 * i] = digits[raw[i] >> 4];
-		hex[2 * i + 1] = digits[raw[i] & 0xf];
-	}
-	hex[MLV_OID_HEXSZ] = '\0';
 }
 
 /* A temporary file holding `len` bytes of `data`, open for reading. */
@@ -141,7 +119,7 @@ static void store_put(const struct mlv_store *s, char oid[MLV_OID_HEXSZ + 1],
 	assert_int_equal(mlv_store_writer_write(&w, data, len), 0);
 	assert_int_equal(mlv_store_writer_commit(&w, &p, NULL), 0);
 	mlv_store_writer_abort(&w);
-	hash_hex(want, data, len);
+	test_hash_hex(want, data, len);
 	assert_string_equal(p.oid, want);
 	assert_int_equal(p.size, len);
 	memcpy(oid, p.oid, MLV_OID_HEXSZ + 1);

@@ -24,6 +24,8 @@
 #include "mlv/pointer.h"
 #include "mlv/store.h"
 
+#include "helpers.h"
+
 /* sha256("abc") */
 #define ABC_OID "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
@@ -47,38 +49,14 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	int err = nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	int err = test_remove_tree(f->dir);
 
 	mlv_store_release(&f->store);
 	free(f);
 	return err;
-}
-
-/* sha256 of `len` bytes as lowercase hex, computed independently of mlv. */
-static void hash_hex(char hex[MLV_OID_HEXSZ + 1], const void *data, size_t len)
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned char raw[SHA256_DIGEST_LENGTH];
-	int i;
-
-	SHA256(data, len, raw);
-	for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
-		hex[2 * i] = digits[raw[i] >> 4];
-		hex[2 * i + 1] = digits[raw[i] & 0xf];
-	}
-	hex[MLV_OID_HEXSZ] = '\0';
 }
 
 /* Deterministic bytes, NULs and LFs included. */
@@ -266,7 +244,7 @@ static void test_store__writer_large_object(void **state)
 	char oid[MLV_OID_HEXSZ + 1];
 	struct mlv_pointer p;
 
-	hash_hex(oid, data, len);
+	test_hash_hex(oid, data, len);
 	assert_int_equal(mlv_store_writer_open(&w, &f->store), 0);
 	while (off < len) {
 		size_t n = piece < len - off ? piece : len - off;
@@ -566,7 +544,7 @@ static void check_clean(const struct mlv_store *s, const char *data, size_t len)
 	char oid[MLV_OID_HEXSZ + 1], want[256];
 	int n;
 
-	hash_hex(oid, data, len);
+	test_hash_hex(oid, data, len);
 	n = snprintf(want, sizeof(want),
 		     "version https://git-lfs.github.com/spec/v1\n"
 		     "oid sha256:%s\nsize %zu\n", oid, len);
