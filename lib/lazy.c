@@ -165,7 +165,7 @@ done:
 }
 
 int mlv_lazy_queue(struct mlv_lazy *l, const struct mlv_pointer *p,
-		   const char *path)
+		   const char *path, int copy_fd)
 {
 	int err;
 
@@ -176,7 +176,7 @@ int mlv_lazy_queue(struct mlv_lazy *l, const struct mlv_pointer *p,
 					    MLV_TRANSFER_DOWNLOAD,
 					    mlv_sync_jobs(l->repo),
 					    "Downloading mlv objects", l->quiet);
-	mlv_transfer_add(l->queue, p->oid, p->size, path);
+	mlv_transfer_add_copy(l->queue, p->oid, p->size, path, copy_fd);
 	return 0;
 }
 

@@ -247,6 +247,7 @@ int mlv_store_download_open(struct mlv_store_download *d,
 
 	d->store = s;
 	d->fd = -1;
+	d->copy_fd = -1;
 	d->have = 0;
 	if (!mlv_oid_is_valid(oid)) {
 		mlv_error_set("invalid object id '%s'", oid);
@@ -290,6 +291,31 @@ done:
 	return err;
 }
 
+/*
+ * A large download is written back in windows of 8 MiB as it arrives: the
+ * window just filled starts going to disk at once, and the one two windows
+ * back, on disk by then, leaves the page cache. A gigabyte download so
+ * keeps about 24 MiB of cache in use, recycled, instead of taking a
+ * gigabyte of fresh memory (which a VM pays for dearly) and leaving it
+ * dirty for the checkout that follows. Whoever reads the object next reads
+ * it from disk; the streaming filter has sent each window to git by then.
+ */
+#define DOWNLOAD_WINDOW_SHIFT 23
+
+static void download_writeback(struct mlv_store_download *d)
+{
+	const off_t window = (off_t)1 << DOWNLOAD_WINDOW_SHIFT;
+	off_t filled = (off_t)(d->have >> DOWNLOAD_WINDOW_SHIFT) << DOWNLOAD_WINDOW_SHIFT;
+
+	sync_file_range(d->fd, filled, window, SYNC_FILE_RANGE_WRITE);
+	if (filled >= 2 * window &&
+	    sync_file_range(d->fd, filled - 2 * window, window,
+			    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				    SYNC_FILE_RANGE_WAIT_AFTER) == 0)
+		posix_fadvise(d->fd, filled - 2 * window, window,
+			      POSIX_FADV_DONTNEED);
+}
+
 int mlv_store_download_write(struct mlv_store_download *d, const void *data,
 			     size_t len)
 {
@@ -297,18 +323,45 @@ int mlv_store_download_write(struct mlv_store_download *d, const void *data,
 		mlv_error_set_errno("cannot write '%s'", d->path);
 		return MLV_ERROR;
 	}
+	if (d->copy_fd >= 0 && mlv_write_all(d->copy_fd, data, len) < 0) {
+		mlv_error_set_errno("cannot write the copy of object %s", d->oid);
+		return MLV_ERROR;
+	}
 	mlv_sha256_update(&d->hash, data, len);
-	/* start writing each 8 MiB back at once, so a large download does not
-	 * leave a gigabyte of dirty pages for the checkout to write behind */
-	if ((d->have + len) >> 23 != d->have >> 23)
-		sync_file_range(d->fd, (off_t)((d->have >> 23) << 23), 8 << 20,
-				SYNC_FILE_RANGE_WRITE);
+	if ((d->have + len) >> DOWNLOAD_WINDOW_SHIFT != d->have >> DOWNLOAD_WINDOW_SHIFT)
+		download_writeback(d);
 	d->have += len;
 	return 0;
 }
 
+int mlv_store_download_tee(struct mlv_store_download *d, int fd)
+{
+	loff_t from = 0;
+	ssize_t n = 0;
+	int err = MLV_ERROR;
+
+	/* (a truncate would make ext4 flush the whole file on close) */
+	if (lseek(fd, 0, SEEK_END) != 0 &&
+	    (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0))
+		goto done;
+	while ((uint64_t)from < d->have &&
+	       (n = copy_file_range(d->fd, &from, fd, NULL,
+				    (size_t)(d->have - (uint64_t)from), 0)) > 0)
+		;
+	if (n < 0)
+		goto done;
+	d->copy_fd = fd;
+	err = 0;
+done:
+	if (err < 0)
+		mlv_error_set_errno("cannot copy the start of object %s", d->oid);
+	return err;
+}
+
 void mlv_store_download_discard(struct mlv_store_download *d)
 {
+	if (d->copy_fd >= 0 && ftruncate(d->copy_fd, 0) == 0)
+		lseek(d->copy_fd, 0, SEEK_SET);
 	if (ftruncate(d->fd, 0) == 0)
 		lseek(d->fd, 0, SEEK_SET);
 	d->have = 0;

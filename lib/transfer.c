@@ -13,6 +13,7 @@
 struct job {
 	struct job *next;
 	struct mlv_transfer_result r;
+	int copy_fd; /* a download also written here, or -1 */
 };
 
 struct mlv_transfer {
@@ -94,8 +95,33 @@ static int download_sink(void *ctx, const void *data, size_t len)
 	return mlv_store_download_write(ctx, data, len);
 }
 
+/* The copy of an object the local store already has (into copy_fd, if any). */
+static int copy_stored(struct mlv_transfer *t, const char *oid, int copy_fd)
+{
+	loff_t from = 0;
+	uint64_t size = 0;
+	ssize_t n = -1;
+	int fd = -1, err = 0;
+
+	if (copy_fd < 0 || (err = mlv_store_open(&fd, &size, t->local, oid)) < 0)
+		goto done;
+	if (ftruncate(copy_fd, 0) == 0 && lseek(copy_fd, 0, SEEK_SET) == 0)
+		while ((uint64_t)from < size &&
+		       (n = copy_file_range(fd, &from, copy_fd, NULL,
+					    (size_t)(size - (uint64_t)from), 0)) > 0)
+			;
+	if ((uint64_t)from != size) {
+		mlv_error_set_errno("cannot copy object %s from the local store", oid);
+		err = MLV_ERROR;
+	}
+done:
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
 static int download(struct mlv_conn *c, struct mlv_transfer *t,
-		    struct mlv_transfer_result *r)
+		    struct mlv_transfer_result *r, int copy_fd)
 {
 	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
 	struct mlv_buf key = MLV_BUF_INIT;
@@ -106,12 +132,16 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 		uint64_t resumed;
 
 		if (mlv_store_has(t->local, r->oid)) {
-			err = 0;
+			err = copy_stored(t, r->oid, copy_fd);
 			break;
 		}
 		if ((err = mlv_store_download_open(&d, t->local, r->oid)) < 0) {
 			if (err == MLV_EEXISTS)
-				err = 0;
+				err = copy_stored(t, r->oid, copy_fd);
+			break;
+		}
+		if (copy_fd >= 0 && (err = mlv_store_download_tee(&d, copy_fd)) < 0) {
+			mlv_store_download_abort(&d);
 			break;
 		}
 		resumed = d.have;
@@ -181,7 +211,7 @@ static void *worker(void *arg)
 		} else if (t->dir == MLV_TRANSFER_UPLOAD) {
 			err = upload(c, t, &j->r);
 		} else {
-			err = download(c, t, &j->r);
+			err = download(c, t, &j->r, j->copy_fd);
 		}
 		j->r.err = err;
 		if (err < 0)
@@ -241,9 +271,16 @@ struct mlv_transfer *mlv_transfer_new(struct mlv_backend *b,
 void mlv_transfer_add(struct mlv_transfer *t, const char *oid, uint64_t size,
 		      const char *path)
 {
+	mlv_transfer_add_copy(t, oid, size, path, -1);
+}
+
+void mlv_transfer_add_copy(struct mlv_transfer *t, const char *oid,
+			   uint64_t size, const char *path, int copy_fd)
+{
 	struct job *j = mlv_xmalloc(sizeof(*j));
 
 	memset(j, 0, sizeof(*j));
+	j->copy_fd = copy_fd;
 	snprintf(j->r.oid, sizeof(j->r.oid), "%s", oid);
 	j->r.size = size;
 	j->r.path = path ? mlv_xstrdup(path) : NULL;

@@ -97,9 +97,10 @@ struct mlv_store_download {
 	int fd;
 	uint64_t have;
 	struct mlv_sha256 hash;
+	int copy_fd; /* see mlv_store_download_tee() */
 };
 
-#define MLV_STORE_DOWNLOAD_INIT { NULL, "", NULL, -1, 0, MLV_SHA256_INIT }
+#define MLV_STORE_DOWNLOAD_INIT { NULL, "", NULL, -1, 0, MLV_SHA256_INIT, -1 }
 
 /* MLV_EEXISTS (nothing to do, nothing held) when the object is already
  * in the store, perhaps put there by the process we waited for. */
@@ -108,6 +109,13 @@ int mlv_store_download_open(struct mlv_store_download *d,
 int mlv_store_download_write(struct mlv_store_download *d, const void *data,
 			     size_t len);
 int mlv_store_download_commit(struct mlv_store_download *d, uint64_t size);
+/*
+ * Also write every byte of the object to `fd` (the caller's file, which
+ * it keeps open): what an earlier attempt left is copied at once, and a
+ * discard empties `fd` too. Used to build a work-tree file while the
+ * object downloads, in one pass over the bytes.
+ */
+int mlv_store_download_tee(struct mlv_store_download *d, int fd);
 /* Throw away the bytes kept so far: the download starts again at 0. */
 void mlv_store_download_discard(struct mlv_store_download *d);
 void mlv_store_download_abort(struct mlv_store_download *d);

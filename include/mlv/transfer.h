@@ -48,6 +48,15 @@ void mlv_transfer_add(struct mlv_transfer *t, const char *oid, uint64_t size,
 		      const char *path);
 
 /*
+ * As mlv_transfer_add() for a download that also writes the object to
+ * `copy_fd` (emptied first; the caller's, open until the result is taken)
+ * as the bytes arrive, or from the local store when it is already there.
+ * Only a successful result means `copy_fd` holds the whole, verified object.
+ */
+void mlv_transfer_add_copy(struct mlv_transfer *t, const char *oid,
+			   uint64_t size, const char *path, int copy_fd);
+
+/*
  * The next finished object into `out` (release it with
  * mlv_transfer_result_release): 1 when one was taken, 0 when nothing is
  * queued or running, or when `block` is 0 and none has finished yet.
