@@ -54,61 +54,24 @@ static int collect(const char *path, const struct mlv_pointer *p,
 	return 0;
 }
 
-/*
- * Record the stat data of the files just materialized in their index
- * entries. Git compares stat data before content and takes a size that
- * differs from the one in the index (the pointer's) for changed content
- * without reading the file, so `git update-index --refresh` cannot clear
- * them and `git status` would call every one of them modified. Their
- * content was verified against the pointer as it was written, so the
- * entries (same blob, same mode) only get the new stat data; an entry
- * that changed since it was read is left alone.
- */
+/* The stat data of the files just materialized into their index entries. */
 static int record_stat(git_index *index, const char *workdir,
 		       const struct pending *items, size_t n)
 {
-	size_t i, updated = 0;
+	struct mlv_worktree_file *files = mlv_xreallocarray(NULL, n ? n : 1,
+							    sizeof(*files));
+	size_t i, done = 0;
 	int err;
 
-	if ((err = git_index_read(index, 0)) < 0) {
-		err = mlv_error_from_git(err, "cannot read the index");
-		goto done;
-	}
 	for (i = 0; i < n; i++) {
-		const git_index_entry *e;
-		git_index_entry entry;
-		struct stat st;
-		char *full;
-
-		if (!items[i].done ||
-		    !(e = git_index_get_bypath(index, items[i].path, 0)) ||
-		    !git_oid_equal(&e->id, &items[i].blob))
+		if (!items[i].done)
 			continue;
-		full = mlv_path_join(workdir, items[i].path);
-		err = lstat(full, &st);
-		free(full);
-		if (err < 0 || !S_ISREG(st.st_mode))
-			continue;
-		entry = *e;
-		entry.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
-		entry.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
-		entry.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
-		entry.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
-		entry.dev = (uint32_t)st.st_dev;
-		entry.ino = (uint32_t)st.st_ino;
-		entry.uid = (uint32_t)st.st_uid;
-		entry.gid = (uint32_t)st.st_gid;
-		entry.file_size = (uint32_t)st.st_size; /* truncated, as git does */
-		if ((err = git_index_add(index, &entry)) < 0) {
-			err = mlv_error_from_git(err, "cannot update the index");
-			goto done;
-		}
-		updated++;
+		files[done].path = items[i].path;
+		files[done].blob = items[i].blob;
+		done++;
 	}
-	err = 0;
-	if (updated && (err = git_index_write(index)) < 0)
-		err = mlv_error_from_git(err, "cannot write the index");
-done:
+	err = mlv_worktree_record_stat(index, workdir, files, done);
+	free(files);
 	return err;
 }
 

@@ -135,3 +135,96 @@ done:
 	free(full);
 	return err;
 }
+
+int mlv_worktree_replace_pointer(struct mlv_repo *r, const char *path,
+				 const char *tmp, const char *pointer,
+				 size_t len)
+{
+	char *full = mlv_path_join(r->workdir, path);
+	char head[MLV_POINTER_MAX];
+	struct stat st;
+	int fd = -1, err = MLV_ECONFLICT;
+	ssize_t n = 0;
+
+	if (lstat(full, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != len || len > sizeof(head))
+		goto done;
+	if ((fd = open(full, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (n = mlv_read_full(fd, head, sizeof(head))) < 0) {
+		mlv_error_set_errno("cannot read '%s'", path);
+		err = MLV_ERROR;
+		goto done;
+	}
+	if ((size_t)n != len || memcmp(head, pointer, len))
+		goto done;
+	/* An exchange, where the file system has it, rather than a rename
+	 * over the pointer: ext4 flushes a file renamed over another at once
+	 * (auto_da_alloc), a gigabyte of writeback on this command's time. */
+	if (chmod(tmp, st.st_mode & 07777) < 0) {
+		mlv_error_set_errno("cannot change the mode of '%s'", tmp);
+		err = MLV_ERROR;
+		goto done;
+	}
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, full, RENAME_EXCHANGE) == 0) {
+		unlink(tmp); /* the pointer now */
+	} else if (rename(tmp, full) < 0) {
+		mlv_error_set_errno("cannot replace '%s'", path);
+		err = MLV_ERROR;
+		goto done;
+	}
+	err = 0;
+done:
+	if (err == MLV_ECONFLICT)
+		mlv_error_set("'%s' changed while its object downloaded", path);
+	if (fd >= 0)
+		close(fd);
+	free(full);
+	return err;
+}
+
+int mlv_worktree_record_stat(git_index *index, const char *workdir,
+			     const struct mlv_worktree_file *files, size_t n)
+{
+	size_t i, updated = 0;
+	int err;
+
+	if ((err = git_index_read(index, 0)) < 0) {
+		err = mlv_error_from_git(err, "cannot read the index");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e;
+		git_index_entry entry;
+		struct stat st;
+		char *full;
+
+		if (!(e = git_index_get_bypath(index, files[i].path, 0)) ||
+		    !git_oid_equal(&e->id, &files[i].blob))
+			continue;
+		full = mlv_path_join(workdir, files[i].path);
+		err = lstat(full, &st);
+		free(full);
+		if (err < 0 || !S_ISREG(st.st_mode))
+			continue;
+		entry = *e;
+		entry.ctime.seconds = (int32_t)st.st_ctim.tv_sec;
+		entry.ctime.nanoseconds = (uint32_t)st.st_ctim.tv_nsec;
+		entry.mtime.seconds = (int32_t)st.st_mtim.tv_sec;
+		entry.mtime.nanoseconds = (uint32_t)st.st_mtim.tv_nsec;
+		entry.dev = (uint32_t)st.st_dev;
+		entry.ino = (uint32_t)st.st_ino;
+		entry.uid = (uint32_t)st.st_uid;
+		entry.gid = (uint32_t)st.st_gid;
+		entry.file_size = (uint32_t)st.st_size; /* truncated, as git does */
+		if ((err = git_index_add(index, &entry)) < 0) {
+			err = mlv_error_from_git(err, "cannot update the index");
+			goto done;
+		}
+		updated++;
+	}
+	err = 0;
+	if (updated && (err = git_index_write(index)) < 0)
+		err = mlv_error_from_git(err, "cannot write the index");
+done:
+	return err;
+}

@@ -38,4 +38,36 @@ int mlv_worktree_state(enum mlv_worktree_state *out, struct mlv_repo *r,
 int mlv_worktree_materialize(struct mlv_repo *r, const char *path,
 			     const struct mlv_pointer *p, unsigned mode);
 
+/*
+ * Put the finished file `tmp` (same file system) in place of the work tree
+ * file `path`, which must still hold exactly the `len` bytes of `pointer`:
+ * what git wrote there when the filter answered with the pointer. It takes
+ * that file's permissions. MLV_ECONFLICT, and nothing changed, when `path`
+ * holds anything else by now.
+ */
+int mlv_worktree_replace_pointer(struct mlv_repo *r, const char *path,
+				 const char *tmp, const char *pointer,
+				 size_t len);
+
+/* A work tree file mlv has just written with the content of the pointer
+ * in blob `blob`, verified. */
+struct mlv_worktree_file {
+	const char *path;
+	git_oid blob;
+};
+
+/*
+ * Record the stat data of `files` in their entries of `index` (read again
+ * first) and write it. Git compares stat data before content and takes a
+ * size that differs from the one in the index (the pointer's) for changed
+ * content without reading the file, so `git update-index --refresh` cannot
+ * clear such entries and `git status` would call every one of them
+ * modified. Their content was verified as it was written, so an entry
+ * (same blob, same mode) only gets the new stat data; an entry whose blob
+ * is not `blob` any more is left alone, and an index without any of the
+ * paths is not written.
+ */
+int mlv_worktree_record_stat(git_index *index, const char *workdir,
+			     const struct mlv_worktree_file *files, size_t n);
+
 #endif
