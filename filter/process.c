@@ -11,6 +11,7 @@
 #include "mlv/pktline.h"
 #include "mlv/trace.h"
 #include "mlv/util.h"
+#include "mlv/worktree.h"
 
 /* Smudge input larger than this goes to a temporary file, not memory. */
 #define SPOOL_MEMORY_MAX (1024 * 1024)
@@ -21,6 +22,20 @@ struct delayed {
 	struct mlv_pointer pointer;
 	enum { DELAY_RUNNING, DELAY_DONE, DELAY_LISTED } state;
 	char *error; /* why the download failed, when it did */
+	/* a deferred file (see defer()): the work tree copy being written as
+	 * the object downloads, and the pointer blob as git sent it */
+	int copy_fd;
+	char *copy_path;
+	struct mlv_buf text;
+};
+
+/* A deferred file git has been answered for with its pointer: the copy
+ * replaces the pointer when git is done (finish_deferred()). */
+struct deferred {
+	char *path;
+	char *copy_path;
+	struct mlv_buf text;
+	git_oid blob;
 };
 
 struct session {
@@ -33,6 +48,9 @@ struct session {
 	struct mlv_lazy lazy;
 	struct delayed *delayed;
 	size_t ndelayed, delayed_alloc;
+	int initial; /* the first checkout of this work tree, as in git clone */
+	struct deferred *deferred;
+	size_t ndeferred, deferred_alloc;
 };
 
 struct request {
@@ -345,9 +363,166 @@ static struct delayed *find_delayed(struct session *s, const char *path)
 
 static void drop_delayed(struct session *s, struct delayed *d)
 {
+	if (d->copy_fd >= 0)
+		close(d->copy_fd);
+	if (d->copy_path)
+		unlink(d->copy_path);
+	free(d->copy_path);
+	mlv_buf_release(&d->text);
 	free(d->path);
 	free(d->error);
 	*d = s->delayed[--s->ndelayed];
+}
+
+/*
+ * The first checkout of a work tree (git clone, or a checkout in a
+ * repository that never had an index): git holds the index lock and no
+ * index exists yet. Nothing in such a work tree can be older than this
+ * command, and git ends the command with that one checkout.
+ */
+static int is_initial_checkout(struct mlv_repo *r)
+{
+	const char *env = getenv("GIT_INDEX_FILE");
+	struct mlv_buf index = MLV_BUF_INIT, lock = MLV_BUF_INIT;
+	int initial;
+
+	if (env && *env)
+		mlv_buf_puts(&index, env);
+	else
+		mlv_buf_printf(&index, "%sindex", git_repository_path(r->git));
+	mlv_buf_printf(&lock, "%s.lock", index.ptr);
+	initial = access(index.ptr, F_OK) < 0 && errno == ENOENT &&
+		  access(lock.ptr, F_OK) == 0;
+	mlv_buf_release(&index);
+	mlv_buf_release(&lock);
+	return initial;
+}
+
+/*
+ * A large missing object in the first checkout of a work tree is
+ * downloaded straight into a copy beside the store (and into the store,
+ * in the same pass) while git goes on; git gets the pointer for it, and
+ * when git is done the copy replaces the pointer (finish_deferred()). Its
+ * bytes so never pass through git, which would hold all of them in memory
+ * and write them a second time. 1 when git was answered ("delayed", in
+ * `*err`), 0 when the file cannot be deferred and is handled as any other.
+ */
+static int defer(struct session *s, const char *path,
+		 const struct mlv_pointer *p, const struct spool *sp, int *err)
+{
+	struct mlv_buf copy_path = MLV_BUF_INIT;
+	struct delayed *d;
+	int fd = -1, answered = 0;
+
+	mlv_buf_printf(&copy_path, "%s/checkout-XXXXXX", s->repo->store.tmp);
+	if (mlv_mkdir_parents(copy_path.ptr) < 0 ||
+	    (fd = mkostemp(copy_path.ptr, O_CLOEXEC)) < 0 ||
+	    mlv_lazy_queue(&s->lazy, p, path, fd) < 0) {
+		mlv_trace("filter: '%s' not deferred: %s", path,
+			  fd < 0 ? strerror(errno) : mlv_error_last());
+		goto done;
+	}
+	MLV_ALLOC_GROW(s->delayed, s->ndelayed, s->delayed_alloc);
+	d = &s->delayed[s->ndelayed++];
+	memset(d, 0, sizeof(*d));
+	d->path = mlv_xstrdup(path);
+	d->pointer = *p;
+	d->state = DELAY_RUNNING;
+	d->copy_fd = fd;
+	d->copy_path = mlv_buf_detach(&copy_path);
+	mlv_buf_init(&d->text, 0);
+	mlv_buf_put(&d->text, sp->mem.ptr, sp->mem.len);
+	fd = -1;
+	mlv_trace("filter: '%s' deferred: downloading into %s", path, d->copy_path);
+	*err = send_status(s, "delayed");
+	answered = 1;
+done:
+	if (fd >= 0) {
+		close(fd);
+		unlink(copy_path.ptr);
+	}
+	mlv_buf_release(&copy_path);
+	return answered;
+}
+
+/* Git asks for a deferred file whose download succeeded: it gets the
+ * pointer, and the copy waits for the end of the command. */
+static int answer_deferred(struct session *s, struct delayed *d)
+{
+	struct deferred *f;
+	int err;
+
+	if ((err = send_content(s, d->text.ptr, d->text.len)) < 0)
+		return err;
+	MLV_ALLOC_GROW(s->deferred, s->ndeferred, s->deferred_alloc);
+	f = &s->deferred[s->ndeferred++];
+	memset(f, 0, sizeof(*f));
+	f->path = d->path;
+	f->copy_path = d->copy_path;
+	f->text = d->text;
+	git_odb_hash(&f->blob, f->text.ptr, f->text.len, GIT_OBJECT_BLOB);
+	d->path = d->copy_path = NULL;
+	mlv_buf_init(&d->text, 0);
+	return 0;
+}
+
+/*
+ * Git is done (it closed the pipe, and waits for this process to exit):
+ * each deferred copy replaces the pointer git wrote, and the index, which
+ * git has written by now, gets the copies' stat data. A path that no
+ * longer holds the pointer is left alone.
+ */
+static void finish_deferred(struct session *s)
+{
+	struct mlv_worktree_file *files = NULL;
+	git_index *index = NULL;
+	size_t i, n = 0;
+	int err;
+
+	if (!s->ndeferred)
+		return;
+	files = mlv_xreallocarray(NULL, s->ndeferred, sizeof(*files));
+	for (i = 0; i < s->ndeferred; i++) {
+		struct deferred *f = &s->deferred[i];
+
+		err = mlv_worktree_replace_pointer(s->repo, f->path, f->copy_path,
+						   f->text.ptr, f->text.len);
+		if (err == 0) {
+			files[n].path = f->path;
+			files[n].blob = f->blob;
+			n++;
+		} else if (err == MLV_ECONFLICT) {
+			mlv_trace("filter: %s", mlv_error_last());
+		} else {
+			mlv_error_set("%s; its pointer stays (run 'git mlv checkout "
+				      "-- %s' to try again)", mlv_error_last(), f->path);
+			report(s, f->path);
+		}
+	}
+	if (n && ((err = git_repository_index(&index, s->repo->git)) < 0 ||
+		  mlv_worktree_record_stat(index, s->repo->workdir, files, n) < 0)) {
+		if (err < 0)
+			mlv_error_from_git(err, "cannot read the index");
+		mlv_error_set("%s; 'git status' lists the downloaded files as "
+			      "modified until 'git mlv checkout' records them",
+			      mlv_error_last());
+		report(s, NULL);
+	}
+	git_index_free(index);
+	free(files);
+}
+
+static void release_deferred(struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ndeferred; i++) {
+		unlink(s->deferred[i].copy_path); /* gone when it was used */
+		free(s->deferred[i].copy_path);
+		free(s->deferred[i].path);
+		mlv_buf_release(&s->deferred[i].text);
+	}
+	free(s->deferred);
 }
 
 /*
@@ -367,19 +542,23 @@ static int fetch_missing(struct session *s, struct request *req,
 		*err = send_spooled(s, sp);
 		return 1;
 	}
+	if (p->size >= MLV_LAZY_STREAM_MIN && s->initial && req->can_delay &&
+	    s->can_delay && sp->fd < 0 && defer(s, path, p, sp, err))
+		return 1;
 	/* once streaming has begun a failure can no longer become a pointer */
 	if (p->size >= MLV_LAZY_STREAM_MIN && !s->lazy.skip_errors)
 		return 2;
 	if (req->can_delay && s->can_delay &&
-	    mlv_lazy_queue(&s->lazy, p, path) == 0) {
+	    mlv_lazy_queue(&s->lazy, p, path, -1) == 0) {
 		struct delayed *d;
 
 		MLV_ALLOC_GROW(s->delayed, s->ndelayed, s->delayed_alloc);
 		d = &s->delayed[s->ndelayed++];
+		memset(d, 0, sizeof(*d));
 		d->path = mlv_xstrdup(path);
 		d->pointer = *p;
 		d->state = DELAY_RUNNING;
-		d->error = NULL;
+		d->copy_fd = -1;
 		*err = send_status(s, "delayed");
 		return 1;
 	}
@@ -449,6 +628,11 @@ static int do_smudge(struct session *s, struct request *req)
 				drop_delayed(s, d);
 				err = send_status(s, "error");
 			}
+			goto done;
+		}
+		if (d->copy_fd >= 0) {
+			err = answer_deferred(s, d);
+			drop_delayed(s, d);
 			goto done;
 		}
 		drop_delayed(s, d);
@@ -572,6 +756,7 @@ int mlv_filter_process_run(struct mlv_repo *repo,
 	mlv_pkt_writer_init(&s.out, out);
 	if ((err = handshake(&s)) < 0)
 		goto done;
+	s.initial = repo->workdir && is_initial_checkout(repo);
 	mlv_trace("filter: ready (clean=%d smudge=%d)", s.can_clean, s.can_smudge);
 	for (;;) {
 		request_release(&req);
@@ -590,13 +775,16 @@ int mlv_filter_process_run(struct mlv_repo *repo,
 		if (err < 0)
 			break;
 	}
-	if (err > 0)
+	if (err > 0) {
+		finish_deferred(&s);
 		err = 0;
+	}
 done:
 	request_release(&req);
 	while (s.ndelayed)
 		drop_delayed(&s, &s.delayed[0]);
 	free(s.delayed);
+	release_deferred(&s);
 	mlv_lazy_release(&s.lazy);
 	mlv_pkt_reader_release(&s.in);
 	mlv_pkt_writer_release(&s.out);

@@ -214,6 +214,51 @@ test_expect_success 'a corrupt object in the store never reaches the work tree' 
 	store_put src/bad.bin "$(obj_key $oid)"
 '
 
+# Objects of MLV_LAZY_STREAM_MIN (32 MiB) and more: a fresh clone downloads
+# them beside git into the work tree and the local store at once.
+BIG_BYTES=$((33 * 1024 * 1024))
+
+test_expect_success 'a fresh clone gets a large file whole, with its mode, and a clean index' '
+	cd src &&
+	test_random_file big.bin $BIG_BYTES big && chmod +x big.bin &&
+	git add big.bin && git commit -qm big && git push -q origin main 2>../err &&
+	oid=$(test_pointer_oid big.bin HEAD) &&
+	cd .. && MLV_TRACE="$TRASH/big.trace" git clone -q "mlv::$STORE_URL" cbig 2>err &&
+	grep -q "big.bin. deferred" big.trace &&
+	cmp cbig/big.bin src/big.bin && test -x cbig/big.bin &&
+	cd cbig &&
+	git diff-files --quiet &&
+	test -z "$(git status --porcelain)" &&
+	test "$(git ls-files --debug big.bin | sed -n "s/^ *size: \([0-9]*\).*/\1/p")" = $BIG_BYTES &&
+	cmp "$(test_store_path $oid)" ../src/big.bin &&
+	test -z "$(ls .git/mlv/tmp)" &&
+	git mlv fsck >../fsck-big.out
+'
+
+test_expect_success 'a large file in a later checkout still comes through git' '
+	cd cbig &&
+	oid=$(test_pointer_oid big.bin HEAD) &&
+	rm -f "$(test_store_path $oid)" big.bin &&
+	MLV_TRACE="$TRASH/big2.trace" git checkout -- big.bin 2>../err &&
+	! grep -q "deferred" ../big2.trace &&
+	cmp big.bin ../src/big.bin && test -z "$(git status --porcelain)"
+'
+
+test_expect_success 'a corrupt large object fails the fresh clone and never reaches the work tree' '
+	oid=$(cd src && test_pointer_oid big.bin HEAD) &&
+	test_random_file wrongbig $BIG_BYTES wrongbig && store_put wrongbig "$(obj_key $oid)" &&
+	test_must_fail git clone -q "mlv::$STORE_URL" cbigbad 2>err &&
+	grep "big.bin" err | grep -q "$oid" &&
+	! cmp -s cbigbad/big.bin wrongbig &&
+	test ! -e cbigbad/.git/mlv/objects/$(echo $oid | cut -c1-2)/$(echo $oid | cut -c3-4)/$oid &&
+	test -z "$(ls cbigbad/.git/mlv/tmp)" &&
+	git -c mlv.skipdownloaderrors=true clone -q "mlv::$STORE_URL" cbigskip 2>err2 &&
+	grep -q "big.bin" err2 &&
+	head -1 cbigskip/big.bin | grep -q "^version https://git-lfs" &&
+	(cd cbigskip && test -z "$(git status --porcelain)") &&
+	store_put src/big.bin "$(obj_key $oid)"
+'
+
 test_expect_success 'an interrupted download resumes from what incomplete/ holds' '
 	git init -q cr && cd cr && git remote add origin "mlv::$STORE_URL" &&
 	git fetch -q origin 2>../err &&
