@@ -24,7 +24,6 @@ struct delayed {
 	char *error; /* why the download failed, when it did */
 	/* a deferred file (see defer()): the work tree copy being written as
 	 * the object downloads, and the pointer blob as git sent it */
-	int copy_fd;
 	char *copy_path;
 	struct mlv_buf text;
 };
@@ -363,8 +362,6 @@ static struct delayed *find_delayed(struct session *s, const char *path)
 
 static void drop_delayed(struct session *s, struct delayed *d)
 {
-	if (d->copy_fd >= 0)
-		close(d->copy_fd);
 	if (d->copy_path)
 		unlink(d->copy_path);
 	free(d->copy_path);
@@ -416,10 +413,14 @@ static int defer(struct session *s, const char *path,
 
 	mlv_buf_printf(&copy_path, "%s/checkout-XXXXXX", s->repo->store.tmp);
 	if (mlv_mkdir_parents(copy_path.ptr) < 0 ||
-	    (fd = mkostemp(copy_path.ptr, O_CLOEXEC)) < 0 ||
-	    mlv_lazy_queue(&s->lazy, p, path, fd) < 0) {
-		mlv_trace("filter: '%s' not deferred: %s", path,
-			  fd < 0 ? strerror(errno) : mlv_error_last());
+	    (fd = mkostemp(copy_path.ptr, O_CLOEXEC)) < 0) {
+		mlv_trace("filter: '%s' not deferred: %s", path, strerror(errno));
+		goto done;
+	}
+	close(fd);
+	if (mlv_lazy_queue(&s->lazy, p, path, copy_path.ptr) < 0) {
+		mlv_trace("filter: '%s' not deferred: %s", path, mlv_error_last());
+		unlink(copy_path.ptr);
 		goto done;
 	}
 	MLV_ALLOC_GROW(s->delayed, s->ndelayed, s->delayed_alloc);
@@ -428,19 +429,13 @@ static int defer(struct session *s, const char *path,
 	d->path = mlv_xstrdup(path);
 	d->pointer = *p;
 	d->state = DELAY_RUNNING;
-	d->copy_fd = fd;
 	d->copy_path = mlv_buf_detach(&copy_path);
 	mlv_buf_init(&d->text, 0);
 	mlv_buf_put(&d->text, sp->mem.ptr, sp->mem.len);
-	fd = -1;
 	mlv_trace("filter: '%s' deferred: downloading into %s", path, d->copy_path);
 	*err = send_status(s, "delayed");
 	answered = 1;
 done:
-	if (fd >= 0) {
-		close(fd);
-		unlink(copy_path.ptr);
-	}
 	mlv_buf_release(&copy_path);
 	return answered;
 }
@@ -549,7 +544,7 @@ static int fetch_missing(struct session *s, struct request *req,
 	if (p->size >= MLV_LAZY_STREAM_MIN && !s->lazy.skip_errors)
 		return 2;
 	if (req->can_delay && s->can_delay &&
-	    mlv_lazy_queue(&s->lazy, p, path, -1) == 0) {
+	    mlv_lazy_queue(&s->lazy, p, path, NULL) == 0) {
 		struct delayed *d;
 
 		MLV_ALLOC_GROW(s->delayed, s->ndelayed, s->delayed_alloc);
@@ -558,7 +553,6 @@ static int fetch_missing(struct session *s, struct request *req,
 		d->path = mlv_xstrdup(path);
 		d->pointer = *p;
 		d->state = DELAY_RUNNING;
-		d->copy_fd = -1;
 		*err = send_status(s, "delayed");
 		return 1;
 	}
@@ -630,7 +624,7 @@ static int do_smudge(struct session *s, struct request *req)
 			}
 			goto done;
 		}
-		if (d->copy_fd >= 0) {
+		if (d->copy_path) {
 			err = answer_deferred(s, d);
 			drop_delayed(s, d);
 			goto done;

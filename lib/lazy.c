@@ -165,7 +165,7 @@ done:
 }
 
 int mlv_lazy_queue(struct mlv_lazy *l, const struct mlv_pointer *p,
-		   const char *path, int copy_fd)
+		   const char *path, const char *copy_path)
 {
 	int err;
 
@@ -176,7 +176,7 @@ int mlv_lazy_queue(struct mlv_lazy *l, const struct mlv_pointer *p,
 					    MLV_TRANSFER_DOWNLOAD,
 					    mlv_sync_jobs(l->repo),
 					    "Downloading mlv objects", l->quiet);
-	mlv_transfer_add_copy(l->queue, p->oid, p->size, path, copy_fd);
+	mlv_transfer_add_copy(l->queue, p->oid, p->size, path, copy_path);
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 struct job {
 	struct job *next;
 	struct mlv_transfer_result r;
-	int copy_fd; /* a download also written here, or -1 */
+	char *copy_path; /* a download also written here, or NULL */
 };
 
 struct mlv_transfer {
@@ -181,6 +182,24 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 	return err;
 }
 
+static int download_job(struct mlv_conn *c, struct mlv_transfer *t,
+			struct job *j)
+{
+	int fd = -1, err;
+
+	if (j->copy_path &&
+	    (fd = open(j->copy_path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		mlv_error_set_errno("cannot open '%s'", j->copy_path);
+		return MLV_ERROR;
+	}
+	err = download(c, t, &j->r, fd);
+	if (fd >= 0 && close(fd) < 0 && err == 0) {
+		mlv_error_set_errno("cannot write '%s'", j->copy_path);
+		err = MLV_ERROR;
+	}
+	return err;
+}
+
 static void *worker(void *arg)
 {
 	struct mlv_transfer *t = arg;
@@ -211,7 +230,7 @@ static void *worker(void *arg)
 		} else if (t->dir == MLV_TRANSFER_UPLOAD) {
 			err = upload(c, t, &j->r);
 		} else {
-			err = download(c, t, &j->r, j->copy_fd);
+			err = download_job(c, t, j);
 		}
 		j->r.err = err;
 		if (err < 0)
@@ -271,16 +290,16 @@ struct mlv_transfer *mlv_transfer_new(struct mlv_backend *b,
 void mlv_transfer_add(struct mlv_transfer *t, const char *oid, uint64_t size,
 		      const char *path)
 {
-	mlv_transfer_add_copy(t, oid, size, path, -1);
+	mlv_transfer_add_copy(t, oid, size, path, NULL);
 }
 
 void mlv_transfer_add_copy(struct mlv_transfer *t, const char *oid,
-			   uint64_t size, const char *path, int copy_fd)
+			   uint64_t size, const char *path, const char *copy_path)
 {
 	struct job *j = mlv_xmalloc(sizeof(*j));
 
 	memset(j, 0, sizeof(*j));
-	j->copy_fd = copy_fd;
+	j->copy_path = copy_path ? mlv_xstrdup(copy_path) : NULL;
 	snprintf(j->r.oid, sizeof(j->r.oid), "%s", oid);
 	j->r.size = size;
 	j->r.path = path ? mlv_xstrdup(path) : NULL;
@@ -321,6 +340,7 @@ int mlv_transfer_next(struct mlv_transfer *t, struct mlv_transfer_result *out,
 	if (!j)
 		return 0;
 	*out = j->r;
+	free(j->copy_path);
 	free(j);
 	return 1;
 }
@@ -338,6 +358,7 @@ static void free_jobs(struct job *j)
 		struct job *next = j->next;
 
 		mlv_transfer_result_release(&j->r);
+		free(j->copy_path);
 		free(j);
 		j = next;
 	}

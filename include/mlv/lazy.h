@@ -53,11 +53,11 @@ int mlv_lazy_stream(struct mlv_lazy *l, const struct mlv_pointer *p,
 /* Objects this large are streamed rather than queued (see above). */
 #define MLV_LAZY_STREAM_MIN (32ull << 20)
 
-/* Queue `p` for download; mlv_lazy_next() reports it when done. With
- * `copy_fd` >= 0 the bytes are also written there, as by
+/* Queue `p` for download; mlv_lazy_next() reports it when done. With a
+ * `copy_path` the bytes also go to that file, as by
  * mlv_transfer_add_copy(). */
 int mlv_lazy_queue(struct mlv_lazy *l, const struct mlv_pointer *p,
-		   const char *path, int copy_fd);
+		   const char *path, const char *copy_path);
 
 /* As mlv_transfer_next(): 0 when nothing is queued. */
 int mlv_lazy_next(struct mlv_lazy *l, struct mlv_transfer_result *out,

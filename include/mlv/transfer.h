@@ -48,13 +48,15 @@ void mlv_transfer_add(struct mlv_transfer *t, const char *oid, uint64_t size,
 		      const char *path);
 
 /*
- * As mlv_transfer_add() for a download that also writes the object to
- * `copy_fd` (emptied first; the caller's, open until the result is taken)
- * as the bytes arrive, or from the local store when it is already there.
- * Only a successful result means `copy_fd` holds the whole, verified object.
+ * As mlv_transfer_add() for a download that also writes the object into
+ * the existing file `copy_path` (emptied first) as the bytes arrive, or
+ * from the local store when it is already there. The file is open only
+ * while its download runs. Only a successful result means it holds the
+ * whole, verified object.
  */
 void mlv_transfer_add_copy(struct mlv_transfer *t, const char *oid,
-			   uint64_t size, const char *path, int copy_fd);
+			   uint64_t size, const char *path,
+			   const char *copy_path);
 
 /*
  * The next finished object into `out` (release it with
