@@ -706,6 +706,154 @@ static void test_backend__store_download_invalid_oid(void **state)
 	mlv_store_download_abort(&d);
 }
 
+/* 6. a copy written as the object downloads */
+
+/* An empty temporary file, open for reading and writing. */
+static int copy_file(struct fixture *f)
+{
+	return temp_file(f, "", 0);
+}
+
+/* Assert that `fd` holds exactly the `len` bytes of `want`. */
+static void assert_file_holds(int fd, const void *want, size_t len)
+{
+	struct stat st;
+	char *got = malloc(len + 1);
+
+	assert_non_null(got);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, (off_t)len);
+	assert_int_equal(pread(fd, got, len + 1, 0), (ssize_t)len);
+	assert_memory_equal(got, want, len);
+	free(got);
+}
+
+static void test_backend__store_download_tee_resume(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+	int fd = temp_file(f, "stale bytes", 11);
+
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(mlv_store_download_write(&d, "a", 1), 0);
+	mlv_store_download_abort(&d);
+
+	/* what the first attempt left goes to the copy first, in place of
+	 * what the copy held */
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(mlv_store_download_tee(&d, fd), 0);
+	assert_file_holds(fd, "a", 1);
+	assert_int_equal(mlv_store_download_write(&d, "bc", 2), 0);
+	assert_int_equal(mlv_store_download_commit(&d, 3), 0);
+	assert_file_holds(fd, "abc", 3);
+	assert_int_equal(mlv_store_verify(&f->store, ABC_OID), 0);
+	close(fd);
+}
+
+static void test_backend__store_download_tee_discard(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+	int fd = copy_file(f);
+
+	assert_int_equal(mlv_store_download_open(&d, &f->store, ABC_OID), 0);
+	assert_int_equal(mlv_store_download_tee(&d, fd), 0);
+	assert_int_equal(mlv_store_download_write(&d, "xy", 2), 0);
+	mlv_store_download_discard(&d);
+	assert_file_holds(fd, "", 0);
+	assert_int_equal(mlv_store_download_write(&d, "abc", 3), 0);
+	assert_int_equal(mlv_store_download_commit(&d, 3), 0);
+	assert_file_holds(fd, "abc", 3);
+	close(fd);
+}
+
+/* Past the 8 MiB windows that are written back and leave the cache: both
+ * files still get every byte, in order. */
+static void test_backend__store_download_tee_large(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+	const size_t len = 21 * 1024 * 1024 + 7, step = 1000003;
+	char *data = malloc(len), oid[MLV_OID_HEXSZ + 1];
+	int fd = copy_file(f), stored = -1;
+	uint64_t size = 0;
+	size_t i;
+
+	assert_non_null(data);
+	for (i = 0; i < len; i++)
+		data[i] = (char)(i * 2654435761u >> 13);
+	test_hash_hex(oid, data, len);
+	assert_int_equal(mlv_store_download_open(&d, &f->store, oid), 0);
+	assert_int_equal(mlv_store_download_tee(&d, fd), 0);
+	for (i = 0; i < len; i += step)
+		assert_int_equal(mlv_store_download_write(&d, data + i,
+							  len - i < step ? len - i : step),
+				 0);
+	assert_int_equal(mlv_store_download_commit(&d, len), 0);
+	assert_file_holds(fd, data, len);
+	assert_int_equal(mlv_store_open(&stored, &size, &f->store, oid), 0);
+	assert_int_equal(size, len);
+	assert_file_holds(stored, data, len);
+	close(stored);
+	close(fd);
+	free(data);
+}
+
+/* A file named `name` in the fixture holding `data`, open for reading. */
+static int named_file(struct fixture *f, const char *name, const char *data,
+		      char path[128])
+{
+	int fd;
+
+	snprintf(path, 128, "%s/%s", f->dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, strlen(data)), (ssize_t)strlen(data));
+	return fd;
+}
+
+/* mlv_transfer_add_copy(): the copy from the remote store, and from the
+ * local one when the object is there already. */
+static void test_backend__download_copy(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_transfer *t;
+	struct mlv_transfer_result r;
+	char first[128], second[128];
+	int fd = named_file(f, "copy1", "", first);
+	int again = named_file(f, "copy2", "old content", second);
+	int src = temp_file(f, "abc", 3);
+
+	assert_int_equal(mlv_conn_put_file(f->c, "objects/ba/78/" ABC_OID, src, 3,
+					   ABC_OID),
+			 0);
+	close(src);
+
+	t = mlv_transfer_new(f->b, &f->store2, MLV_TRANSFER_DOWNLOAD, 1, "t", 1);
+	mlv_transfer_add_copy(t, ABC_OID, 3, "m.bin", first);
+	assert_int_equal(mlv_transfer_next(t, &r, 1), 1);
+	assert_int_equal(r.err, 0);
+	mlv_transfer_result_release(&r);
+	assert_file_holds(fd, "abc", 3);
+	assert_int_equal(mlv_store_verify(&f->store2, ABC_OID), 0);
+
+	mlv_transfer_add_copy(t, ABC_OID, 3, "m.bin", second);
+	assert_int_equal(mlv_transfer_next(t, &r, 1), 1);
+	assert_int_equal(r.err, 0);
+	mlv_transfer_result_release(&r);
+	assert_file_holds(again, "abc", 3);
+
+	/* a copy that cannot be opened fails that object, naming the file */
+	mlv_transfer_add_copy(t, ABC_OID, 3, "m.bin", "/nonexistent/dir/copy");
+	assert_int_equal(mlv_transfer_next(t, &r, 1), 1);
+	assert_int_equal(r.err, MLV_ERROR);
+	assert_non_null(strstr(r.message, "/nonexistent/dir/copy"));
+	mlv_transfer_result_release(&r);
+	mlv_transfer_free(t);
+	close(fd);
+	close(again);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -736,6 +884,10 @@ int main(void)
 		T(test_backend__store_download_discard),
 		T(test_backend__store_download_exists),
 		T(test_backend__store_download_invalid_oid),
+		T(test_backend__store_download_tee_resume),
+		T(test_backend__store_download_tee_discard),
+		T(test_backend__store_download_tee_large),
+		T(test_backend__download_copy),
 	};
 	int failed;
 
