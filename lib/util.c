@@ -82,12 +82,13 @@ ssize_t mlv_read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-int mlv_write_all(int fd, const void *buf, size_t len)
+/* Write all of `buf` at `off`, or at the file position when `off` < 0. */
+static int write_loop(int fd, const void *buf, size_t len, off_t off)
 {
 	const char *p = buf;
 
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -96,8 +97,20 @@ int mlv_write_all(int fd, const void *buf, size_t len)
 		}
 		p += n;
 		len -= (size_t)n;
+		if (off >= 0)
+			off += n;
 	}
 	return 0;
+}
+
+int mlv_write_all(int fd, const void *buf, size_t len)
+{
+	return write_loop(fd, buf, len, -1);
+}
+
+int mlv_pwrite_all(int fd, const void *buf, size_t len, off_t off)
+{
+	return write_loop(fd, buf, len, off);
 }
 
 /* mkdir `dir` (its first `len` bytes), making missing parents first. */

@@ -34,6 +34,8 @@ ssize_t mlv_read_retry(int fd, void *buf, size_t len);
 /* Read until `len` bytes or end of file; returns bytes read or -1. */
 ssize_t mlv_read_full(int fd, void *buf, size_t len);
 int mlv_write_all(int fd, const void *buf, size_t len);
+/* Write all of `buf` at offset `off` (>= 0), or fail. */
+int mlv_pwrite_all(int fd, const void *buf, size_t len, off_t off);
 
 /*
  * Replace the file at `path` with `len` bytes, mode `mode` (less the
