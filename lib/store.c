@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,8 @@ int mlv_store_download_open(struct mlv_store_download *d,
 	d->store = s;
 	d->fd = -1;
 	d->copy_fd = -1;
+	d->want_direct = 0;
+	d->direct = NULL;
 	d->have = 0;
 	if (!mlv_oid_is_valid(oid)) {
 		mlv_error_set("invalid object id '%s'", oid);
@@ -316,22 +319,213 @@ static void download_writeback(struct mlv_store_download *d)
 			      POSIX_FADV_DONTNEED);
 }
 
+/*
+ * The direct writer of a download (mlv_store_download_direct()): bytes are
+ * staged in one of two aligned blocks; a full block goes to a thread that
+ * writes it at its offset through a descriptor opened with O_DIRECT (or
+ * without, where the file system refuses it) while the other fills.
+ */
+#define DIRECT_BLOCK (4u << 20)
+#define DIRECT_ALIGN 4096
+
+struct mlv_store_direct {
+	int fd;
+	char *block[2];
+	int cur;       /* the block being filled */
+	size_t fill;   /* bytes in it */
+	uint64_t base; /* its offset in the file */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	const char *job; /* the block being written, or NULL */
+	size_t job_len;
+	uint64_t job_off;
+	int quit;
+	int error; /* errno of a failed write */
+};
+
+static void *direct_writer(void *arg)
+{
+	struct mlv_store_direct *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->job && !w->quit)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (!w->job)
+			break;
+		pthread_mutex_unlock(&w->lock);
+		if (mlv_pwrite_all(w->fd, w->job, w->job_len, (off_t)w->job_off) < 0)
+			w->error = errno ? errno : EIO;
+		pthread_mutex_lock(&w->lock);
+		w->job = NULL;
+		pthread_cond_broadcast(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* Wait until the writer is idle; its error, if it had one, into errno. */
+static int direct_wait(struct mlv_store_direct *w)
+{
+	pthread_mutex_lock(&w->lock);
+	while (w->job)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	errno = w->error;
+	return w->error ? -1 : 0;
+}
+
+static void direct_free(struct mlv_store_direct *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->block[0]);
+	free(w->block[1]);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	free(w);
+}
+
+/* Begin writing directly at d->have (a multiple of DIRECT_ALIGN). */
+static int direct_start(struct mlv_store_download *d)
+{
+	struct mlv_store_direct *w = mlv_xmalloc(sizeof(*w));
+	int err = MLV_ERROR;
+
+	memset(w, 0, sizeof(*w));
+	w->base = d->have;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	if ((w->fd = open(d->path, O_WRONLY | O_CLOEXEC | O_DIRECT)) < 0 &&
+	    errno == EINVAL)
+		w->fd = open(d->path, O_WRONLY | O_CLOEXEC);
+	if (w->fd < 0 ||
+	    posix_memalign((void **)&w->block[0], DIRECT_ALIGN, DIRECT_BLOCK) ||
+	    posix_memalign((void **)&w->block[1], DIRECT_ALIGN, DIRECT_BLOCK) ||
+	    pthread_create(&w->thread, NULL, direct_writer, w)) {
+		mlv_error_set_errno("cannot write '%s'", d->path);
+		direct_free(w);
+		goto done;
+	}
+	d->direct = w;
+	err = 0;
+done:
+	return err;
+}
+
+/*
+ * Stop the direct writer. With `keep`, what is still staged is written
+ * (the end of the object, not a whole block: through the page cache);
+ * without it, it is dropped.
+ */
+static int direct_finish(struct mlv_store_download *d, int keep)
+{
+	struct mlv_store_direct *w = d->direct;
+	int err = 0;
+
+	if (!w)
+		return 0;
+	if (direct_wait(w) < 0 ||
+	    (keep && mlv_pwrite_all(d->fd, w->block[w->cur], w->fill,
+				    (off_t)w->base) < 0)) {
+		mlv_error_set_errno("cannot write '%s'", d->path);
+		err = MLV_ERROR;
+	}
+	pthread_mutex_lock(&w->lock);
+	w->quit = 1;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	direct_free(w);
+	d->direct = NULL;
+	return err;
+}
+
+/* Stage up to `len` bytes; a full block goes to the writer. How many were
+ * taken, or -1. */
+static ssize_t direct_stage(struct mlv_store_download *d, const char *data,
+			    size_t len)
+{
+	struct mlv_store_direct *w = d->direct;
+	size_t n = DIRECT_BLOCK - w->fill;
+
+	if (n > len)
+		n = len;
+	memcpy(w->block[w->cur] + w->fill, data, n);
+	w->fill += n;
+	if (w->fill < DIRECT_BLOCK)
+		return (ssize_t)n;
+	if (direct_wait(w) < 0) {
+		mlv_error_set_errno("cannot write '%s'", d->path);
+		return -1;
+	}
+	pthread_mutex_lock(&w->lock);
+	w->job = w->block[w->cur];
+	w->job_len = w->fill;
+	w->job_off = w->base;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	w->cur ^= 1;
+	w->base += w->fill;
+	w->fill = 0;
+	return (ssize_t)n;
+}
+
+void mlv_store_download_direct(struct mlv_store_download *d)
+{
+	d->want_direct = 1;
+}
+
+/* Write through the page cache, stopping at the next window when the
+ * download is to go direct there. How many bytes were taken, or -1. */
+static ssize_t buffered_write(struct mlv_store_download *d, const char *data,
+			      size_t len)
+{
+	uint64_t window = (uint64_t)1 << DOWNLOAD_WINDOW_SHIFT;
+
+	if (d->want_direct && len > window - d->have % window)
+		len = (size_t)(window - d->have % window);
+	if (mlv_write_all(d->fd, data, len) < 0) {
+		mlv_error_set_errno("cannot write '%s'", d->path);
+		return -1;
+	}
+	if ((d->have + len) >> DOWNLOAD_WINDOW_SHIFT != d->have >> DOWNLOAD_WINDOW_SHIFT)
+		download_writeback(d);
+	return (ssize_t)len;
+}
+
 int mlv_store_download_write(struct mlv_store_download *d, const void *data,
 			     size_t len)
 {
-	if (mlv_write_all(d->fd, data, len) < 0) {
-		mlv_error_set_errno("cannot write '%s'", d->path);
-		return MLV_ERROR;
-	}
+	const char *p = data;
+	int err = 0;
+
 	if (d->copy_fd >= 0 && mlv_write_all(d->copy_fd, data, len) < 0) {
 		mlv_error_set_errno("cannot write the copy of object %s", d->oid);
-		return MLV_ERROR;
+		err = MLV_ERROR;
+		goto done;
 	}
 	mlv_sha256_update(&d->hash, data, len);
-	if ((d->have + len) >> DOWNLOAD_WINDOW_SHIFT != d->have >> DOWNLOAD_WINDOW_SHIFT)
-		download_writeback(d);
-	d->have += len;
-	return 0;
+	while (len) {
+		ssize_t n;
+
+		if (d->want_direct && !d->direct &&
+		    d->have >= ((uint64_t)1 << DOWNLOAD_WINDOW_SHIFT) &&
+		    d->have % ((uint64_t)1 << DOWNLOAD_WINDOW_SHIFT) == 0 &&
+		    direct_start(d) < 0)
+			d->want_direct = 0; /* go on through the page cache */
+		n = d->direct ? direct_stage(d, p, len) : buffered_write(d, p, len);
+		if (n < 0) {
+			err = MLV_ERROR;
+			goto done;
+		}
+		p += n;
+		len -= (size_t)n;
+		d->have += (uint64_t)n;
+	}
+done:
+	return err;
 }
 
 int mlv_store_download_tee(struct mlv_store_download *d, int fd)
@@ -360,6 +554,7 @@ done:
 
 void mlv_store_download_discard(struct mlv_store_download *d)
 {
+	direct_finish(d, 0);
 	if (d->copy_fd >= 0 && ftruncate(d->copy_fd, 0) == 0)
 		lseek(d->copy_fd, 0, SEEK_SET);
 	if (ftruncate(d->fd, 0) == 0)
@@ -375,6 +570,8 @@ int mlv_store_download_commit(struct mlv_store_download *d, uint64_t size)
 	char hex[MLV_OID_HEXSZ + 1];
 	int err = MLV_ERROR;
 
+	if (direct_finish(d, 1) < 0)
+		goto done;
 	if (d->have != size) {
 		mlv_error_set("object %s arrived with %llu bytes, not %llu", d->oid,
 			      (unsigned long long)d->have,
@@ -409,6 +606,7 @@ done:
 
 void mlv_store_download_abort(struct mlv_store_download *d)
 {
+	direct_finish(d, 1); /* what arrived stays for a resume */
 	if (d->fd >= 0)
 		close(d->fd); /* releases the lock */
 	d->fd = -1;

@@ -145,6 +145,7 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 			mlv_store_download_abort(&d);
 			break;
 		}
+		mlv_store_download_direct(&d); /* nobody reads it meanwhile */
 		resumed = d.have;
 		mlv_trace("transfer: download %s from byte %llu", r->oid,
 			  (unsigned long long)d.have);

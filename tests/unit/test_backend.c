@@ -767,28 +767,48 @@ static void test_backend__store_download_tee_discard(void **state)
 	close(fd);
 }
 
-/* Past the 8 MiB windows that are written back and leave the cache: both
- * files still get every byte, in order. */
-static void test_backend__store_download_tee_large(void **state)
+/* `len` bytes of a pattern, and their oid. */
+static char *pattern(size_t len, char oid[MLV_OID_HEXSZ + 1])
 {
-	struct fixture *f = *state;
-	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
-	const size_t len = 21 * 1024 * 1024 + 7, step = 1000003;
-	char *data = malloc(len), oid[MLV_OID_HEXSZ + 1];
-	int fd = copy_file(f), stored = -1;
-	uint64_t size = 0;
+	char *data = malloc(len);
 	size_t i;
 
 	assert_non_null(data);
 	for (i = 0; i < len; i++)
 		data[i] = (char)(i * 2654435761u >> 13);
 	test_hash_hex(oid, data, len);
+	return data;
+}
+
+/* Write data[from, to) into `d` in chunks of an odd size. */
+static void write_chunks(struct mlv_store_download *d, const char *data,
+			 size_t from, size_t to)
+{
+	const size_t step = 1000003;
+	size_t i;
+
+	for (i = from; i < to; i += step)
+		assert_int_equal(mlv_store_download_write(d, data + i,
+							  to - i < step ? to - i : step),
+				 0);
+}
+
+/* Past the 8 MiB windows that are written back and leave the cache, and
+ * (`direct`) past the point where the direct writer takes over: both
+ * files still get every byte, in order. */
+static void download_large(struct fixture *f, int direct)
+{
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+	const size_t len = 21 * 1024 * 1024 + 7;
+	char oid[MLV_OID_HEXSZ + 1], *data = pattern(len, oid);
+	int fd = copy_file(f), stored = -1;
+	uint64_t size = 0;
+
 	assert_int_equal(mlv_store_download_open(&d, &f->store, oid), 0);
 	assert_int_equal(mlv_store_download_tee(&d, fd), 0);
-	for (i = 0; i < len; i += step)
-		assert_int_equal(mlv_store_download_write(&d, data + i,
-							  len - i < step ? len - i : step),
-				 0);
+	if (direct)
+		mlv_store_download_direct(&d);
+	write_chunks(&d, data, 0, len);
 	assert_int_equal(mlv_store_download_commit(&d, len), 0);
 	assert_file_holds(fd, data, len);
 	assert_int_equal(mlv_store_open(&stored, &size, &f->store, oid), 0);
@@ -796,6 +816,49 @@ static void test_backend__store_download_tee_large(void **state)
 	assert_file_holds(stored, data, len);
 	close(stored);
 	close(fd);
+	free(data);
+}
+
+static void test_backend__store_download_tee_large(void **state)
+{
+	download_large(*state, 0);
+}
+
+static void test_backend__store_download_direct_large(void **state)
+{
+	download_large(*state, 1);
+}
+
+/* A direct download stopped halfway keeps what arrived, staged bytes
+ * included, and resumes from there to the right object. */
+static void test_backend__store_download_direct_resume(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
+	const size_t len = 19 * 1024 * 1024 + 5, half = 13 * 1024 * 1024 + 3;
+	char oid[MLV_OID_HEXSZ + 1], *data = pattern(len, oid);
+
+	assert_int_equal(mlv_store_download_open(&d, &f->store, oid), 0);
+	mlv_store_download_direct(&d);
+	write_chunks(&d, data, 0, half);
+	mlv_store_download_abort(&d);
+
+	assert_int_equal(mlv_store_download_open(&d, &f->store, oid), 0);
+	assert_int_equal(d.have, half);
+	mlv_store_download_direct(&d);
+	write_chunks(&d, data, half, len);
+	assert_int_equal(mlv_store_download_commit(&d, len), 0);
+	assert_int_equal(mlv_store_verify(&f->store, oid), 0);
+
+	/* and a discard in direct mode starts again from nothing */
+	assert_int_equal(mlv_store_download_open(&d, &f->store2, oid), 0);
+	mlv_store_download_direct(&d);
+	write_chunks(&d, data, 0, half);
+	mlv_store_download_discard(&d);
+	assert_int_equal(d.have, 0);
+	write_chunks(&d, data, 0, len);
+	assert_int_equal(mlv_store_download_commit(&d, len), 0);
+	assert_int_equal(mlv_store_verify(&f->store2, oid), 0);
 	free(data);
 }
 
@@ -887,6 +950,8 @@ int main(void)
 		T(test_backend__store_download_tee_resume),
 		T(test_backend__store_download_tee_discard),
 		T(test_backend__store_download_tee_large),
+		T(test_backend__store_download_direct_large),
+		T(test_backend__store_download_direct_resume),
 		T(test_backend__download_copy),
 	};
 	int failed;
