@@ -445,20 +445,19 @@ done:
 static int answer_deferred(struct session *s, struct delayed *d)
 {
 	struct deferred *f;
-	int err;
+	int err = send_content(s, d->text.ptr, d->text.len);
 
-	if ((err = send_content(s, d->text.ptr, d->text.len)) < 0)
-		return err;
-	MLV_ALLOC_GROW(s->deferred, s->ndeferred, s->deferred_alloc);
-	f = &s->deferred[s->ndeferred++];
-	memset(f, 0, sizeof(*f));
-	f->path = d->path;
-	f->copy_path = d->copy_path;
-	f->text = d->text;
-	git_odb_hash(&f->blob, f->text.ptr, f->text.len, GIT_OBJECT_BLOB);
-	d->path = d->copy_path = NULL;
-	mlv_buf_init(&d->text, 0);
-	return 0;
+	if (err == 0) {
+		MLV_ALLOC_GROW(s->deferred, s->ndeferred, s->deferred_alloc);
+		f = &s->deferred[s->ndeferred++];
+		f->path = d->path;
+		f->copy_path = d->copy_path;
+		f->text = d->text;
+		git_odb_hash(&f->blob, f->text.ptr, f->text.len, GIT_OBJECT_BLOB);
+		d->path = d->copy_path = NULL;
+		mlv_buf_init(&d->text, 0);
+	}
+	return err;
 }
 
 /*
