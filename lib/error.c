@@ -7,17 +7,19 @@
 
 static __thread char last_message[2048];
 
+/* Formatted aside first: callers wrap the last message in a new one,
+ * passing mlv_error_last() as an argument. */
 static void set_message(const char *fmt, va_list ap, int errnum)
 {
-	int n = vsnprintf(last_message, sizeof(last_message), fmt, ap);
+	char msg[sizeof(last_message)];
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
 
-	if (n < 0) {
-		last_message[0] = '\0';
-		return;
-	}
-	if (errnum && (size_t)n < sizeof(last_message))
-		snprintf(last_message + n, sizeof(last_message) - n, ": %s",
-			 strerror(errnum));
+	if (n < 0)
+		n = 0;
+	msg[n < (int)sizeof(msg) ? n : (int)sizeof(msg) - 1] = '\0';
+	if (errnum && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(errnum));
+	memcpy(last_message, msg, sizeof(msg));
 }
 
 void mlv_error_set(const char *fmt, ...)

@@ -23,7 +23,8 @@ enum {
 	MLV_ECONFLICT = -8  /* a compare-and-swap lost: someone else wrote first */
 };
 
-/* Set the message for the current thread, printf-style. */
+/* Set the message for the current thread, printf-style. The arguments may
+ * include mlv_error_last(), to wrap the last message in a new one. */
 void mlv_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Like mlv_error_set() and append ": strerror(errno)". */
