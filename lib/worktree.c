@@ -182,16 +182,40 @@ done:
 	return err;
 }
 
+/*
+ * libgit2 hashes the raw work tree file of every entry it takes for
+ * racily clean before it writes an index, and without git's filters an
+ * mlv file never matches its pointer: it would zero the size of entries
+ * git wrote a moment ago, and `git diff-files` would list them. Git
+ * itself checked them when it wrote this index, so all are marked
+ * up to date (a flag libgit2 keeps in memory only).
+ */
+static void trust_entries(git_index *index)
+{
+	size_t i, n = git_index_entrycount(index);
+
+	for (i = 0; i < n; i++) {
+		git_index_entry *e = (git_index_entry *)git_index_get_byindex(index, i);
+
+		e->flags_extended |= GIT_INDEX_ENTRY_UPTODATE;
+	}
+}
+
 int mlv_worktree_record_stat(git_index *index, const char *workdir,
 			     const struct mlv_worktree_file *files, size_t n)
 {
+	const char *index_path = git_index_path(index);
+	struct timespec times[2];
+	struct stat before;
 	size_t i, updated = 0;
-	int err;
+	int had_index, err;
 
+	had_index = index_path && stat(index_path, &before) == 0;
 	if ((err = git_index_read(index, 0)) < 0) {
 		err = mlv_error_from_git(err, "cannot read the index");
 		goto done;
 	}
+	trust_entries(index);
 	for (i = 0; i < n; i++) {
 		const git_index_entry *e;
 		git_index_entry entry;
@@ -216,6 +240,7 @@ int mlv_worktree_record_stat(git_index *index, const char *workdir,
 		entry.uid = (uint32_t)st.st_uid;
 		entry.gid = (uint32_t)st.st_gid;
 		entry.file_size = (uint32_t)st.st_size; /* truncated, as git does */
+		entry.flags_extended |= GIT_INDEX_ENTRY_UPTODATE;
 		if ((err = git_index_add(index, &entry)) < 0) {
 			err = mlv_error_from_git(err, "cannot update the index");
 			goto done;
@@ -223,8 +248,19 @@ int mlv_worktree_record_stat(git_index *index, const char *workdir,
 		updated++;
 	}
 	err = 0;
-	if (updated && (err = git_index_write(index)) < 0)
+	if (!updated)
+		goto done;
+	if ((err = git_index_write(index)) < 0) {
 		err = mlv_error_from_git(err, "cannot write the index");
+		goto done;
+	}
+	/* The old index's time: what git takes for racily clean stays so
+	 * (git compares entries' times with the index file's). */
+	if (had_index) {
+		times[0] = before.st_atim;
+		times[1] = before.st_mtim;
+		utimensat(AT_FDCWD, index_path, times, 0);
+	}
 done:
 	return err;
 }

@@ -65,7 +65,8 @@ struct mlv_worktree_file {
  * modified. Their content was verified as it was written, so an entry
  * (same blob, same mode) only gets the new stat data; an entry whose blob
  * is not `blob` any more is left alone, and an index without any of the
- * paths is not written.
+ * paths is not written. Every other entry and the index file's time stay
+ * as they were (so git still takes for racily clean what it did).
  */
 int mlv_worktree_record_stat(git_index *index, const char *workdir,
 			     const struct mlv_worktree_file *files, size_t n);
