@@ -113,6 +113,40 @@ int mlv_pwrite_all(int fd, const void *buf, size_t len, off_t off)
 	return write_loop(fd, buf, len, off);
 }
 
+int mlv_copy_range(int in, uint64_t offset, int out, uint64_t len)
+{
+	loff_t from = (loff_t)offset;
+	uint64_t end = offset + len;
+	char *chunk = NULL;
+	ssize_t n = 0;
+	int err = 0;
+
+	while ((uint64_t)from < end &&
+	       (n = copy_file_range(in, &from, out, NULL,
+				    (size_t)(end - (uint64_t)from), 0)) > 0)
+		;
+	if (n < 0 && (errno == ENOSYS || errno == EXDEV || errno == EINVAL ||
+		      errno == EOPNOTSUPP)) {
+		/* not here (seccomp, some FUSE or network file systems) */
+		chunk = mlv_xmalloc(MLV_IO_CHUNK);
+		n = 0;
+		while ((uint64_t)from < end &&
+		       (n = pread(in, chunk,
+				  end - (uint64_t)from < MLV_IO_CHUNK ?
+					  (size_t)(end - (uint64_t)from) : MLV_IO_CHUNK,
+				  from)) > 0 &&
+		       mlv_write_all(out, chunk, (size_t)n) == 0)
+			from += n;
+	}
+	if ((uint64_t)from != end) {
+		if (n >= 0)
+			errno = EIO; /* the source ended early */
+		err = -1;
+	}
+	free(chunk);
+	return err;
+}
+
 /* mkdir `dir` (its first `len` bytes), making missing parents first. */
 static int mkdir_with_parents(char *dir, size_t len)
 {

@@ -2,6 +2,7 @@
 #define MLV_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Size of the fixed buffers that stream file contents. */
@@ -36,6 +37,9 @@ ssize_t mlv_read_full(int fd, void *buf, size_t len);
 int mlv_write_all(int fd, const void *buf, size_t len);
 /* Write all of `buf` at offset `off` (>= 0), or fail. */
 int mlv_pwrite_all(int fd, const void *buf, size_t len, off_t off);
+/* Append `len` bytes of `in` from `offset` to `out` (copy_file_range,
+ * else read and write): 0, or -1 with errno (EIO when `in` is short). */
+int mlv_copy_range(int in, uint64_t offset, int out, uint64_t len);
 
 /*
  * Replace the file at `path` with `len` bytes, mode `mode` (less the
