@@ -12,6 +12,7 @@
 
 #include "mlv/error.h"
 #include "mlv/store.h"
+#include "mlv/trace.h"
 #include "mlv/util.h"
 
 int mlv_store_init(struct mlv_store *s, const char *common_dir)
@@ -355,8 +356,12 @@ static void *direct_writer(void *arg)
 		if (!w->job)
 			break;
 		pthread_mutex_unlock(&w->lock);
-		if (mlv_pwrite_all(w->fd, w->job, w->job_len, (off_t)w->job_off) < 0)
+		if (mlv_pwrite_all(w->fd, w->job, w->job_len, (off_t)w->job_off) < 0 &&
+		    (errno != EINVAL || fcntl(w->fd, F_SETFL, 0) < 0 ||
+		     mlv_pwrite_all(w->fd, w->job, w->job_len, (off_t)w->job_off) < 0))
 			w->error = errno ? errno : EIO;
+		/* (EINVAL: the file system took O_DIRECT but not this
+		 * alignment; the block, and the rest, go through the cache) */
 		pthread_mutex_lock(&w->lock);
 		w->job = NULL;
 		pthread_cond_broadcast(&w->cond);
@@ -391,7 +396,7 @@ static void direct_free(struct mlv_store_direct *w)
 static int direct_start(struct mlv_store_download *d)
 {
 	struct mlv_store_direct *w = mlv_xmalloc(sizeof(*w));
-	int err = MLV_ERROR;
+	int err = MLV_ERROR, e = 0;
 
 	memset(w, 0, sizeof(*w));
 	w->base = d->have;
@@ -400,11 +405,15 @@ static int direct_start(struct mlv_store_download *d)
 	if ((w->fd = open(d->path, O_WRONLY | O_CLOEXEC | O_DIRECT)) < 0 &&
 	    errno == EINVAL)
 		w->fd = open(d->path, O_WRONLY | O_CLOEXEC);
-	if (w->fd < 0 ||
-	    posix_memalign((void **)&w->block[0], DIRECT_ALIGN, DIRECT_BLOCK) ||
-	    posix_memalign((void **)&w->block[1], DIRECT_ALIGN, DIRECT_BLOCK) ||
-	    pthread_create(&w->thread, NULL, direct_writer, w)) {
-		mlv_error_set_errno("cannot write '%s'", d->path);
+	if (w->fd < 0)
+		e = errno;
+	else if ((e = posix_memalign((void **)&w->block[0], DIRECT_ALIGN,
+				     DIRECT_BLOCK)) == 0 &&
+		 (e = posix_memalign((void **)&w->block[1], DIRECT_ALIGN,
+				     DIRECT_BLOCK)) == 0)
+		e = pthread_create(&w->thread, NULL, direct_writer, w);
+	if (e) {
+		mlv_trace("store: %s: no direct writes (%s)", d->path, strerror(e));
 		direct_free(w);
 		goto done;
 	}
@@ -425,7 +434,7 @@ static int direct_finish(struct mlv_store_download *d, int keep)
 	int err = 0;
 
 	if (!w)
-		return 0;
+		goto done;
 	if (direct_wait(w) < 0 ||
 	    (keep && mlv_pwrite_all(d->fd, w->block[w->cur], w->fill,
 				    (off_t)w->base) < 0)) {
@@ -439,6 +448,7 @@ static int direct_finish(struct mlv_store_download *d, int keep)
 	pthread_join(w->thread, NULL);
 	direct_free(w);
 	d->direct = NULL;
+done:
 	return err;
 }
 
@@ -448,17 +458,18 @@ static ssize_t direct_stage(struct mlv_store_download *d, const char *data,
 			    size_t len)
 {
 	struct mlv_store_direct *w = d->direct;
-	size_t n = DIRECT_BLOCK - w->fill;
+	ssize_t n = (ssize_t)(DIRECT_BLOCK - w->fill);
 
-	if (n > len)
-		n = len;
-	memcpy(w->block[w->cur] + w->fill, data, n);
-	w->fill += n;
+	if ((size_t)n > len)
+		n = (ssize_t)len;
+	memcpy(w->block[w->cur] + w->fill, data, (size_t)n);
+	w->fill += (size_t)n;
 	if (w->fill < DIRECT_BLOCK)
-		return (ssize_t)n;
+		goto done;
 	if (direct_wait(w) < 0) {
 		mlv_error_set_errno("cannot write '%s'", d->path);
-		return -1;
+		n = -1;
+		goto done;
 	}
 	pthread_mutex_lock(&w->lock);
 	w->job = w->block[w->cur];
@@ -469,7 +480,8 @@ static ssize_t direct_stage(struct mlv_store_download *d, const char *data,
 	w->cur ^= 1;
 	w->base += w->fill;
 	w->fill = 0;
-	return (ssize_t)n;
+done:
+	return n;
 }
 
 void mlv_store_download_direct(struct mlv_store_download *d)
@@ -483,16 +495,19 @@ static ssize_t buffered_write(struct mlv_store_download *d, const char *data,
 			      size_t len)
 {
 	uint64_t window = (uint64_t)1 << DOWNLOAD_WINDOW_SHIFT;
+	ssize_t n = -1;
 
 	if (d->want_direct && len > window - d->have % window)
 		len = (size_t)(window - d->have % window);
 	if (mlv_write_all(d->fd, data, len) < 0) {
 		mlv_error_set_errno("cannot write '%s'", d->path);
-		return -1;
+		goto done;
 	}
 	if ((d->have + len) >> DOWNLOAD_WINDOW_SHIFT != d->have >> DOWNLOAD_WINDOW_SHIFT)
 		download_writeback(d);
-	return (ssize_t)len;
+	n = (ssize_t)len;
+done:
+	return n;
 }
 
 int mlv_store_download_write(struct mlv_store_download *d, const void *data,
@@ -530,19 +545,13 @@ done:
 
 int mlv_store_download_tee(struct mlv_store_download *d, int fd)
 {
-	loff_t from = 0;
-	ssize_t n = 0;
 	int err = MLV_ERROR;
 
 	/* (a truncate would make ext4 flush the whole file on close) */
 	if (lseek(fd, 0, SEEK_END) != 0 &&
 	    (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0))
 		goto done;
-	while ((uint64_t)from < d->have &&
-	       (n = copy_file_range(d->fd, &from, fd, NULL,
-				    (size_t)(d->have - (uint64_t)from), 0)) > 0)
-		;
-	if (n < 0)
+	if (mlv_copy_range(d->fd, 0, fd, d->have) < 0)
 		goto done;
 	d->copy_fd = fd;
 	err = 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mlv/convert.h"
 #include "mlv/error.h"
 #include "mlv/progress.h"
 #include "mlv/trace.h"
@@ -96,28 +97,34 @@ static int download_sink(void *ctx, const void *data, size_t len)
 	return mlv_store_download_write(ctx, data, len);
 }
 
-/* The copy of an object the local store already has (into copy_fd, if any). */
-static int copy_stored(struct mlv_transfer *t, const char *oid, int copy_fd)
+static int write_copy(void *ctx, const void *data, size_t len)
 {
-	loff_t from = 0;
-	uint64_t size = 0;
-	ssize_t n = -1;
-	int fd = -1, err = 0;
+	return mlv_write_all(*(int *)ctx, data, len) < 0 ? MLV_ERROR : 0;
+}
 
-	if (copy_fd < 0 || (err = mlv_store_open(&fd, &size, t->local, oid)) < 0)
+/* The copy of an object the local store already has (into copy_fd, if
+ * any), verified as it is written. */
+static int copy_stored(struct mlv_transfer *t, const struct mlv_transfer_result *r,
+		       int copy_fd)
+{
+	struct mlv_pointer p;
+	int err = 0;
+
+	if (copy_fd < 0)
 		goto done;
-	if (ftruncate(copy_fd, 0) == 0 && lseek(copy_fd, 0, SEEK_SET) == 0)
-		while ((uint64_t)from < size &&
-		       (n = copy_file_range(fd, &from, copy_fd, NULL,
-					    (size_t)(size - (uint64_t)from), 0)) > 0)
-			;
-	if ((uint64_t)from != size) {
-		mlv_error_set_errno("cannot copy object %s from the local store", oid);
+	snprintf(p.oid, sizeof(p.oid), "%s", r->oid);
+	p.size = r->size;
+	if ((lseek(copy_fd, 0, SEEK_END) != 0 &&
+	     (ftruncate(copy_fd, 0) < 0 || lseek(copy_fd, 0, SEEK_SET) < 0))) {
+		mlv_error_set_errno("cannot empty the copy of object %s", r->oid);
 		err = MLV_ERROR;
+		goto done;
 	}
+	err = mlv_smudge_object(t->local, &p, r->path, write_copy, &copy_fd);
+	if (err == MLV_ERROR)
+		mlv_error_set_errno("cannot copy object %s from the local store",
+				    r->oid);
 done:
-	if (fd >= 0)
-		close(fd);
 	return err;
 }
 
@@ -133,12 +140,12 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 		uint64_t resumed;
 
 		if (mlv_store_has(t->local, r->oid)) {
-			err = copy_stored(t, r->oid, copy_fd);
+			err = copy_stored(t, r, copy_fd);
 			break;
 		}
 		if ((err = mlv_store_download_open(&d, t->local, r->oid)) < 0) {
 			if (err == MLV_EEXISTS)
-				err = copy_stored(t, r->oid, copy_fd);
+				err = copy_stored(t, r, copy_fd);
 			break;
 		}
 		if (copy_fd >= 0 && (err = mlv_store_download_tee(&d, copy_fd)) < 0) {
