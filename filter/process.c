@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mlv/convert.h"
@@ -372,15 +373,17 @@ static void drop_delayed(struct session *s, struct delayed *d)
 }
 
 /*
- * The first checkout of a work tree (git clone, or a checkout in a
- * repository that never had an index): git holds the index lock and no
- * index exists yet. Nothing in such a work tree can be older than this
- * command, and git ends the command with that one checkout.
+ * The first checkout of a work tree (git clone, git worktree add, or a
+ * checkout in a repository without an index): git holds the index lock
+ * and no index exists yet, and git ends the command with that one
+ * checkout. Deferring also needs the store's tmp/ on the work tree's file
+ * system, so that a finished file can be renamed into place.
  */
-static int is_initial_checkout(struct mlv_repo *r)
+static int can_defer(struct mlv_repo *r)
 {
 	const char *env = getenv("GIT_INDEX_FILE");
 	struct mlv_buf index = MLV_BUF_INIT, lock = MLV_BUF_INIT;
+	struct stat wt, tmp;
 	int initial;
 
 	if (env && *env)
@@ -389,7 +392,10 @@ static int is_initial_checkout(struct mlv_repo *r)
 		mlv_buf_printf(&index, "%sindex", git_repository_path(r->git));
 	mlv_buf_printf(&lock, "%s.lock", index.ptr);
 	initial = access(index.ptr, F_OK) < 0 && errno == ENOENT &&
-		  access(lock.ptr, F_OK) == 0;
+		  access(lock.ptr, F_OK) == 0 &&
+		  mlv_mkdir_parents(r->store.tmp) == 0 && /* makes its parent */
+		  stat(r->store.root, &tmp) == 0 && stat(r->workdir, &wt) == 0 &&
+		  tmp.st_dev == wt.st_dev;
 	mlv_buf_release(&index);
 	mlv_buf_release(&lock);
 	return initial;
@@ -749,7 +755,7 @@ int mlv_filter_process_run(struct mlv_repo *repo,
 	mlv_pkt_writer_init(&s.out, out);
 	if ((err = handshake(&s)) < 0)
 		goto done;
-	s.initial = repo->workdir && is_initial_checkout(repo);
+	s.initial = repo->workdir && can_defer(repo);
 	mlv_trace("filter: ready (clean=%d smudge=%d)", s.can_clean, s.can_smudge);
 	for (;;) {
 		request_release(&req);
