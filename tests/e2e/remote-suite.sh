@@ -227,9 +227,9 @@ test_expect_success 'a fresh clone gets a large file whole, with its mode, and a
 	grep -q "big.bin. deferred" big.trace &&
 	cmp cbig/big.bin src/big.bin && test -x cbig/big.bin &&
 	cd cbig &&
-	git diff-files --quiet &&
-	test -z "$(git status --porcelain)" &&
 	test "$(git ls-files --debug big.bin | sed -n "s/^ *size: \([0-9]*\).*/\1/p")" = $BIG_BYTES &&
+	git diff-files --quiet && git diff-index --quiet HEAD &&
+	test -z "$(git status --porcelain)" &&
 	cmp "$(test_store_path $oid)" ../src/big.bin &&
 	test -z "$(ls .git/mlv/tmp)" &&
 	git mlv fsck >../fsck-big.out
@@ -244,12 +244,35 @@ test_expect_success 'a large file in a later checkout still comes through git' '
 	cmp big.bin ../src/big.bin && test -z "$(git status --porcelain)"
 '
 
+test_expect_success 'git worktree add downloads a large file beside git, into its own index' '
+	cd cbig &&
+	oid=$(test_pointer_oid big.bin HEAD) &&
+	rm -f "$(test_store_path $oid)" &&
+	MLV_TRACE="$TRASH/wt.trace" git worktree add -q ../wtbig HEAD 2>../err &&
+	grep -q "big.bin. deferred" ../wt.trace &&
+	cd ../wtbig && cmp big.bin ../src/big.bin &&
+	git diff-files --quiet && test -z "$(git status --porcelain)" &&
+	cd ../cbig && git diff-files --quiet
+'
+
+test_expect_success 'recording a file in the index leaves the racily clean entries of others alone' '
+	cd cbig &&
+	touch -d "+1 hour" a.bin && git update-index -q --refresh &&
+	git diff-files --quiet &&
+	rm big.bin && MLV_SKIP_SMUDGE=1 git checkout -- big.bin &&
+	head -1 big.bin | grep -q "^version https://git-lfs" &&
+	git mlv checkout big.bin &&
+	cmp big.bin ../src/big.bin &&
+	git diff-files --quiet && git diff-index --quiet HEAD
+'
+
 test_expect_success 'a corrupt large object fails the fresh clone and never reaches the work tree' '
 	oid=$(cd src && test_pointer_oid big.bin HEAD) &&
 	test_random_file wrongbig $BIG_BYTES wrongbig && store_put wrongbig "$(obj_key $oid)" &&
 	test_must_fail git clone -q "mlv::$STORE_URL" cbigbad 2>err &&
 	grep "big.bin" err | grep -q "$oid" &&
-	! cmp -s cbigbad/big.bin wrongbig &&
+	test "$(grep -o "is corrupt" err | wc -l)" = 1 &&
+	test ! -e cbigbad/big.bin &&
 	test ! -e cbigbad/.git/mlv/objects/$(echo $oid | cut -c1-2)/$(echo $oid | cut -c3-4)/$oid &&
 	test -z "$(ls cbigbad/.git/mlv/tmp)" &&
 	git -c mlv.skipdownloaderrors=true clone -q "mlv::$STORE_URL" cbigskip 2>err2 &&

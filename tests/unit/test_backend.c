@@ -809,6 +809,10 @@ static void download_large(struct fixture *f, int direct)
 	if (direct)
 		mlv_store_download_direct(&d);
 	write_chunks(&d, data, 0, len);
+	if (direct)
+		assert_non_null(d.direct); /* the writer took over */
+	else
+		assert_null(d.direct);
 	assert_int_equal(mlv_store_download_commit(&d, len), 0);
 	assert_file_holds(fd, data, len);
 	assert_int_equal(mlv_store_open(&stored, &size, &f->store, oid), 0);
