@@ -615,7 +615,15 @@ done:
 
 void mlv_store_download_abort(struct mlv_store_download *d)
 {
-	direct_finish(d, 1); /* what arrived stays for a resume */
+	if (d->direct) {
+		/* what arrived stays for a resume; the caller's reason for
+		 * stopping stays the message */
+		char *why = mlv_xstrdup(mlv_error_last());
+
+		direct_finish(d, 1);
+		mlv_error_set("%s", why);
+		free(why);
+	}
 	if (d->fd >= 0)
 		close(d->fd); /* releases the lock */
 	d->fd = -1;
