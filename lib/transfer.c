@@ -92,9 +92,25 @@ done:
 	return err;
 }
 
+struct sink {
+	struct mlv_transfer *t;
+	struct mlv_store_download *d;
+};
+
+/* The bytes of a download, unless the queue is being freed: then nobody
+ * waits for them, and the download stops (what arrived stays). */
 static int download_sink(void *ctx, const void *data, size_t len)
 {
-	return mlv_store_download_write(ctx, data, len);
+	struct sink *k = ctx;
+	int err;
+
+	if (__atomic_load_n(&k->t->closing, __ATOMIC_RELAXED)) {
+		mlv_error_set("download of object %s stopped", k->d->oid);
+		err = MLV_ERROR;
+	} else {
+		err = mlv_store_download_write(k->d, data, len);
+	}
+	return err;
 }
 
 static int write_copy(void *ctx, const void *data, size_t len)
@@ -133,6 +149,7 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 {
 	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
 	struct mlv_buf key = MLV_BUF_INIT;
+	struct sink sink = { t, &d };
 	int attempt, err = 0;
 
 	mlv_backend_object_key(&key, r->oid);
@@ -157,7 +174,7 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 		mlv_trace("transfer: download %s from byte %llu", r->oid,
 			  (unsigned long long)d.have);
 		if (d.have < r->size &&
-		    (err = mlv_conn_get(c, key.ptr, d.have, download_sink, &d)) < 0) {
+		    (err = mlv_conn_get(c, key.ptr, d.have, download_sink, &sink)) < 0) {
 			if (err == MLV_EPROTO && resumed) {
 				/* the server would not resume: start over */
 				mlv_store_download_discard(&d);
@@ -379,7 +396,7 @@ void mlv_transfer_free(struct mlv_transfer *t)
 	if (!t)
 		return;
 	pthread_mutex_lock(&t->lock);
-	t->closing = 1;
+	__atomic_store_n(&t->closing, 1, __ATOMIC_RELAXED);
 	free_jobs(t->queue); /* not started: dropped */
 	t->queue = NULL;
 	t->queue_tail = &t->queue;

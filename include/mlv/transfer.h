@@ -70,7 +70,9 @@ void mlv_transfer_result_release(struct mlv_transfer_result *r);
 /* Objects queued or running but not yet taken by next(). */
 unsigned mlv_transfer_pending(struct mlv_transfer *t);
 
-/* Wait for the workers and free everything (results not taken are lost). */
+/* Stop and free everything (results not taken are lost): queued objects
+ * are dropped, running downloads stop at their next bytes (what arrived
+ * stays in incomplete/ for a resume), running uploads are waited for. */
 void mlv_transfer_free(struct mlv_transfer *t);
 
 #endif

@@ -921,6 +921,47 @@ static void test_backend__download_copy(void **state)
 	close(again);
 }
 
+/* Freeing the queue stops a running download rather than waiting for
+ * it, and what it left resumes into the right object. */
+static void test_backend__free_stops_download(void **state)
+{
+	struct fixture *f = *state;
+	const size_t len = 48 * 1024 * 1024 + 1;
+	char oid[MLV_OID_HEXSZ + 1], key[128], *data = pattern(len, oid);
+	struct mlv_transfer *t;
+	struct mlv_transfer_result r;
+	int src = temp_file(f, data, len), i, begun = 0;
+
+	snprintf(key, sizeof(key), "objects/%.2s/%.2s/%s", oid, oid + 2, oid);
+	assert_int_equal(mlv_conn_put_file(f->c, key, src, len, oid), 0);
+	close(src);
+
+	t = mlv_transfer_new(f->b, &f->store2, MLV_TRANSFER_DOWNLOAD, 1, "t", 1);
+	mlv_transfer_add(t, oid, len, "big.bin");
+	for (i = 0; i < 5000; i++) { /* until it has begun, 5 s at most */
+		char part[256];
+		struct stat st;
+
+		snprintf(part, sizeof(part), "%s/mlv/incomplete/%s", f->gitdir2, oid);
+		if ((begun = stat(part, &st) == 0 && st.st_size > 0) ||
+		    mlv_store_has(&f->store2, oid))
+			break;
+		usleep(1000);
+	}
+	mlv_transfer_free(t);
+	if (begun) /* stopped after its first bytes, not waited for */
+		assert_int_equal(mlv_store_has(&f->store2, oid), 0);
+
+	t = mlv_transfer_new(f->b, &f->store2, MLV_TRANSFER_DOWNLOAD, 1, "t", 1);
+	mlv_transfer_add(t, oid, len, "big.bin");
+	assert_int_equal(mlv_transfer_next(t, &r, 1), 1);
+	assert_int_equal(r.err, 0);
+	mlv_transfer_result_release(&r);
+	mlv_transfer_free(t);
+	assert_int_equal(mlv_store_verify(&f->store2, oid), 0);
+	free(data);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -957,6 +998,7 @@ int main(void)
 		T(test_backend__store_download_direct_large),
 		T(test_backend__store_download_direct_resume),
 		T(test_backend__download_copy),
+		T(test_backend__free_stops_download),
 	};
 	int failed;
 
