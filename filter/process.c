@@ -361,6 +361,22 @@ static struct delayed *find_delayed(struct session *s, const char *path)
 	return NULL;
 }
 
+/* A new delayed file, its download running. */
+static struct delayed *add_delayed(struct session *s, const char *path,
+				   const struct mlv_pointer *p)
+{
+	struct delayed *d;
+
+	MLV_ALLOC_GROW(s->delayed, s->ndelayed, s->delayed_alloc);
+	d = &s->delayed[s->ndelayed++];
+	memset(d, 0, sizeof(*d));
+	d->path = mlv_xstrdup(path);
+	d->pointer = *p;
+	d->state = DELAY_RUNNING;
+	mlv_buf_init(&d->text, 0);
+	return d;
+}
+
 static void drop_delayed(struct session *s, struct delayed *d)
 {
 	if (d->copy_path)
@@ -429,14 +445,8 @@ static int defer(struct session *s, const char *path,
 		unlink(copy_path.ptr);
 		goto done;
 	}
-	MLV_ALLOC_GROW(s->delayed, s->ndelayed, s->delayed_alloc);
-	d = &s->delayed[s->ndelayed++];
-	memset(d, 0, sizeof(*d));
-	d->path = mlv_xstrdup(path);
-	d->pointer = *p;
-	d->state = DELAY_RUNNING;
+	d = add_delayed(s, path, p);
 	d->copy_path = mlv_buf_detach(&copy_path);
-	mlv_buf_init(&d->text, 0);
 	mlv_buf_put(&d->text, sp->mem.ptr, sp->mem.len);
 	mlv_trace("filter: '%s' deferred: downloading into %s", path, d->copy_path);
 	*err = send_status(s, "delayed");
@@ -550,14 +560,7 @@ static int fetch_missing(struct session *s, struct request *req,
 		return 2;
 	if (req->can_delay && s->can_delay &&
 	    mlv_lazy_queue(&s->lazy, p, path, NULL) == 0) {
-		struct delayed *d;
-
-		MLV_ALLOC_GROW(s->delayed, s->ndelayed, s->delayed_alloc);
-		d = &s->delayed[s->ndelayed++];
-		memset(d, 0, sizeof(*d));
-		d->path = mlv_xstrdup(path);
-		d->pointer = *p;
-		d->state = DELAY_RUNNING;
+		add_delayed(s, path, p);
 		*err = send_status(s, "delayed");
 		return 1;
 	}
