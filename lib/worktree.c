@@ -136,37 +136,54 @@ done:
 	return err;
 }
 
+/* 1 when `path` is a regular file of exactly the `len` bytes of `want`;
+ * its stat data into `st`. */
+static int holds_exactly(const char *path, const char *want, size_t len,
+			 struct stat *st)
+{
+	char head[MLV_POINTER_MAX];
+	int fd = -1, same = 0;
+
+	if (lstat(path, st) < 0 || !S_ISREG(st->st_mode) ||
+	    (uint64_t)st->st_size != len || len > sizeof(head) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		goto done;
+	same = mlv_read_full(fd, head, sizeof(head)) == (ssize_t)len &&
+	       !memcmp(head, want, len);
+done:
+	if (fd >= 0)
+		close(fd);
+	return same;
+}
+
 int mlv_worktree_replace_pointer(struct mlv_repo *r, const char *path,
 				 const char *tmp, const char *pointer,
 				 size_t len)
 {
 	char *full = mlv_path_join(r->workdir, path);
-	char head[MLV_POINTER_MAX];
-	struct stat st;
-	int fd = -1, err = MLV_ECONFLICT;
-	ssize_t n = 0;
+	struct stat st, displaced;
+	int err = MLV_ECONFLICT;
 
-	if (lstat(full, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size != len || len > sizeof(head))
+	if (!holds_exactly(full, pointer, len, &st))
 		goto done;
-	if ((fd = open(full, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    (n = mlv_read_full(fd, head, sizeof(head))) < 0) {
-		mlv_error_set_errno("cannot read '%s'", path);
-		err = MLV_ERROR;
-		goto done;
-	}
-	if ((size_t)n != len || memcmp(head, pointer, len))
-		goto done;
-	/* An exchange, where the file system has it, rather than a rename
-	 * over the pointer: ext4 flushes a file renamed over another at once
-	 * (auto_da_alloc), a gigabyte of writeback on this command's time. */
 	if (chmod(tmp, st.st_mode & 07777) < 0) {
 		mlv_error_set_errno("cannot change the mode of '%s'", tmp);
 		err = MLV_ERROR;
 		goto done;
 	}
+	/*
+	 * An exchange, where the file system has it, rather than a rename
+	 * over the pointer: what it displaces is checked afterwards and put
+	 * back unless it is the pointer, so a file written there meanwhile is
+	 * never lost; and ext4 flushes a file renamed over another at once
+	 * (auto_da_alloc), a gigabyte of writeback on this command's time.
+	 */
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, full, RENAME_EXCHANGE) == 0) {
-		unlink(tmp); /* the pointer now */
+		if (!holds_exactly(tmp, pointer, len, &displaced)) {
+			renameat2(AT_FDCWD, tmp, AT_FDCWD, full, RENAME_EXCHANGE);
+			goto done;
+		}
+		unlink(tmp);
 	} else if (rename(tmp, full) < 0) {
 		mlv_error_set_errno("cannot replace '%s'", path);
 		err = MLV_ERROR;
@@ -176,8 +193,6 @@ int mlv_worktree_replace_pointer(struct mlv_repo *r, const char *path,
 done:
 	if (err == MLV_ECONFLICT)
 		mlv_error_set("'%s' changed while its object downloaded", path);
-	if (fd >= 0)
-		close(fd);
 	free(full);
 	return err;
 }
