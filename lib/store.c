@@ -547,11 +547,7 @@ int mlv_store_download_tee(struct mlv_store_download *d, int fd)
 {
 	int err = MLV_ERROR;
 
-	/* (a truncate would make ext4 flush the whole file on close) */
-	if (lseek(fd, 0, SEEK_END) != 0 &&
-	    (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0))
-		goto done;
-	if (mlv_copy_range(d->fd, 0, fd, d->have) < 0)
+	if (mlv_empty_file(fd) < 0 || mlv_copy_range(d->fd, 0, fd, d->have) < 0)
 		goto done;
 	d->copy_fd = fd;
 	err = 0;
@@ -564,10 +560,9 @@ done:
 void mlv_store_download_discard(struct mlv_store_download *d)
 {
 	direct_finish(d, 0);
-	if (d->copy_fd >= 0 && ftruncate(d->copy_fd, 0) == 0)
-		lseek(d->copy_fd, 0, SEEK_SET);
-	if (ftruncate(d->fd, 0) == 0)
-		lseek(d->fd, 0, SEEK_SET);
+	if (d->copy_fd >= 0)
+		mlv_empty_file(d->copy_fd);
+	mlv_empty_file(d->fd);
 	d->have = 0;
 	mlv_sha256_release(&d->hash);
 	mlv_sha256_init(&d->hash);

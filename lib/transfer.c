@@ -130,8 +130,7 @@ static int copy_stored(struct mlv_transfer *t, const struct mlv_transfer_result 
 		goto done;
 	snprintf(p.oid, sizeof(p.oid), "%s", r->oid);
 	p.size = r->size;
-	if ((lseek(copy_fd, 0, SEEK_END) != 0 &&
-	     (ftruncate(copy_fd, 0) < 0 || lseek(copy_fd, 0, SEEK_SET) < 0))) {
+	if (mlv_empty_file(copy_fd) < 0) {
 		mlv_error_set_errno("cannot empty the copy of object %s", r->oid);
 		err = MLV_ERROR;
 		goto done;
@@ -210,18 +209,19 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 static int download_job(struct mlv_conn *c, struct mlv_transfer *t,
 			struct job *j)
 {
-	int fd = -1, err;
+	int fd = -1, err = MLV_ERROR;
 
 	if (j->copy_path &&
 	    (fd = open(j->copy_path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		mlv_error_set_errno("cannot open '%s'", j->copy_path);
-		return MLV_ERROR;
+		goto done;
 	}
 	err = download(c, t, &j->r, fd);
 	if (fd >= 0 && close(fd) < 0 && err == 0) {
 		mlv_error_set_errno("cannot write '%s'", j->copy_path);
 		err = MLV_ERROR;
 	}
+done:
 	return err;
 }
 

@@ -113,6 +113,15 @@ int mlv_pwrite_all(int fd, const void *buf, size_t len, off_t off)
 	return write_loop(fd, buf, len, off);
 }
 
+int mlv_empty_file(int fd)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+
+	return end < 0 || (end > 0 && ftruncate(fd, 0) < 0) ||
+			       lseek(fd, 0, SEEK_SET) < 0 ?
+		       -1 : 0;
+}
+
 int mlv_copy_range(int in, uint64_t offset, int out, uint64_t len)
 {
 	loff_t from = (loff_t)offset;

@@ -37,6 +37,9 @@ ssize_t mlv_read_full(int fd, void *buf, size_t len);
 int mlv_write_all(int fd, const void *buf, size_t len);
 /* Write all of `buf` at offset `off` (>= 0), or fail. */
 int mlv_pwrite_all(int fd, const void *buf, size_t len, off_t off);
+/* Empty `fd` and leave it at offset 0; a file already empty is not
+ * truncated (ext4 flushes a truncated file's new data at close). */
+int mlv_empty_file(int fd);
 /* Append `len` bytes of `in` from `offset` to `out` (copy_file_range,
  * else read and write): 0, or -1 with errno (EIO when `in` is short). */
 int mlv_copy_range(int in, uint64_t offset, int out, uint64_t len);
