@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,20 @@ static void human_bytes(char *out, size_t n, double bytes)
 		snprintf(out, n, "%.0f %s", bytes, units[u]);
 	else
 		snprintf(out, n, "%.2f %s", bytes, units[u]);
+}
+
+/* Git's GIT_PROGRESS_DELAY: whole seconds before a meter shows; -1 when
+ * unset or not a number (mlv's own timing then). */
+static double progress_delay(void)
+{
+	const char *env = getenv("GIT_PROGRESS_DELAY");
+	char *end;
+	long v;
+
+	if (!env || !*env)
+		return -1;
+	v = strtol(env, &end, 10);
+	return *end || v < 0 ? -1 : (double)v;
 }
 
 static void draw(struct mlv_progress *p, const char *end)
@@ -61,19 +76,26 @@ void mlv_progress_start(struct mlv_progress *p, const char *title,
 	p->start = p->last_draw = now();
 	p->shown = 0;
 	p->enabled = !quiet && isatty(2);
+	p->delay = progress_delay();
 }
 
 void mlv_progress_add(struct mlv_progress *p, uint64_t items, uint64_t bytes)
 {
+	double t = now();
+	int due = p->delay < 0 ? t - p->last_draw >= 0.1 :
+				 t - p->start >= p->delay &&
+					 (!p->shown || t - p->last_draw >= 0.1);
+
 	p->done += items;
 	p->bytes += bytes;
-	if (p->enabled && now() - p->last_draw >= 0.1)
+	if (p->enabled && due)
 		draw(p, "");
 }
 
 void mlv_progress_stop(struct mlv_progress *p)
 {
-	if (p->enabled && (p->shown || now() - p->start >= 0.5))
+	if (p->enabled &&
+	    (p->shown || now() - p->start >= (p->delay < 0 ? 0.5 : p->delay)))
 		draw(p, ", done.\n");
 	p->enabled = 0;
 }

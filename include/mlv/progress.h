@@ -9,13 +9,16 @@
  *   Checking out mlv files:  42% (21/50), 1.20 GiB | 310.00 MiB/s
  *
  * Shown only when stderr is a terminal and not quiet; redrawn at most ten
- * times a second; the last state ends with ", done." and a newline.
+ * times a second; the last state ends with ", done." and a newline. A
+ * short job shows nothing; GIT_PROGRESS_DELAY, as for git's own meters,
+ * sets the seconds before a meter shows (0: at once).
  */
 struct mlv_progress {
 	const char *title;
 	uint64_t total, done;
 	uint64_t bytes;
 	double start, last_draw;
+	double delay; /* GIT_PROGRESS_DELAY in seconds, or -1 */
 	int shown;
 	int enabled;
 };
