@@ -26,4 +26,19 @@ test_expect_success 'an unreachable file:// store fails the clone with its path'
 	grep -q "nowhere" err
 '
 
+# A terminal for git, where git and mlv show their meters (script(1)).
+if command -v script >/dev/null 2>&1; then
+	test_expect_success 'on a terminal a clone shows the download meter; with -q it does not' '
+		GIT_PROGRESS_DELAY=0 script -qec "git clone mlv::$STORE_URL ctty" tty.out >/dev/null &&
+		tr "\r" "\n" <tty.out | grep "^Downloading mlv objects: 100% " | grep -q "done" &&
+		cmp ctty/big.bin src/big.bin &&
+		GIT_PROGRESS_DELAY=0 script -qec "git clone -q mlv::$STORE_URL ctty2" tty2.out >/dev/null &&
+		cmp ctty2/big.bin src/big.bin &&
+		! grep -q "Downloading" tty2.out
+	'
+else
+	test_skip 'on a terminal a clone shows the download meter; with -q it does not' \
+		"script(1) is not installed: no terminal to run git on"
+fi
+
 test_done
