@@ -744,42 +744,33 @@ static int drain_unknown(struct session *s, struct request *req)
 	return send_status(s, "error");
 }
 
-/* The command line of process `pid`, NUL-separated, into `args`: its
- * length, or -1. */
-static ssize_t read_cmdline(pid_t pid, char *args, size_t size)
+/* /proc/<pid>/<what> into `buf`, NUL-terminated: its length, or -1. */
+static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t size)
 {
 	char path[64];
 	ssize_t n = -1;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = mlv_read_full(fd, args, size - 1);
+		n = mlv_read_full(fd, buf, size - 1);
 		close(fd);
 	}
 	if (n >= 0)
-		args[n] = '\0';
+		buf[n] = '\0';
 	return n;
 }
 
 /* The parent of process `pid`, or 0. */
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], stat[512], *end;
-	ssize_t n = -1;
-	int fd, ppid = 0;
+	char stat[512], *end;
+	int ppid = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = mlv_read_full(fd, stat, sizeof(stat) - 1);
-		close(fd);
-	}
-	if (n > 0) {
-		stat[n] = '\0';
-		/* "pid (comm) state ppid ...": comm may hold anything */
-		if ((end = strrchr(stat, ')')) && sscanf(end + 1, " %*c %d", &ppid) != 1)
-			ppid = 0;
-	}
+	/* "pid (comm) state ppid ...": comm may hold anything */
+	if (read_proc(pid, "stat", stat, sizeof(stat)) > 0 &&
+	    (end = strrchr(stat, ')')) && sscanf(end + 1, " %*c %d", &ppid) != 1)
+		ppid = 0;
 	return (pid_t)ppid;
 }
 
@@ -798,7 +789,7 @@ static int git_is_quiet(void)
 	int depth, quiet = 0;
 
 	for (depth = 0; depth < 6 && pid > 1; depth++, pid = parent_of(pid)) {
-		ssize_t n = read_cmdline(pid, args, sizeof(args));
+		ssize_t n = read_proc(pid, "cmdline", args, sizeof(args));
 		const char *base = n > 0 ? strrchr(args, '/') : NULL;
 		size_t i;
 
