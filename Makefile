@@ -1,6 +1,6 @@
 # mlv — build with `make`, test with `make test`, sanitizers with `make asan`.
 #
-#   make                 bin/git-mlv (and lib/libmlv.a in build/)
+#   make                 bin/git-mlv, bin/git-remote-mlv (and build/libmlv.a)
 #   make install PREFIX=/usr/local
 #   make test            unit + end-to-end tests against bin/
 #   make asan            the same programs with -fsanitize=address,undefined
@@ -23,9 +23,19 @@ ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 O ?= build
 BIN ?= bin
 
-LIB_SRC = $(wildcard lib/*.c) $(wildcard filter/*.c)
+# One line per folder (docs/architecture.md): the core, the three
+# capabilities and the lineage queries all go into libmlv.a; commands/ and
+# the remote helper's main() are the programs on top.
+HELPER_MAIN = remote-helper/git-remote-mlv.c
+CORE_SRC = $(wildcard lib/*.c)
+FILTER_SRC = $(wildcard filter/*.c)
+HOOKS_SRC = $(wildcard hooks/*.c)
+REMOTE_SRC = $(filter-out $(HELPER_MAIN),$(wildcard remote-helper/*.c))
+LINEAGE_SRC = $(wildcard lineage/*.c)
 CMD_SRC = $(wildcard commands/*.c)
-HELPER_SRC = $(wildcard remote-helper/*.c)
+HELPER_SRC = $(HELPER_MAIN)
+
+LIB_SRC = $(CORE_SRC) $(FILTER_SRC) $(HOOKS_SRC) $(REMOTE_SRC) $(LINEAGE_SRC)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
@@ -82,8 +92,8 @@ test-asan: asan
 # FUZZ_SECONDS on a copy of its corpus in tests/fuzz/corpus/.
 FUZZ_SECONDS ?= 15
 FUZZ_TARGETS = build/fuzz/fuzz_sidecar build/fuzz/fuzz_pointer
-FUZZ_LIB_SRC = lib/sidecar.c lib/pointer.c lib/buf.c lib/error.c lib/util.c \
-	lib/problems.c lib/sha256.c
+FUZZ_LIB_SRC = $(filter %/sidecar.c %/pointer.c %/buf.c %/error.c %/util.c \
+	%/problems.c %/sha256.c,$(LIB_SRC))
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
 	-D_GNU_SOURCE -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers
