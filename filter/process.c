@@ -15,6 +15,10 @@
 #include "mlv/util.h"
 #include "mlv/worktree.h"
 
+/* Smudged content goes out in whole packets only. */
+_Static_assert(MLV_SMUDGE_CHUNK % MLV_PKT_DATA_MAX == 0,
+	       "MLV_SMUDGE_CHUNK must be a multiple of MLV_PKT_DATA_MAX");
+
 /* Smudge input larger than this goes to a temporary file, not memory. */
 #define SPOOL_MEMORY_MAX (1024 * 1024)
 

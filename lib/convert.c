@@ -4,7 +4,6 @@
 
 #include "mlv/convert.h"
 #include "mlv/error.h"
-#include "mlv/pktline.h"
 #include "mlv/util.h"
 
 void mlv_clean_start(struct mlv_clean *c, const struct mlv_store *s)
@@ -71,10 +70,6 @@ void mlv_clean_abort(struct mlv_clean *c)
 	c->head_len = 0;
 }
 
-/* Smudge reads whole packets' worth at a time, so that no short packet
- * goes out between full ones. */
-#define SMUDGE_CHUNK (16 * MLV_PKT_DATA_MAX)
-
 /* Stream object `p` to `write` or `copy` (one of them), verifying it. */
 static int smudge(const struct mlv_store *s, const struct mlv_pointer *p,
 		  const char *path, mlv_write_fn write, mlv_copy_fn copy, void *ctx)
@@ -106,8 +101,8 @@ static int smudge(const struct mlv_store *s, const struct mlv_pointer *p,
 	}
 	if ((err = mlv_sha256_init(&hash)) < 0)
 		goto done;
-	chunk = mlv_xmalloc(SMUDGE_CHUNK);
-	while ((n = mlv_read_full(fd, chunk, SMUDGE_CHUNK)) > 0) {
+	chunk = mlv_xmalloc(MLV_SMUDGE_CHUNK);
+	while ((n = mlv_read_full(fd, chunk, MLV_SMUDGE_CHUNK)) > 0) {
 		mlv_sha256_update(&hash, chunk, (size_t)n);
 		err = copy ? copy(ctx, fd, total, (size_t)n) :
 			     write(ctx, chunk, (size_t)n);

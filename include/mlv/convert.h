@@ -12,6 +12,14 @@
  * protocol, stdin, a file in the work tree).
  */
 
+/*
+ * Smudge hands its sink this many bytes at a time (less only at the end):
+ * 16 full pkt-line payloads of 65516 bytes, so that the filter never sends
+ * a short packet between full ones (filter/process.c checks the relation
+ * at compile time).
+ */
+#define MLV_SMUDGE_CHUNK (16 * 65516)
+
 /* Where streamed output goes: returns 0 or a negative mlv error. */
 typedef int (*mlv_write_fn)(void *ctx, const void *data, size_t len);
 
