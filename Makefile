@@ -6,6 +6,7 @@
 #   make asan            the same programs with -fsanitize=address,undefined
 #                        in build/asan/bin
 #   make test-asan       the test suite against the sanitizer build
+#   make check-layout    each folder includes only what docs/architecture.md allows
 
 PREFIX ?= /usr/local
 CC ?= cc
@@ -88,6 +89,9 @@ test-asan: asan
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-all.sh
 
+check-layout:
+	tests/check-layout.sh
+
 # libFuzzer targets (clang) for the parsers; fuzz-run runs each for
 # FUZZ_SECONDS on a copy of its corpus in tests/fuzz/corpus/.
 FUZZ_SECONDS ?= 15
@@ -110,5 +114,5 @@ fuzz-run: fuzz
 clean:
 	rm -rf build bin
 
-.PHONY: all unit install test asan test-asan clean fuzz fuzz-run
+.PHONY: all unit install test asan test-asan check-layout clean fuzz fuzz-run
 .DELETE_ON_ERROR:

@@ -114,6 +114,23 @@ test_must_fail() {
 	return 0
 }
 
+# File $1 must be empty; shows it when not.
+test_must_be_empty() {
+	if [ -s "$1" ]; then
+		echo "expected $1 to be empty, it holds:"
+		cat "$1"
+		return 1
+	fi
+}
+
+# File $3 must have a line count that compares to $2 by test's operator $1
+# (test_line_count = 1 out).
+test_line_count() {
+	local n
+	n=$(wc -l <"$3")
+	test "$n" "$1" "$2" || { echo "expected $1 $2 lines in $3, got $n:"; cat "$3"; return 1; }
+}
+
 # The value of key $3 in section $2 (as written in the header, without the
 # brackets) of INI file $1.
 ini_get() {
