@@ -12,6 +12,7 @@
 #include "mlv/env.h"
 #include "mlv/error.h"
 #include "mlv/policy.h"
+#include "mlv/quote.h"
 #include "mlv/run.h"
 #include "mlv/sidecar.h"
 #include "mlv/util.h"
@@ -474,9 +475,13 @@ static int write_record(int argc, char **argv, int update)
 			goto done;
 		}
 		if (!force && access(full, F_OK) == 0) {
-			fprintf(stderr, "fatal: '%s' exists; 'git mlv sidecar update %s' "
-				"refreshes its hashes, --force starts it anew\n",
-				sidecar_path.ptr, model);
+			struct mlv_buf q = MLV_BUF_INIT;
+
+			fprintf(stderr, "fatal: '%s' exists; refresh its hashes with: "
+				"git mlv sidecar update %s (or start it anew with "
+				"--force)\n",
+				sidecar_path.ptr, mlv_quote_path(&q, model));
+			mlv_buf_release(&q);
 			rc = 128;
 			goto done;
 		}
@@ -607,9 +612,14 @@ static int cmd_sidecar_show(int argc, char **argv)
 	mlv_buf_printf(&path, "%s%s", model, MLV_SIDECAR_SUFFIX);
 	full = mlv_path_join(repo.workdir, path.ptr);
 	if ((err = mlv_buf_read_file(&text, full)) < 0) {
-		if (err == MLV_ENOTFOUND)
-			mlv_error_set("'%s' does not exist; write it with 'git mlv "
-				      "sidecar init %s'", path.ptr, model);
+		if (err == MLV_ENOTFOUND) {
+			struct mlv_buf q = MLV_BUF_INIT;
+
+			mlv_error_set("'%s' does not exist; write it with: git mlv "
+				      "sidecar init %s --data <path> --config <path>",
+				      path.ptr, mlv_quote_path(&q, model));
+			mlv_buf_release(&q);
+		}
 		rc = die_with_error("");
 		goto done;
 	}

@@ -11,6 +11,7 @@
 #include "mlv/filter.h"
 #include "mlv/lazy.h"
 #include "mlv/pktline.h"
+#include "mlv/quote.h"
 #include "mlv/trace.h"
 #include "mlv/util.h"
 #include "mlv/worktree.h"
@@ -509,8 +510,12 @@ static void finish_deferred(struct session *s)
 		} else if (err == MLV_ECONFLICT) {
 			mlv_trace("filter: %s", mlv_error_last());
 		} else {
-			mlv_error_set("%s; its pointer stays (run 'git mlv checkout "
-				      "-- %s' to try again)", mlv_error_last(), f->path);
+			struct mlv_buf q = MLV_BUF_INIT;
+
+			mlv_error_set("%s; its pointer stays (try again with: "
+				      "git mlv checkout -- %s)", mlv_error_last(),
+				      mlv_quote_path(&q, f->path));
+			mlv_buf_release(&q);
 			report(s, f->path);
 		}
 	}

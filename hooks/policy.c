@@ -8,6 +8,7 @@
 #include "mlv/error.h"
 #include "mlv/pointer.h"
 #include "mlv/policy.h"
+#include "mlv/quote.h"
 #include "mlv/sha256.h"
 #include "mlv/sidecar.h"
 #include "mlv/util.h"
@@ -367,12 +368,28 @@ static const char *held(const struct checker *c)
 	return c->snap->index ? "staged as" : "committed as";
 }
 
+/*
+ * The commands that write a model's sidecar (`verb` "init" or "update",
+ * with `args` after the model) and stage it, every name quoted.
+ */
+static const char *sidecar_hint(struct mlv_buf *b, const char *verb,
+				const char *model, const char *args)
+{
+	struct mlv_buf sidecar = MLV_BUF_INIT;
+
+	mlv_buf_printf(&sidecar, "%s%s", model, MLV_SIDECAR_SUFFIX);
+	mlv_buf_clear(b);
+	mlv_buf_printf(b, "git mlv sidecar %s ", verb);
+	mlv_quote_shell_path(b, model);
+	mlv_buf_printf(b, "%s && git add ", args);
+	mlv_quote_shell_pathspec(b, sidecar.ptr);
+	mlv_buf_release(&sidecar);
+	return b->ptr;
+}
+
 static const char *fix_hint(struct mlv_buf *b, const char *model)
 {
-	mlv_buf_clear(b);
-	mlv_buf_printf(b, "git mlv sidecar update '%s' && git add '%s.mlv'", model,
-		       model);
-	return b->ptr;
+	return sidecar_hint(b, "update", model, "");
 }
 
 /* A path the sidecar names must be in the commit with the recorded oid. */
@@ -420,6 +437,7 @@ static void check_version_bump(struct checker *c, const char *model,
 	struct mlv_sidecar old = MLV_SIDECAR_INIT;
 	struct mlv_problems ignored = MLV_PROBLEMS_INIT;
 	const char *now = mlv_sidecar_get(sc, "model", NULL, "version");
+	struct mlv_buf q = MLV_BUF_INIT;
 	const char *before;
 	git_oid id, now_id;
 
@@ -431,9 +449,9 @@ static void check_version_bump(struct checker *c, const char *model,
 	if (!now) {
 		mlv_problems_add(c->problems, "%s: [model] version is required when a "
 				 "model changes (policy require-version-bump); set "
-				 "it with: git mlv sidecar update '%s' --version X.Y.Z",
-				 sidecar_path, model);
-		return;
+				 "it with: %s", sidecar_path,
+				 sidecar_hint(&q, "update", model, " --version X.Y.Z"));
+		goto done;
 	}
 	load_sidecar(&old, &ignored, c, c->snap->parent, sidecar_path);
 	before = mlv_sidecar_get(&old, "model", NULL, "version");
@@ -441,18 +459,20 @@ static void check_version_bump(struct checker *c, const char *model,
 	    mlv_semver_compare(now, before) <= 0)
 		mlv_problems_add(c->problems, "%s: [model] version %s must be higher "
 				 "than the previous %s (policy "
-				 "require-version-bump); fix with: git mlv sidecar "
-				 "update '%s' --version <higher>",
-				 sidecar_path, now, before, model);
+				 "require-version-bump); fix with: %s",
+				 sidecar_path, now, before,
+				 sidecar_hint(&q, "update", model, " --version <higher>"));
+done:
 	mlv_sidecar_release(&old);
 	mlv_problems_release(&ignored);
+	mlv_buf_release(&q);
 }
 
 static void check_model(struct checker *c, const char *model)
 {
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
 	struct mlv_buf sidecar_path = MLV_BUF_INIT, key = MLV_BUF_INIT,
-		       hint = MLV_BUF_INIT;
+		       hint = MLV_BUF_INIT, q = MLV_BUF_INIT;
 	char hex[MLV_OID_HEXSZ + 1];
 	const char *v;
 	int is_pointer = 0, err;
@@ -475,14 +495,16 @@ static void check_model(struct checker *c, const char *model)
 	}
 	if (!is_pointer)
 		mlv_problems_add(c->problems, "%s: the model is %s its bytes, not as "
-				 "an mlv pointer; run 'git mlv install' and "
-				 "'git add %s' again", model, held(c), model);
+				 "an mlv pointer; run git mlv install, then: "
+				 "git add %s", model, held(c),
+				 mlv_quote_pathspec(&q, model));
 	err = load_sidecar(&sc, c->problems, c, NULL, sidecar_path.ptr);
 	if (err == MLV_ENOTFOUND) {
 		mlv_problems_add(c->problems, "%s: model without a sidecar: %s is not "
-				 "in this commit; write it with: git mlv sidecar init "
-				 "'%s' --data <path> --config <path> && git add '%s'",
-				 model, sidecar_path.ptr, model, sidecar_path.ptr);
+				 "in this commit; write it with: %s",
+				 model, sidecar_path.ptr,
+				 sidecar_hint(&hint, "init", model,
+					      " --data <path> --config <path>"));
 		goto done;
 	}
 	if (err < 0 && err != MLV_EINVALID) {
@@ -551,6 +573,7 @@ done:
 	mlv_buf_release(&sidecar_path);
 	mlv_buf_release(&key);
 	mlv_buf_release(&hint);
+	mlv_buf_release(&q);
 }
 
 static int load_policy(struct checker *c)
@@ -573,8 +596,9 @@ static int load_policy(struct checker *c)
 static int check_delta(const git_diff_delta *d, float progress, void *payload)
 {
 	struct checker *c = payload;
+	struct mlv_buf sidecar = MLV_BUF_INIT, q = MLV_BUF_INIT;
 	const char *path;
-	char *model;
+	char *model = NULL;
 	git_oid id;
 
 	(void)progress;
@@ -585,39 +609,36 @@ static int check_delta(const git_diff_delta *d, float progress, void *payload)
 			if (snap_lookup(&id, c->snap, NULL, model) == 0 &&
 			    is_model(c, model))
 				check_model(c, model);
-			free(model);
-			return 0;
-		}
-		if (is_model(c, path)) {
-			struct mlv_buf sidecar = MLV_BUF_INIT;
-
+		} else if (is_model(c, path)) {
 			mlv_buf_printf(&sidecar, "%s%s", path, MLV_SIDECAR_SUFFIX);
 			if (snap_lookup(&id, c->snap, NULL, sidecar.ptr) == 0)
 				mlv_problems_add(c->problems, "%s: the model was removed "
 						 "but its sidecar stays; remove it too: "
-						 "git rm '%s'", sidecar.ptr, sidecar.ptr);
-			mlv_buf_release(&sidecar);
+						 "git rm %s", sidecar.ptr,
+						 mlv_quote_pathspec(&q, sidecar.ptr));
 		} else {
 			mlv_buf_printf(&c->changed, "%s\n", path);
 		}
-		return 0;
+		goto done;
 	}
 	path = d->new_file.path;
 	if ((model = model_of_sidecar(path))) {
 		if (snap_lookup(&id, c->snap, NULL, model) < 0)
 			mlv_problems_add(c->problems, "%s: sidecar without its model: %s "
-					 "is not in this commit; remove the sidecar "
-					 "(git rm '%s') or add the model", path, model,
-					 path);
+					 "is not in this commit; add the model, or "
+					 "unstage the sidecar with: git rm --cached %s",
+					 path, model, mlv_quote_pathspec(&q, path));
 		else if (is_model(c, model))
 			check_model(c, model);
-		free(model);
-		return 0;
-	}
-	if (is_model(c, path))
+	} else if (is_model(c, path)) {
 		check_model(c, path);
-	else
+	} else {
 		mlv_buf_printf(&c->changed, "%s\n", path);
+	}
+done:
+	free(model);
+	mlv_buf_release(&sidecar);
+	mlv_buf_release(&q);
 	return 0;
 }
 
