@@ -22,9 +22,14 @@ static void report_file_error(const char *path, const char *message)
 	fprintf(stderr, "mlv: %s\n", message);
 }
 
+static void show_notice(const char *message)
+{
+	fprintf(stderr, "mlv: %s\n", message);
+}
+
 int cmd_filter_process(int argc, char **argv)
 {
-	struct mlv_filter_options opt = { 0, report_file_error };
+	struct mlv_filter_options opt = { 0, report_file_error, show_notice };
 	struct mlv_repo repo = MLV_REPO_INIT;
 	int err;
 
@@ -126,6 +131,7 @@ int cmd_smudge(int argc, char **argv)
 
 		/* a missing object comes from the remote's store, if wanted */
 		mlv_lazy_init(&lazy, &repo, 1);
+		lazy.notice = show_notice;
 		mlv_error_clear();
 		if (p.size && !mlv_store_has(&repo.store, p.oid) &&
 		    mlv_lazy_wanted(&lazy, path) &&

@@ -49,7 +49,7 @@ static int has_remote_store(struct mlv_repo *repo)
 {
 	struct mlv_buf remote = MLV_BUF_INIT, url = MLV_BUF_INIT;
 	int found = mlv_sync_default_remote(&remote, repo) == 0 &&
-		    mlv_sync_store_url(&url, repo, remote.ptr) == 0;
+		    mlv_sync_store_url(&url, NULL, repo, remote.ptr) == 0;
 
 	mlv_buf_release(&remote);
 	mlv_buf_release(&url);

@@ -20,16 +20,23 @@ struct sync_args {
 	size_t nobjects;
 };
 
-/* Open the store of `remote`. */
+/* Open the store of `remote`, saying first where a store named by a
+ * committed file came from. */
 static int open_store(struct mlv_backend **b, struct mlv_repo *repo,
 		      const char *remote)
 {
-	struct mlv_buf url = MLV_BUF_INIT;
+	struct mlv_buf url = MLV_BUF_INIT, from = MLV_BUF_INIT,
+		       notice = MLV_BUF_INIT;
 	int err;
 
-	if ((err = mlv_sync_store_url(&url, repo, remote)) == 0)
+	if ((err = mlv_sync_store_url(&url, &from, repo, remote)) == 0) {
+		if (mlv_sync_store_notice(&notice, repo, remote, url.ptr, from.ptr))
+			fprintf(stderr, "mlv: %s\n", notice.ptr);
 		err = mlv_backend_open(b, url.ptr);
+	}
 	mlv_buf_release(&url);
+	mlv_buf_release(&from);
+	mlv_buf_release(&notice);
 	return err;
 }
 

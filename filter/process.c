@@ -828,6 +828,7 @@ int mlv_filter_process_run(struct mlv_repo *repo,
 	s.repo = repo;
 	s.opt = opt;
 	mlv_lazy_init(&s.lazy, repo, git_is_quiet());
+	s.lazy.notice = opt->notice;
 	mlv_pkt_reader_init(&s.in, in);
 	mlv_pkt_writer_init(&s.out, out);
 	if ((err = handshake(&s)) < 0)

@@ -72,6 +72,37 @@ static void uri_encode(struct mlv_buf *out, const char *s, int keep_slash)
 	}
 }
 
+/*
+ * S3's bucket naming rules: 3-63 characters of a-z, 0-9, '.' and '-',
+ * starting and ending with a letter or digit, no "..", not an IPv4
+ * address. The bucket becomes part of a host name, so a URL from a
+ * repository's own files cannot steer requests anywhere else.
+ */
+static int bucket_is_valid(const char *bucket)
+{
+	size_t i, n = strlen(bucket);
+	int dots = 0, digits_and_dots = 1;
+
+	if (n < 3 || n > 63)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char ch = bucket[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		      ch == '.' || ch == '-'))
+			return 0;
+		if (ch == '.' && (i == 0 || bucket[i - 1] == '.'))
+			return 0;
+		dots += ch == '.';
+		if (!((ch >= '0' && ch <= '9') || ch == '.'))
+			digits_and_dots = 0;
+	}
+	if (bucket[0] == '-' || bucket[0] == '.' || bucket[n - 1] == '-' ||
+	    bucket[n - 1] == '.')
+		return 0;
+	return !(digits_and_dots && dots == 3);
+}
+
 static int s3_open(struct mlv_backend *b, const char *rest)
 {
 	struct s3_store *st = mlv_xmalloc(sizeof(*st));
@@ -86,6 +117,13 @@ static int s3_open(struct mlv_backend *b, const char *rest)
 	if (!*st->bucket) {
 		mlv_error_set("store URL '%s' names no bucket (s3://bucket/prefix)",
 			      b->url);
+		return MLV_EINVALID;
+	}
+	if (!bucket_is_valid(st->bucket)) {
+		mlv_error_set("store URL '%s': '%s' is not a valid S3 bucket name "
+			      "(3-63 characters of a-z, 0-9, '.' and '-', starting "
+			      "and ending with a letter or digit); nothing was sent",
+			      b->url, st->bucket);
 		return MLV_EINVALID;
 	}
 	/* the prefix, without leading or doubled slashes, ending in '/' */

@@ -37,7 +37,8 @@ int mlv_lazy_wanted(struct mlv_lazy *l, const char *path)
 /* Find and open the store once; later calls repeat the first outcome. */
 static int open_store(struct mlv_lazy *l)
 {
-	struct mlv_buf remote = MLV_BUF_INIT, url = MLV_BUF_INIT;
+	struct mlv_buf remote = MLV_BUF_INIT, url = MLV_BUF_INIT,
+		       from = MLV_BUF_INIT, notice = MLV_BUF_INIT;
 	int err;
 
 	if (l->backend || l->open_err) {
@@ -45,14 +46,21 @@ static int open_store(struct mlv_lazy *l)
 			mlv_error_set("%s", l->open_msg);
 		return l->open_err;
 	}
-	if ((err = mlv_sync_default_remote(&remote, l->repo)) < 0 ||
-	    (err = mlv_sync_store_url(&url, l->repo, remote.ptr)) < 0 ||
-	    (err = mlv_backend_open(&l->backend, url.ptr)) < 0) {
+	if ((err = mlv_sync_default_remote(&remote, l->repo)) == 0 &&
+	    (err = mlv_sync_store_url(&url, &from, l->repo, remote.ptr)) == 0) {
+		if (l->notice && mlv_sync_store_notice(&notice, l->repo, remote.ptr,
+						       url.ptr, from.ptr))
+			l->notice(notice.ptr);
+		err = mlv_backend_open(&l->backend, url.ptr);
+	}
+	if (err < 0) {
 		l->open_err = err;
 		l->open_msg = mlv_xstrdup(mlv_error_last());
 	}
 	mlv_buf_release(&remote);
 	mlv_buf_release(&url);
+	mlv_buf_release(&from);
+	mlv_buf_release(&notice);
 	return err;
 }
 

@@ -1,8 +1,10 @@
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mlv/error.h"
 #include "mlv/policy.h"
@@ -73,9 +75,12 @@ static int handle_store(void *ctx, const char *section, const char *key,
 	return 1;
 }
 
-/* `[store] url` from .mlvconfig in the work tree, else in HEAD. */
-static int mlvconfig_store_url(struct mlv_buf *out, struct mlv_repo *r)
+/* `[store] url` from .mlvconfig in the work tree, else in HEAD; `from`
+ * says which. */
+static int mlvconfig_store_url(struct mlv_buf *out, struct mlv_buf *from,
+			       struct mlv_repo *r)
 {
+	const char *where = MLV_POLICY_FILE " in the work tree";
 	struct mlv_buf text = MLV_BUF_INIT;
 	struct store_ini si = { NULL };
 	git_object *blob = NULL;
@@ -92,15 +97,19 @@ static int mlvconfig_store_url(struct mlv_buf *out, struct mlv_repo *r)
 	    git_object_type(blob) == GIT_OBJECT_BLOB) {
 		mlv_buf_put(&text, git_blob_rawcontent((git_blob *)blob),
 			    (size_t)git_blob_rawsize((git_blob *)blob));
+		where = MLV_POLICY_FILE " in HEAD";
 		err = 0;
 	}
 	git_error_clear();
 	if (err == 0) {
 		ini_parse_string(text.ptr, handle_store, &si);
-		if (si.url)
+		if (si.url) {
 			mlv_buf_sets(out, si.url);
-		else
+			if (from)
+				mlv_buf_sets(from, where);
+		} else {
 			err = MLV_ENOTFOUND;
+		}
 	}
 	free(si.url);
 	git_object_free(blob);
@@ -108,12 +117,14 @@ static int mlvconfig_store_url(struct mlv_buf *out, struct mlv_repo *r)
 	return err;
 }
 
-int mlv_sync_store_url(struct mlv_buf *out, struct mlv_repo *r,
-		       const char *remote)
+int mlv_sync_store_url(struct mlv_buf *out, struct mlv_buf *from,
+		       struct mlv_repo *r, const char *remote)
 {
 	struct mlv_buf key = MLV_BUF_INIT, url = MLV_BUF_INIT;
 	int err = 0;
 
+	if (from)
+		mlv_buf_clear(from);
 	mlv_buf_printf(&key, "remote.%s.mlvstore", remote);
 	if (mlv_repo_config_string(out, r, key.ptr))
 		goto done;
@@ -124,7 +135,7 @@ int mlv_sync_store_url(struct mlv_buf *out, struct mlv_repo *r,
 		mlv_buf_sets(out, url.ptr + 5);
 		goto done;
 	}
-	if ((err = mlvconfig_store_url(out, r)) == MLV_ENOTFOUND)
+	if ((err = mlvconfig_store_url(out, from, r)) == MLV_ENOTFOUND)
 		mlv_error_set("remote '%s' has no mlv store: set "
 			      "remote.%s.mlvstore (s3://bucket/prefix or "
 			      "file:///path), or [store] url in " MLV_POLICY_FILE,
@@ -133,6 +144,45 @@ done:
 	mlv_buf_release(&key);
 	mlv_buf_release(&url);
 	return err;
+}
+
+int mlv_sync_store_notice(struct mlv_buf *out, struct mlv_repo *r,
+			  const char *remote, const char *url,
+			  const char *from)
+{
+	struct mlv_buf shown = MLV_BUF_INIT, file = MLV_BUF_INIT,
+		       line = MLV_BUF_INIT;
+	char *path = NULL;
+	int due = 0, fd = -1;
+
+	if (!from || !*from)
+		return 0;
+	path = mlv_path_join(r->common_dir, "mlv/shown-stores");
+	/* one URL a line; "\nURL\n" matches whole lines only */
+	mlv_buf_printf(&line, "\n%s\n", url);
+	mlv_buf_putc(&shown, '\n');
+	if (mlv_buf_read_file(&file, path) == 0)
+		mlv_buf_put(&shown, file.ptr, file.len);
+	if (strstr(shown.ptr, line.ptr))
+		goto done;
+	due = 1;
+	mlv_buf_clear(out);
+	mlv_buf_printf(out, "the store %s comes from %s, a file of the repository "
+		       "that whoever committed it chose, not your own config; set "
+		       "remote.%s.mlvstore to choose the store yourself", url, from,
+		       remote);
+	/* remembered best effort: at worst the line shows again next time */
+	if (mlv_mkdir_parents(path) == 0 &&
+	    (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) >= 0)
+		mlv_write_all(fd, line.ptr + 1, line.len - 1);
+done:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	mlv_buf_release(&shown);
+	mlv_buf_release(&file);
+	mlv_buf_release(&line);
+	return due;
 }
 
 /*

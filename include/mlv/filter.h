@@ -15,6 +15,8 @@
 struct mlv_filter_options {
 	int skip_smudge; /* leave pointers as they are (MLV_SKIP_SMUDGE) */
 	void (*report)(const char *path, const char *message);
+	/* the line to show before a store named by a committed file is used */
+	void (*notice)(const char *message);
 };
 
 /* Serve git on `in`/`out` until it closes `in`: 0, or a negative error

@@ -26,6 +26,9 @@ struct mlv_lazy {
 	struct mlv_sync_filter filter; /* mlv.fetchinclude/fetchexclude */
 	int skip_errors; /* mlv.skipdownloaderrors */
 	int quiet;
+	/* told, before the store is opened, the line to show when the store
+	 * came from a committed file (mlv_sync_store_notice()) */
+	void (*notice)(const char *message);
 };
 
 void mlv_lazy_init(struct mlv_lazy *l, struct mlv_repo *r, int quiet);

@@ -38,9 +38,23 @@ void mlv_sync_list_release(struct mlv_sync_list *l);
  * The store URL of remote `remote`: remote.<name>.mlvstore, else the URL
  * of an mlv:: remote without its "mlv::", else `[store] url` in the
  * .mlvconfig of the work tree (or of HEAD). MLV_ENOTFOUND when none.
+ *
+ * A URL from .mlvconfig was written by whoever committed it, not by the
+ * user: then `from` (when not NULL) says where it came from (".mlvconfig
+ * in HEAD"); it is left empty for the user's own config.
  */
-int mlv_sync_store_url(struct mlv_buf *out, struct mlv_repo *r,
-		       const char *remote);
+int mlv_sync_store_url(struct mlv_buf *out, struct mlv_buf *from,
+		       struct mlv_repo *r, const char *remote);
+
+/*
+ * The line to show the user before anything is sent to a store URL that
+ * came from a committed file (`from` as set above): once per repository
+ * and URL, remembered in <common dir>/mlv/shown-stores. Sets `out` and
+ * returns 1 when it is due, 0 when it was shown before.
+ */
+int mlv_sync_store_notice(struct mlv_buf *out, struct mlv_repo *r,
+			  const char *remote, const char *url,
+			  const char *from);
 
 /*
  * The remote whose store lazy fetches use: mlv.remote, else the upstream
