@@ -21,6 +21,8 @@ int cmd_env(int argc, char **argv)
 	printf("[environment]\n");
 	for (i = 0; i < env.n; i++)
 		printf("%s = %s\n", env.entries[i].key, env.entries[i].value);
+	for (i = 0; i < env.skipped.n; i++)
+		fprintf(stderr, "warning: %s\n", env.skipped.items[i]);
 	mlv_env_release(&env);
 	mlv_repo_release(&repo);
 	return 0;

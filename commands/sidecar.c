@@ -280,6 +280,8 @@ static void set_environment(struct mlv_sidecar *sc, struct mlv_repo *repo,
 	for (i = 0; i < env.n; i++)
 		mlv_sidecar_set(sc, "environment", NULL, env.entries[i].key,
 				env.entries[i].value);
+	for (i = 0; i < env.skipped.n; i++)
+		fprintf(stderr, "warning: %s\n", env.skipped.items[i]);
 	mlv_env_release(&env);
 }
 

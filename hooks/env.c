@@ -12,6 +12,7 @@
 #include "mlv/env.h"
 #include "mlv/error.h"
 #include "mlv/pointer.h"
+#include "mlv/problems.h"
 #include "mlv/run.h"
 #include "mlv/util.h"
 
@@ -50,6 +51,7 @@ void mlv_env_release(struct mlv_env *env)
 		free(env->entries[i].value);
 	}
 	free(env->entries);
+	mlv_problems_release(&env->skipped);
 	memset(env, 0, sizeof(*env));
 }
 
@@ -290,6 +292,9 @@ static void add_lockfile(struct mlv_env *env, const char *dir, const char *name)
 			mlv_buf_printf(&key, "lockfile.%s", name);
 			mlv_env_set(env, key.ptr, value.ptr);
 		}
+	} else {
+		mlv_problems_add(&env->skipped, "lockfile %s is not recorded: %s",
+				 name, mlv_error_last());
 	}
 	mlv_error_clear();
 	mlv_buf_release(&key);
@@ -313,7 +318,7 @@ static void capture_lockfiles(struct mlv_env *env, const char *dir)
 		char *path = mlv_path_join(dir, lockfile_names[i]);
 		struct stat st;
 
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		if (lstat(path, &st) == 0)
 			add_lockfile(env, dir, lockfile_names[i]);
 		free(path);
 	}
@@ -350,27 +355,44 @@ int mlv_file_oid(char hex[MLV_OID_HEXSZ + 1], const char *path)
 	struct mlv_pointer p;
 	struct stat st;
 	ssize_t n;
-	int fd;
+	int fd = -1, err = MLV_EINVALID;
 
-	if (stat(path, &st) < 0) {
+	/* never what a link points to: that may be any file of the machine */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if (errno == ELOOP) {
+			mlv_error_set("'%s' is a symbolic link; mlv records a file's "
+				      "own bytes, never what a link points to: "
+				      "record the file itself", path);
+		} else {
+			err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+			mlv_error_set_errno("cannot read '%s'", path);
+		}
+		goto done;
+	}
+	if (fstat(fd, &st) < 0) {
+		err = MLV_ERROR;
 		mlv_error_set_errno("cannot read '%s'", path);
-		return MLV_ENOTFOUND;
+		goto done;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		mlv_error_set("'%s' is not a regular file", path);
-		return MLV_EINVALID;
+		goto done;
 	}
-	if (st.st_size > 0 && st.st_size < MLV_POINTER_MAX) {
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-			mlv_error_set_errno("cannot open '%s'", path);
-			return MLV_ERROR;
-		}
-		n = mlv_read_full(fd, head, sizeof(head));
+	n = mlv_read_full(fd, head, sizeof(head));
+	if (n > 0 && (size_t)n < sizeof(head) &&
+	    mlv_pointer_parse(&p, head, (size_t)n) == 0) {
+		memcpy(hex, p.oid, sizeof(p.oid));
+		err = 0;
+		goto done;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		err = MLV_ERROR;
+		mlv_error_set_errno("cannot read '%s'", path);
+		goto done;
+	}
+	err = mlv_sha256_fd(hex, NULL, fd, path);
+done:
+	if (fd >= 0)
 		close(fd);
-		if (n > 0 && mlv_pointer_parse(&p, head, (size_t)n) == 0) {
-			memcpy(hex, p.oid, sizeof(p.oid));
-			return 0;
-		}
-	}
-	return mlv_sha256_file(hex, NULL, path);
+	return err;
 }

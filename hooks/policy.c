@@ -240,30 +240,46 @@ struct checker {
 };
 
 /* The blob id at `path` in the snapshot: 0, or MLV_ENOTFOUND. */
+/*
+ * The blob at `path` in `tree` (NULL: the snapshot). MLV_ENOTFOUND when
+ * nothing is there; MLV_EINVALID, saying what it is, for a symbolic link,
+ * a submodule or a directory: mlv hashes files, never what a link names.
+ */
 static int snap_lookup(git_oid *out, const struct mlv_snapshot *s,
 		       git_tree *tree, const char *path)
 {
 	git_tree_entry *te = NULL;
+	unsigned mode = 0;
 	int found = 0;
 
 	if (!tree && s->index) {
 		const git_index_entry *e = git_index_get_bypath(s->index, path, 0);
 
-		if (e && (e->mode == GIT_FILEMODE_BLOB ||
-			  e->mode == GIT_FILEMODE_BLOB_EXECUTABLE)) {
+		if (e) {
+			mode = e->mode;
 			git_oid_cpy(out, &e->id);
 			found = 1;
 		}
 	} else if ((tree || s->tree) &&
 		   git_tree_entry_bypath(&te, tree ? tree : s->tree, path) == 0) {
-		if (git_tree_entry_type(te) == GIT_OBJECT_BLOB) {
-			git_oid_cpy(out, git_tree_entry_id(te));
-			found = 1;
-		}
+		mode = git_tree_entry_filemode(te);
+		git_oid_cpy(out, git_tree_entry_id(te));
+		found = 1;
 		git_tree_entry_free(te);
 	}
 	git_error_clear();
-	return found ? 0 : MLV_ENOTFOUND;
+	if (!found)
+		return MLV_ENOTFOUND;
+	if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE)
+		return 0;
+	if (mode == GIT_FILEMODE_LINK)
+		mlv_error_set("'%s' is a symbolic link in this commit; mlv records "
+			      "a file's own bytes, never what a link points to", path);
+	else if (mode == GIT_FILEMODE_COMMIT)
+		mlv_error_set("'%s' is a submodule in this commit, not a file", path);
+	else
+		mlv_error_set("'%s' is a directory in this commit, not a file", path);
+	return MLV_EINVALID;
 }
 
 static int read_blob(git_odb_object **out, struct checker *c, const git_oid *id)
@@ -408,6 +424,9 @@ static void check_recorded_path(struct checker *c, const char *model,
 		mlv_problems_add(c->problems, "%s.mlv:%u: %s '%s' is not in this "
 				 "commit; git add it, or fix the path", model,
 				 path_e->line, what, path_e->value);
+	else if (err == MLV_EINVALID)
+		mlv_problems_add(c->problems, "%s.mlv:%u: %s: %s; commit the file "
+				 "itself", model, path_e->line, what, mlv_error_last());
 	else if (err < 0)
 		mlv_problems_add(c->problems, "%s.mlv:%u: cannot read %s '%s': %s",
 				 model, path_e->line, what, path_e->value,

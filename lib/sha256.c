@@ -53,20 +53,15 @@ void mlv_sha256_release(struct mlv_sha256 *h)
 	h->ctx = NULL;
 }
 
-int mlv_sha256_file(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
-		    const char *path)
+int mlv_sha256_fd(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
+		  int fd, const char *name)
 {
 	struct mlv_sha256 h = MLV_SHA256_INIT;
 	unsigned long long total = 0;
 	char *chunk = NULL;
-	int fd = -1, err = MLV_ERROR;
+	int err;
 	ssize_t n;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
-		mlv_error_set_errno("cannot open '%s'", path);
-		goto done;
-	}
 	if ((err = mlv_sha256_init(&h)) < 0)
 		goto done;
 	chunk = mlv_xmalloc(MLV_IO_CHUNK);
@@ -76,17 +71,29 @@ int mlv_sha256_file(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
 	}
 	if (n < 0) {
 		err = MLV_ERROR;
-		mlv_error_set_errno("cannot read '%s'", path);
+		mlv_error_set_errno("cannot read '%s'", name);
 		goto done;
 	}
 	mlv_sha256_final_hex(hex, &h);
 	if (size)
 		*size = total;
-	err = 0;
 done:
 	free(chunk);
-	if (fd >= 0)
-		close(fd);
 	mlv_sha256_release(&h);
+	return err;
+}
+
+int mlv_sha256_file(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
+		    const char *path)
+{
+	int fd, err;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+		mlv_error_set_errno("cannot open '%s'", path);
+		return err;
+	}
+	err = mlv_sha256_fd(hex, size, fd, path);
+	close(fd);
 	return err;
 }

@@ -2,6 +2,7 @@
 #define MLV_ENV_H
 
 #include "mlv/buf.h"
+#include "mlv/problems.h"
 #include "mlv/sha256.h"
 
 /*
@@ -21,9 +22,12 @@ struct mlv_env_entry {
 struct mlv_env {
 	struct mlv_env_entry *entries;
 	size_t n, alloc;
+	/* lockfiles found but not recorded, and why (a symbolic link ...),
+	 * for the command to warn about */
+	struct mlv_problems skipped;
 };
 
-#define MLV_ENV_INIT { NULL, 0, 0 }
+#define MLV_ENV_INIT { NULL, 0, 0, MLV_PROBLEMS_INIT }
 
 /* Capture the machine; lockfiles are looked for in `worktree` (may be NULL). */
 int mlv_env_capture(struct mlv_env *env, const char *worktree);
@@ -35,7 +39,9 @@ const char *mlv_env_get(const struct mlv_env *env, const char *key);
 
 /*
  * The mlv oid of a work tree file: the oid of its pointer when the file
- * holds a pointer (not materialized), else the SHA-256 of its bytes.
+ * holds a pointer (not materialized), else the SHA-256 of its bytes. A
+ * symbolic link is never followed: MLV_EINVALID, as for anything that is
+ * not a regular file.
  */
 int mlv_file_oid(char hex[MLV_OID_HEXSZ + 1], const char *path);
 

@@ -26,5 +26,8 @@ void mlv_sha256_release(struct mlv_sha256 *h);
 /* Hash the file at `path` (streamed) into `hex`; its size into `*size`. */
 int mlv_sha256_file(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
 		    const char *path);
+/* The same for the rest of open file `fd`; `name` is for messages. */
+int mlv_sha256_fd(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
+		  int fd, const char *name);
 
 #endif
