@@ -54,8 +54,10 @@ int mlv_store_has(const struct mlv_store *s, const char *oid)
 	struct stat st;
 	int found = 0;
 
-	if (!mlv_store_object_path(&path, s, oid))
-		found = stat(path.ptr, &st) == 0 && S_ISREG(st.st_mode);
+	if (!mlv_store_object_path(&path, s, oid) &&
+	    mlv_dirs_beneath(s->root, path.ptr, 0) == 0)
+		found = lstat(path.ptr, &st) == 0 && S_ISREG(st.st_mode);
+	mlv_error_clear();
 	mlv_buf_release(&path);
 	return found;
 }
@@ -70,7 +72,12 @@ int mlv_store_open(int *fd, uint64_t *size, const struct mlv_store *s,
 	*fd = -1;
 	if ((err = mlv_store_object_path(&path, s, oid)) < 0)
 		goto done;
-	if ((*fd = open(path.ptr, O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((err = mlv_dirs_beneath(s->root, path.ptr, 0)) < 0) {
+		if (err == MLV_ENOTFOUND)
+			mlv_error_set("object %s is not in the local store", oid);
+		goto done;
+	}
+	if ((*fd = open(path.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
 		if (err == MLV_ENOTFOUND)
 			mlv_error_set("object %s is not in the local store", oid);
@@ -102,15 +109,9 @@ int mlv_store_writer_open(struct mlv_store_writer *w, const struct mlv_store *s)
 	if ((err = mlv_sha256_init(&w->hash)) < 0)
 		goto done;
 	mlv_buf_printf(&path, "%s/obj-XXXXXX", s->tmp);
-	if ((w->fd = mkostemp(path.ptr, O_CLOEXEC)) < 0 && errno == ENOENT) {
-		if ((err = mlv_mkdir_parents(path.ptr)) < 0)
-			goto done;
-		/* mkostemp() has scribbled over the Xs */
-		mlv_buf_clear(&path);
-		mlv_buf_printf(&path, "%s/obj-XXXXXX", s->tmp);
-		w->fd = mkostemp(path.ptr, O_CLOEXEC);
-	}
-	if (w->fd < 0) {
+	if ((err = mlv_dirs_beneath(s->root, path.ptr, 1)) < 0)
+		goto done;
+	if ((w->fd = mkostemp(path.ptr, O_CLOEXEC)) < 0) {
 		mlv_error_set_errno("cannot create a temporary file in '%s'", s->tmp);
 		err = MLV_ERROR;
 		goto done;
@@ -134,11 +135,16 @@ int mlv_store_writer_write(struct mlv_store_writer *w, const void *data,
 	return 0;
 }
 
-static int rename_into_place(const char *from, const char *to)
+/* Rename `from` to `to` in store `s`, making the directories of `to`
+ * and refusing any that is a symbolic link. */
+static int rename_into_place(const struct mlv_store *s, const char *from,
+			     const char *to)
 {
+	int err;
+
+	if ((err = mlv_dirs_beneath(s->root, to, 1)) < 0)
+		return err;
 	if (rename(from, to) == 0)
-		return 0;
-	if (errno == ENOENT && mlv_mkdir_parents(to) == 0 && rename(from, to) == 0)
 		return 0;
 	mlv_error_set_errno("cannot move '%s' to '%s'", from, to);
 	return MLV_ERROR;
@@ -176,7 +182,7 @@ int mlv_store_writer_commit(struct mlv_store_writer *w, struct mlv_pointer *out,
 	if ((err = mlv_store_object_path(&path, w->store, out->oid)) < 0)
 		goto done;
 	/* Replacing an existing copy is harmless and repairs a damaged one. */
-	if ((err = rename_into_place(w->tmp_path, path.ptr)) < 0)
+	if ((err = rename_into_place(w->store, w->tmp_path, path.ptr)) < 0)
 		goto done;
 	free(w->tmp_path);
 	w->tmp_path = NULL;
@@ -231,7 +237,7 @@ int mlv_store_quarantine(struct mlv_buf *moved_to, const struct mlv_store *s,
 		goto done;
 	mlv_buf_clear(moved_to);
 	mlv_buf_printf(moved_to, "%s/bad/%s", s->root, oid);
-	err = rename_into_place(path.ptr, moved_to->ptr);
+	err = rename_into_place(s, path.ptr, moved_to->ptr);
 done:
 	mlv_buf_release(&path);
 	return err;
@@ -259,9 +265,9 @@ int mlv_store_download_open(struct mlv_store_download *d,
 	}
 	memcpy(d->oid, oid, sizeof(d->oid));
 	mlv_buf_printf(&path, "%s/incomplete/%s", s->root, oid);
-	if ((err = mlv_mkdir_parents(path.ptr)) < 0)
+	if ((err = mlv_dirs_beneath(s->root, path.ptr, 1)) < 0)
 		goto done;
-	if ((d->fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+	if ((d->fd = open(path.ptr, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
 	    flock(d->fd, LOCK_EX) < 0 || fstat(d->fd, &st) < 0) {
 		mlv_error_set_errno("cannot open '%s'", path.ptr);
 		err = MLV_ERROR;
@@ -598,7 +604,7 @@ int mlv_store_download_commit(struct mlv_store_download *d, uint64_t size)
 		goto done;
 	}
 	if ((err = mlv_store_object_path(&path, d->store, d->oid)) < 0 ||
-	    (err = rename_into_place(d->path, path.ptr)) < 0)
+	    (err = rename_into_place(d->store, d->path, path.ptr)) < 0)
 		goto done;
 	if (d->store->fsync && (err = mlv_fsync_parent_dir(path.ptr)) < 0)
 		goto done;

@@ -194,6 +194,52 @@ int mlv_mkdir_parents(const char *path)
 	return err;
 }
 
+int mlv_dirs_beneath(const char *root, const char *path, int create)
+{
+	size_t rl = strlen(root);
+	char *copy = mlv_xstrdup(path), *slash;
+	struct stat st;
+	int err = 0;
+
+	while (rl > 1 && root[rl - 1] == '/')
+		rl--;
+	if (strncmp(path, root, rl) || path[rl] != '/') {
+		mlv_error_set("'%s' is not inside '%s'", path, root);
+		err = MLV_EINVALID;
+		goto done;
+	}
+	/* the root may follow links (a store moved to another disk) */
+	if (create && (err = mkdir_with_parents(copy, rl)) < 0)
+		goto done;
+	for (slash = strchr(copy + rl + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (lstat(copy, &st) < 0 &&
+		    (errno != ENOENT || !create ||
+		     (mkdir(copy, 0777) < 0 && errno != EEXIST) || lstat(copy, &st) < 0)) {
+			err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+			mlv_error_set_errno("cannot %s '%s'", create ? "create" : "read", copy);
+			goto done;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			mlv_error_set("'%s' is a symbolic link; mlv neither writes nor "
+				      "reads a store through links inside it (they "
+				      "could lead anywhere): replace it with a directory",
+				      copy);
+			err = MLV_EINVALID;
+			goto done;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			mlv_error_set("'%s' is not a directory", copy);
+			err = MLV_EINVALID;
+			goto done;
+		}
+		*slash = '/';
+	}
+done:
+	free(copy);
+	return err;
+}
+
 char *mlv_path_join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir), nl = strlen(name);

@@ -71,38 +71,58 @@ static void file_conn_close(struct mlv_conn *c)
 {
 }
 
-static char *key_path(struct mlv_conn *c, const char *key)
+/*
+ * The file of `key`, after checking (with `create`: making) each
+ * directory on the way: a store on a shared drive is written by others
+ * too, and a directory of it that is a symbolic link would lead reads and
+ * writes anywhere.
+ */
+static int key_path(char **out, struct mlv_conn *c, const char *key, int create)
 {
 	struct file_store *fs = c->backend->impl;
+	int err;
 
-	return mlv_path_join(fs->root, key);
+	*out = mlv_path_join(fs->root, key);
+	if ((err = mlv_dirs_beneath(fs->root, *out, create)) == MLV_ENOTFOUND)
+		mlv_error_set("'%s' is not in '%s'", key, c->backend->url);
+	return err;
 }
 
 static int file_head(struct mlv_conn *c, const char *key, uint64_t *size)
 {
-	char *path = key_path(c, key);
+	char *path = NULL;
 	struct stat st;
-	int err = 0;
+	int err;
 
-	if (stat(path, &st) < 0) {
+	if ((err = key_path(&path, c, key, 0)) < 0)
+		goto done;
+	if (lstat(path, &st) < 0) {
 		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
 		mlv_error_set_errno("cannot stat '%s'", path);
+	} else if (!S_ISREG(st.st_mode)) {
+		mlv_error_set("'%s' is not a regular file", path);
+		err = MLV_EINVALID;
 	} else if (size) {
 		*size = (uint64_t)st.st_size;
 	}
+done:
 	free(path);
 	return err;
 }
 
 static int open_key(int *fd, struct mlv_conn *c, const char *key)
 {
-	char *path = key_path(c, key);
-	int err = 0;
+	char *path = NULL;
+	int err;
 
-	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	*fd = -1;
+	if ((err = key_path(&path, c, key, 0)) < 0)
+		goto done;
+	if ((*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
 		mlv_error_set_errno("cannot open '%s'", path);
 	}
+done:
 	free(path);
 	return err;
 }
@@ -140,12 +160,13 @@ static int file_get(struct mlv_conn *c, const char *key, uint64_t offset,
 static int file_get_buf(struct mlv_conn *c, const char *key, struct mlv_buf *out,
 			struct mlv_buf *etag)
 {
-	char *path = key_path(c, key);
+	char *path = NULL;
 	char hex[MLV_OID_HEXSZ + 1];
 	struct mlv_sha256 h = MLV_SHA256_INIT;
 	int err;
 
-	if ((err = mlv_buf_read_file(out, path)) < 0)
+	if ((err = key_path(&path, c, key, 0)) < 0 ||
+	    (err = mlv_buf_read_file(out, path)) < 0)
 		goto done;
 	if (etag) {
 		if ((err = mlv_sha256_init(&h)) < 0)
@@ -164,20 +185,11 @@ done:
 static int create_temp(int *fd, struct mlv_buf *tmp, const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	int err;
 
 	mlv_buf_clear(tmp);
 	mlv_buf_printf(tmp, "%.*s/.tmp-%s-XXXXXX", (int)(slash - path), path,
 		       slash + 1);
-	if ((*fd = mkostemp(tmp->ptr, O_CLOEXEC)) < 0 && errno == ENOENT) {
-		if ((err = mlv_mkdir_parents(path)) < 0)
-			return err;
-		mlv_buf_clear(tmp);
-		mlv_buf_printf(tmp, "%.*s/.tmp-%s-XXXXXX", (int)(slash - path),
-			       path, slash + 1);
-		*fd = mkostemp(tmp->ptr, O_CLOEXEC);
-	}
-	if (*fd < 0) {
+	if ((*fd = mkostemp(tmp->ptr, O_CLOEXEC)) < 0) {
 		mlv_error_set_errno("cannot create a temporary file beside '%s'",
 				    path);
 		return MLV_ERROR;
@@ -211,7 +223,7 @@ static int install_temp(struct mlv_conn *c, int fd, const char *tmp,
 static int file_put_file(struct mlv_conn *c, const char *key, int fd,
 			 uint64_t size, const char *sha256_hex)
 {
-	char *path = key_path(c, key), *chunk = NULL;
+	char *path = NULL, *chunk = NULL;
 	struct mlv_buf tmp = MLV_BUF_INIT;
 	struct mlv_sha256 h = MLV_SHA256_INIT;
 	char hex[MLV_OID_HEXSZ + 1];
@@ -219,7 +231,8 @@ static int file_put_file(struct mlv_conn *c, const char *key, int fd,
 	int out = -1, err;
 	ssize_t n;
 
-	if ((err = mlv_sha256_init(&h)) < 0 ||
+	if ((err = key_path(&path, c, key, 1)) < 0 ||
+	    (err = mlv_sha256_init(&h)) < 0 ||
 	    (err = create_temp(&out, &tmp, path)) < 0)
 		goto done;
 	chunk = mlv_xmalloc(MLV_IO_CHUNK);
@@ -271,17 +284,18 @@ static int file_put_buf_cas(struct mlv_conn *c, const char *key,
 			    const void *data, size_t len, const char *if_match,
 			    struct mlv_buf *etag)
 {
-	char *path = key_path(c, key);
+	char *path = NULL;
 	struct mlv_buf lock_path = MLV_BUF_INIT, cur = MLV_BUF_INIT;
 	struct mlv_buf cur_tag = MLV_BUF_INIT, tmp = MLV_BUF_INIT;
 	struct mlv_sha256 h = MLV_SHA256_INIT;
 	char hex[MLV_OID_HEXSZ + 1];
 	int lock = -1, out = -1, err;
 
-	mlv_buf_printf(&lock_path, "%s.lock", path);
-	if ((err = mlv_mkdir_parents(lock_path.ptr)) < 0)
+	if ((err = key_path(&path, c, key, 1)) < 0)
 		goto done;
-	if ((lock = open(lock_path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0 ||
+	mlv_buf_printf(&lock_path, "%s.lock", path);
+	if ((lock = open(lock_path.ptr, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			 0666)) < 0 ||
 	    flock(lock, LOCK_EX) < 0) {
 		mlv_error_set_errno("cannot lock '%s'", lock_path.ptr);
 		err = MLV_ERROR;

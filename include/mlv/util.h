@@ -59,6 +59,16 @@ int mlv_fsync_parent_dir(const char *path);
 /* mkdir -p of every directory in `path` up to (not including) its last '/'. */
 int mlv_mkdir_parents(const char *path);
 
+/*
+ * The directories of `path` below `root` (`path` starts with `root` and a
+ * '/'; `root` itself is trusted), up to its last '/': each must be a real
+ * directory, never a symbolic link, so that nothing written under `root`
+ * lands elsewhere through a link someone planted. With `create`, missing
+ * ones are made (mkdir -p). 0; MLV_ENOTFOUND when one is missing and not
+ * `create`; MLV_EINVALID naming a link or a non-directory.
+ */
+int mlv_dirs_beneath(const char *root, const char *path, int create);
+
 /* Join a directory and a name with one '/'; returns a malloc'd string. */
 char *mlv_path_join(const char *dir, const char *name);
 
