@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "builtin.h"
 #include "mlv/error.h"
@@ -85,8 +86,10 @@ int cmd_fsck(int argc, char **argv)
 	struct mlv_buf moved = MLV_BUF_INIT;
 	struct mlv_progress progress;
 	git_index *index = NULL;
-	size_t i, missing = 0, corrupt = 0, checked = 0, stale = 0, unfetched = 0;
-	int quiet = 0, remote_store, err, rc = 0;
+	size_t i, missing = 0, corrupt = 0, checked = 0, stale = 0, unfetched = 0,
+	       wrong_size = 0;
+	uint64_t size = 0;
+	int quiet = 0, remote_store, err = 0, rc = 0, fd;
 
 	for (i = 1; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
@@ -119,11 +122,25 @@ int cmd_fsck(int argc, char **argv)
 		struct ref *r = &refs.items[i];
 
 		mlv_progress_add(&progress, 1, r->size);
-		if (i && !strcmp(r->oid, refs.items[i - 1].oid))
+		if (!i || strcmp(r->oid, refs.items[i - 1].oid)) {
+			checked++;
+			err = mlv_store_verify(&repo.store, r->oid);
+			if (err == 0 && (err = mlv_store_open(&fd, &size, &repo.store,
+							       r->oid)) == 0)
+				close(fd);
+		} else if (err != 0) {
+			continue; /* the same object: reported once */
+		}
+		/* every pointer of an intact object must say its size */
+		if (err == 0 && size != r->size) {
+			printf("wrong size: %s in %s: its pointer says %llu bytes, "
+			       "object %s has %llu (git add the file again)\n",
+			       r->path, r->where, (unsigned long long)r->size,
+			       r->oid, (unsigned long long)size);
+			wrong_size++;
+		} else if (err == 0) {
 			continue;
-		checked++;
-		err = mlv_store_verify(&repo.store, r->oid);
-		if (err == MLV_ENOTFOUND && remote_store &&
+		} else if (err == MLV_ENOTFOUND && remote_store &&
 		    left_as_pointer(&repo, r)) {
 			unfetched++;
 		} else if (err == MLV_ENOTFOUND) {
@@ -152,11 +169,13 @@ int cmd_fsck(int argc, char **argv)
 		       "('git mlv fetch' downloads them)\n",
 		       unfetched, unfetched == 1 ? "" : "s",
 		       unfetched == 1 ? "its file is a pointer" : "their files are");
-	if (missing || corrupt) {
-		printf("%zu objects checked: %zu missing, %zu corrupt\n", checked,
-		       missing, corrupt);
-		printf("fetch them again with 'git mlv fetch', or re-add the files "
-		       "from a good copy\n");
+	if (missing || corrupt || wrong_size) {
+		printf("%zu objects checked: %zu missing, %zu corrupt, %zu pointer%s "
+		       "with a wrong size\n", checked, missing, corrupt, wrong_size,
+		       wrong_size == 1 ? "" : "s");
+		if (missing || corrupt)
+			printf("fetch them again with 'git mlv fetch', or re-add the "
+			       "files from a good copy\n");
 		rc = 1;
 	} else if (!quiet) {
 		printf("%zu objects checked, all %spresent and intact\n", checked,

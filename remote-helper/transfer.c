@@ -71,6 +71,18 @@ static int upload(struct mlv_conn *c, struct mlv_transfer *t,
 				      r->path ? r->path : "", r->path ? "')" : "");
 		goto done;
 	}
+	/* a pointer is its oid and its size: one that disagrees with the
+	 * object would make every clone of the store fail on that file */
+	if (size != r->size) {
+		mlv_error_set("not uploading object %s%s%s%s: its pointer says %llu "
+			      "bytes but the object has %llu; the pointer is wrong "
+			      "(git add the file again to write a right one)",
+			      r->oid, r->path ? " ('" : "", r->path ? r->path : "",
+			      r->path ? "')" : "", (unsigned long long)r->size,
+			      (unsigned long long)size);
+		err = MLV_EINVALID;
+		goto done;
+	}
 	/* parts of a multipart upload carry no hash the server could check:
 	 * make sure here that what goes up under this oid is that object */
 	if (large && (err = mlv_store_verify(t->local, r->oid)) < 0) {

@@ -177,4 +177,29 @@ test_expect_success 'stored objects are read-only, like git objects' '
 	test "$(stat -c %a "$obj")" = "$(printf "%o" $((0444 & ~0$(umask))))"
 '
 
+# A pointer whose size disagrees with its object: the object is intact,
+# the pointer is wrong, and nothing may pass it on.
+test_expect_success 'fsck reports a pointer whose size disagrees with its intact object' '
+	test_repo w && cd w &&
+	test_random_file s.bin 1024 s && git add s.bin && git commit -qm s &&
+	oid=$(test_pointer_oid s.bin HEAD) &&
+	printf "version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize 9223372036854775807\n" \
+		$oid >../big.ptr &&
+	blob=$(git hash-object -w ../big.ptr) &&
+	git update-index --cacheinfo 100644,$blob,s.bin &&
+	git commit -q --no-verify -m "wrong size" &&
+	test_must_fail git mlv fsck >../out 2>&1 &&
+	grep -q "wrong size: s.bin in HEAD: its pointer says 9223372036854775807 bytes, object $oid has 1024" ../out &&
+	grep -q "0 missing, 0 corrupt, 2 pointers with a wrong size" ../out &&
+	test -f "$(test_store_path $oid)"
+'
+
+test_expect_success 'a push refuses to upload under a pointer with a wrong size, naming the file' '
+	cd w &&
+	git remote add st "mlv::file://$TRASH/wstore" &&
+	test_must_fail git push -q st main 2>../err &&
+	grep -q "not uploading object $(test_pointer_oid s.bin HEAD) (.s.bin.): its pointer says 9223372036854775807 bytes but the object has 1024" ../err &&
+	! test -e "$TRASH/wstore/git/refs"
+'
+
 test_done
