@@ -43,7 +43,18 @@ struct helper {
 	const char *remote;
 	int quiet;
 	int verbosity;
+	int warned_unsealed; /* the manifest has no end line: said once */
+	int no_repo;         /* run outside a repository (git ls-remote) */
 };
+
+/* Fetch and push work on a repository; outside one only list does. */
+static int needs_repo(struct helper *h, const char *what)
+{
+	if (!h->no_repo)
+		return 0;
+	mlv_error_set("cannot %s outside a git repository", what);
+	return MLV_ENOTFOUND;
+}
 
 struct push_cmd {
 	int force;
@@ -78,6 +89,13 @@ static int read_manifest(struct mlv_manifest *m, struct mlv_buf *etag,
 		goto done;
 	mlv_buf_printf(&where, "%s/%s", mlv_backend_url(h->backend), MANIFEST_KEY);
 	err = mlv_manifest_parse(m, text.ptr, text.len, where.ptr);
+	if (err == 0 && m->unsealed && !h->warned_unsealed) {
+		fprintf(stderr, "warning: %s has no end line (it was written before "
+			"mlv sealed its manifests), so a cut-short copy could not be "
+			"told from a whole one; the next push rewrites it with one\n",
+			where.ptr);
+		h->warned_unsealed = 1;
+	}
 done:
 	mlv_buf_release(&text);
 	mlv_buf_release(&where);
@@ -651,7 +669,9 @@ static int serve(struct helper *h)
 				wants[n++] = sp ? mlv_xstrndup(line + 6, (size_t)(sp - line - 6)) :
 						  mlv_xstrdup(line + 6);
 			} while (read_line(&line, &alloc) && !strncmp(line, "fetch ", 6));
-			err = cmd_fetch(h, wants, n);
+			err = needs_repo(h, "fetch");
+			if (!err)
+				err = cmd_fetch(h, wants, n);
 			for (i = 0; i < n; i++)
 				free(wants[i]);
 			free(wants);
@@ -668,6 +688,8 @@ static int serve(struct helper *h)
 				}
 				n++;
 			} while (read_line(&line, &alloc) && !strncmp(line, "push ", 5));
+			if (err == 0)
+				err = needs_repo(h, "push");
 			if (err == 0)
 				err = cmd_push(h, cmds, n);
 			for (i = 0; i < n; i++)
@@ -697,7 +719,13 @@ int main(int argc, char **argv)
 	}
 	h.remote = argv[1];
 	git_libgit2_init();
-	if ((err = mlv_repo_open(&h.repo)) < 0 ||
+	/* git ls-remote runs the helper outside any repository: listing needs
+	 * none, fetch and push say so (needs_repo()) */
+	if ((err = mlv_repo_open(&h.repo)) == MLV_ENOTFOUND) {
+		h.no_repo = 1;
+		err = 0;
+	}
+	if (err < 0 ||
 	    (err = mlv_backend_open(&h.backend, argc == 3 ? argv[2] : argv[1])) < 0 ||
 	    (err = mlv_conn_open(&h.conn, h.backend)) < 0 ||
 	    (err = serve(&h)) < 0) {

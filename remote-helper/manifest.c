@@ -6,6 +6,7 @@
 
 #include "mlv/error.h"
 #include "mlv/manifest.h"
+#include "mlv/sha256.h"
 #include "mlv/util.h"
 
 #define MANIFEST_MAGIC "# mlv ref manifest 1"
@@ -49,58 +50,119 @@ static int cmp_ref(const void *a, const void *b)
 		      ((const struct mlv_manifest_ref *)b)->name);
 }
 
+/* The SHA-256 of `len` bytes of `data` as hex. */
+static int hash_hex(char hex[MLV_OID_HEXSZ + 1], const char *data, size_t len)
+{
+	struct mlv_sha256 h = MLV_SHA256_INIT;
+	int err;
+
+	if ((err = mlv_sha256_init(&h)) == 0) {
+		mlv_sha256_update(&h, data, len);
+		mlv_sha256_final_hex(hex, &h);
+	}
+	mlv_sha256_release(&h);
+	return err;
+}
+
+/* One line of a manifest (not the first, not the end line) into `m`; refs
+ * are appended and sorted by the caller. 0 or MLV_EINVALID. */
+static int parse_line(struct mlv_manifest *m, char *line, size_t n)
+{
+	char *sp;
+	size_t i;
+
+	if (!strncmp(line, "head ", 5) && !m->head &&
+	    mlv_manifest_refname_ok(line + 5)) {
+		m->head = mlv_xstrdup(line + 5);
+		return 0;
+	}
+	if (!strncmp(line, "pack ", 5) && n - 5 == 64 && is_hex_id(line + 5, n - 5)) {
+		for (i = 0; i < m->npacks; i++)
+			if (!strcmp(m->packs[i], line + 5))
+				return MLV_EINVALID; /* listed twice */
+		mlv_manifest_add_pack(m, line + 5);
+		return 0;
+	}
+	if ((sp = strchr(line, ' ')) && is_hex_id(line, (size_t)(sp - line)) &&
+	    mlv_manifest_refname_ok(sp + 1)) {
+		MLV_ALLOC_GROW(m->refs, m->nrefs, m->refs_alloc);
+		m->refs[m->nrefs].name = mlv_xstrdup(sp + 1);
+		memcpy(m->refs[m->nrefs].oid, line, (size_t)(sp - line));
+		m->refs[m->nrefs].oid[sp - line] = '\0';
+		m->nrefs++;
+		return 0;
+	}
+	return MLV_EINVALID;
+}
+
 int mlv_manifest_parse(struct mlv_manifest *m, const char *text, size_t len,
 		       const char *where)
 {
 	const char *p = text, *end = text + len;
+	char hex[MLV_OID_HEXSZ + 1];
 	unsigned lineno = 0;
+	const char *why = "not a line of an mlv ref manifest";
 	char *line = NULL;
-	int err = 0;
+	int err = 0, sealed = 0;
+	size_t i;
 
 	memset(m, 0, sizeof(*m));
-	while (p < end) {
+	while (p < end && !err) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *sp;
+		const char *start = p;
 
 		lineno++;
-		free(line);
-		line = mlv_xstrndup(p, n);
 		p += n + (nl ? 1 : 0);
-		if (!line || strlen(line) != n) {
+		if (sealed) {
+			why = "a line after the end line";
 			err = MLV_EINVALID;
-			break;
-		}
-		if (lineno == 1) {
-			if (strcmp(line, MANIFEST_MAGIC)) {
-				err = MLV_EINVALID;
-				break;
-			}
-			continue;
-		}
-		if (!strncmp(line, "head ", 5) && !m->head &&
-		    mlv_manifest_refname_ok(line + 5)) {
-			m->head = mlv_xstrdup(line + 5);
-		} else if (!strncmp(line, "pack ", 5) && n - 5 == 64 &&
-			   is_hex_id(line + 5, n - 5)) {
-			mlv_manifest_add_pack(m, line + 5);
-		} else if ((sp = strchr(line, ' ')) &&
-			   is_hex_id(line, (size_t)(sp - line)) &&
-			   mlv_manifest_refname_ok(sp + 1) &&
-			   !mlv_manifest_find(m, sp + 1)) {
-			*sp = '\0';
-			mlv_manifest_set(m, sp + 1, line);
+		} else if (n > MLV_MANIFEST_LINE_MAX) {
+			why = "a line longer than 4 KiB";
+			err = MLV_EINVALID;
+		} else if (!nl) {
+			why = "the last line is cut short (no newline): the manifest "
+			      "is truncated";
+			err = MLV_EINVALID;
+		} else if (memchr(start, '\0', n)) {
+			err = MLV_EINVALID;
 		} else {
-			err = MLV_EINVALID;
-			break;
+			free(line);
+			line = mlv_xstrndup(start, n);
+			if (lineno == 1) {
+				if (strcmp(line, MANIFEST_MAGIC))
+					err = MLV_EINVALID;
+			} else if (!strncmp(line, "end ", 4)) {
+				if (n != 4 + MLV_OID_HEXSZ || !is_hex_id(line + 4, n - 4) ||
+				    (err = hash_hex(hex, text, (size_t)(start - text))) < 0 ||
+				    strcmp(hex, line + 4)) {
+					why = "its end line does not match what comes before "
+					      "it: the manifest is torn or damaged";
+					err = MLV_EINVALID;
+				}
+				sealed = 1;
+			} else {
+				err = parse_line(m, line, n);
+			}
 		}
 	}
 	if (!err && lineno == 0)
 		err = MLV_EINVALID;
-	if (err)
-		mlv_error_set("%s:%u: not a line of an mlv ref manifest; the store "
-			      "was written by something else or is damaged",
-			      where, lineno ? lineno : 1);
+	if (!err) {
+		if (m->nrefs)
+			qsort(m->refs, m->nrefs, sizeof(*m->refs), cmp_ref);
+		for (i = 1; i < m->nrefs && !err; i++)
+			if (!strcmp(m->refs[i - 1].name, m->refs[i].name)) {
+				mlv_error_set("%s: ref '%s' is listed twice; the store was "
+					      "written by something else or is damaged",
+					      where, m->refs[i].name);
+				err = MLV_EINVALID;
+			}
+		m->unsealed = !sealed;
+	} else {
+		mlv_error_set("%s:%u: %s; the store was written by something else "
+			      "or is damaged", where, lineno ? lineno : 1, why);
+	}
 	free(line);
 	if (err)
 		mlv_manifest_release(m);
@@ -109,6 +171,7 @@ int mlv_manifest_parse(struct mlv_manifest *m, const char *text, size_t len,
 
 void mlv_manifest_format(struct mlv_buf *out, const struct mlv_manifest *m)
 {
+	char hex[MLV_OID_HEXSZ + 1];
 	size_t i;
 
 	mlv_buf_clear(out);
@@ -119,6 +182,9 @@ void mlv_manifest_format(struct mlv_buf *out, const struct mlv_manifest *m)
 		mlv_buf_printf(out, "pack %s\n", m->packs[i]);
 	for (i = 0; i < m->nrefs; i++)
 		mlv_buf_printf(out, "%s %s\n", m->refs[i].oid, m->refs[i].name);
+	if (hash_hex(hex, out->ptr, out->len) < 0)
+		abort(); /* no SHA-256: nothing else works either */
+	mlv_buf_printf(out, "end %s\n", hex);
 }
 
 void mlv_manifest_release(struct mlv_manifest *m)
@@ -135,36 +201,61 @@ void mlv_manifest_release(struct mlv_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* Where `name` is, or would be inserted, in the sorted refs of `m`. */
+static size_t ref_position(const struct mlv_manifest *m, const char *name,
+			   int *found)
+{
+	size_t lo = 0, hi = m->nrefs;
+
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->refs[mid].name, name);
+
+		if (!c) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const struct mlv_manifest_ref *mlv_manifest_find(const struct mlv_manifest *m,
 						 const char *name)
 {
-	size_t i;
+	int found;
+	size_t i = ref_position(m, name, &found);
 
-	for (i = 0; i < m->nrefs; i++)
-		if (!strcmp(m->refs[i].name, name))
-			return &m->refs[i];
-	return NULL;
+	return found ? &m->refs[i] : NULL;
 }
 
 void mlv_manifest_set(struct mlv_manifest *m, const char *name, const char *oid)
 {
-	struct mlv_manifest_ref *r = (struct mlv_manifest_ref *)mlv_manifest_find(m, name);
+	int found;
+	size_t i = ref_position(m, name, &found);
+	struct mlv_manifest_ref *r;
 
 	if (!oid) {
-		if (r) {
-			free(r->name);
-			memmove(r, r + 1, (size_t)(m->refs + m->nrefs - r - 1) * sizeof(*r));
+		if (found) {
+			free(m->refs[i].name);
+			memmove(&m->refs[i], &m->refs[i + 1],
+				(m->nrefs - i - 1) * sizeof(*m->refs));
 			m->nrefs--;
 		}
 		return;
 	}
-	if (!r) {
+	if (!found) {
 		MLV_ALLOC_GROW(m->refs, m->nrefs, m->refs_alloc);
-		r = &m->refs[m->nrefs++];
-		r->name = mlv_xstrdup(name);
+		memmove(&m->refs[i + 1], &m->refs[i], (m->nrefs - i) * sizeof(*m->refs));
+		m->nrefs++;
+		m->refs[i].name = mlv_xstrdup(name);
 	}
+	r = &m->refs[i];
 	snprintf(r->oid, sizeof(r->oid), "%s", oid);
-	qsort(m->refs, m->nrefs, sizeof(*m->refs), cmp_ref);
 }
 
 void mlv_manifest_add_pack(struct mlv_manifest *m, const char *name)

@@ -13,11 +13,16 @@
  *   head refs/heads/main
  *   pack <sha256 of the pack>
  *   <commit id> <refname>
+ *   end <sha256 of every byte before this line>
  *
- * Lines are '\n'-terminated; refs are kept sorted by name. A push replaces
- * the whole manifest by compare-and-swap, so it is read, changed in memory
- * and written back.
+ * Lines are '\n'-terminated and at most MLV_MANIFEST_LINE_MAX bytes; refs
+ * are kept sorted by name, each ref and pack listed once. The end line
+ * seals the manifest: a torn or truncated one is an error, never a smaller
+ * set of refs. A push replaces the whole manifest by compare-and-swap, so
+ * it is read, changed in memory and written back.
  */
+
+#define MLV_MANIFEST_LINE_MAX 4096
 
 struct mlv_manifest_ref {
 	char *name;
@@ -30,17 +35,25 @@ struct mlv_manifest {
 	size_t npacks, packs_alloc;
 	struct mlv_manifest_ref *refs;
 	size_t nrefs, refs_alloc;
+	/* parsed from a manifest without an end line, as mlv wrote them before
+	 * it sealed them: read, for the caller to warn that the next push
+	 * rewrites it */
+	int unsealed;
 };
 
-#define MLV_MANIFEST_INIT { NULL, NULL, 0, 0, NULL, 0, 0 }
+#define MLV_MANIFEST_INIT { NULL, NULL, 0, 0, NULL, 0, 0, 0 }
 
-/* Parse `text`; `where` names it in messages. MLV_EINVALID on any bad line. */
+/*
+ * Parse `text`; `where` names it in messages. MLV_EINVALID on any bad
+ * line, a ref or pack listed twice, a last line cut short, or an end line
+ * whose hash does not match what comes before it.
+ */
 int mlv_manifest_parse(struct mlv_manifest *m, const char *text, size_t len,
 		       const char *where);
 void mlv_manifest_format(struct mlv_buf *out, const struct mlv_manifest *m);
 void mlv_manifest_release(struct mlv_manifest *m);
 
-/* The ref called `name`, or NULL. */
+/* The ref called `name`, or NULL (a binary search). */
 const struct mlv_manifest_ref *mlv_manifest_find(const struct mlv_manifest *m,
 						 const char *name);
 

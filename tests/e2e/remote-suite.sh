@@ -369,3 +369,66 @@ test_expect_success 'a missing object fails the checkout of that file; skipdownl
 	cmp pg2/p.bin pl/p.bin &&
 	grep -q "gone.bin" err2
 '
+
+# The ref manifest is sealed by its end line: damage is an error, never a
+# smaller set of refs.
+test_expect_success 'a push seals the manifest with the SHA-256 of what comes before' '
+	cd src && git push -q "mlv::$STORE_URL/sealed" main 2>../err &&
+	cd .. && store_get sealed/git/refs sealed.refs &&
+	tail -1 sealed.refs | grep -q "^end [0-9a-f]\{64\}$" &&
+	test "$(head -n -1 sealed.refs | sha256sum | cut -d" " -f1)" = \
+		"$(tail -1 sealed.refs | cut -d" " -f2)"
+'
+
+test_expect_success 'a truncated manifest fails clone and push, naming the store and git/refs' '
+	head -c -3 sealed.refs >cut.refs && store_put cut.refs sealed/git/refs &&
+	test_must_fail git clone -q "mlv::$STORE_URL/sealed" cut1 2>err &&
+	grep -F "$STORE_URL/sealed/git/refs" err &&
+	grep -q "truncated" err &&
+	! test -d cut1 &&
+	(cd src && test_must_fail git push -q "mlv::$STORE_URL/sealed" main:refs/heads/other 2>../err) &&
+	grep -F "sealed/git/refs" err &&
+	store_get sealed/git/refs now.refs && cmp now.refs cut.refs
+'
+
+test_expect_success 'a manifest with a byte changed is refused at its end line' '
+	sed "s|refs/heads/main$|refs/heads/mair|" sealed.refs >flip.refs &&
+	! cmp -s flip.refs sealed.refs &&
+	store_put flip.refs sealed/git/refs &&
+	test_must_fail git ls-remote "mlv::$STORE_URL/sealed" 2>err &&
+	grep -q "end line does not match" err
+'
+
+test_expect_success 'a manifest without an end line (older mlv) is read with a warning; the next push seals it' '
+	head -n -1 sealed.refs >old.refs && store_put old.refs sealed/git/refs &&
+	git clone -q "mlv::$STORE_URL/sealed" old1 2>err &&
+	grep -q "^warning: .*sealed/git/refs has no end line" err &&
+	cmp old1/a.bin src/a.bin &&
+	(cd src && git push -q "mlv::$STORE_URL/sealed" main:refs/heads/resealed 2>/dev/null) &&
+	store_get sealed/git/refs resealed.refs &&
+	tail -1 resealed.refs | grep -q "^end [0-9a-f]\{64\}$" &&
+	grep -q " refs/heads/resealed$" resealed.refs &&
+	git ls-remote "mlv::$STORE_URL/sealed" >ls 2>err &&
+	! grep -q warning err && grep -q "refs/heads/resealed$" ls
+'
+
+test_expect_success 'a ref or a pack listed twice, a bad ref name and a 5 KiB line are refused' '
+	oid=$(git -C src rev-parse HEAD) &&
+	long=$(printf "refs/heads/%05000d" 0) &&
+	for bad in "$oid refs/heads/main" "$oid refs/heads/a..b" \
+		"$(grep "^pack " old.refs | head -1)" "$oid $long"; do
+		{ cat old.refs && printf "%s\n" "$bad"; } >bad.refs &&
+		store_put bad.refs sealed/git/refs &&
+		test_must_fail git ls-remote "mlv::$STORE_URL/sealed" 2>err &&
+		grep -F "sealed/git/refs" err || return 1
+	done &&
+	grep -q "longer than 4 KiB" err &&
+	store_put resealed.refs sealed/git/refs
+'
+
+test_expect_success 'git ls-remote of an mlv remote works outside a repository' '
+	mkdir -p outside && cd outside &&
+	GIT_CEILING_DIRECTORIES="$TRASH" git ls-remote "mlv::$STORE_URL/sealed" >../ls 2>../err &&
+	grep -q "refs/heads/main$" ../ls &&
+	grep -q "refs/heads/resealed$" ../ls
+'
