@@ -9,6 +9,7 @@
 #include "builtin.h"
 #include "mlv/error.h"
 #include "mlv/progress.h"
+#include "mlv/quote.h"
 #include "mlv/scan.h"
 #include "mlv/util.h"
 #include "mlv/worktree.h"
@@ -21,13 +22,44 @@ struct pending {
 	int done;     /* materialized */
 };
 
+/* A path from the command line: literal, as the user typed it, unless
+ * asked for as a pattern (--glob, or ":(glob)"). */
+struct wanted {
+	char *path;        /* relative to the work tree top; "" for all */
+	int glob;          /* `path` is a pattern for git_pathspec */
+	git_pathspec *spec; /* the pattern, for a glob */
+	int matched;
+};
+
 struct checkout {
 	struct mlv_repo *repo;
-	git_pathspec *pathspec;
+	struct wanted *wanted;
+	size_t nwanted;
 	struct pending *items;
 	size_t n, alloc;
 	uint64_t bytes;
 };
+
+/* 1 when `path` is one the command line names, or lies under one. */
+static int is_wanted(struct checkout *c, const char *path)
+{
+	size_t i, n;
+	int hit = 0;
+
+	for (i = 0; i < c->nwanted; i++) {
+		struct wanted *w = &c->wanted[i];
+
+		n = strlen(w->path);
+		if (w->glob ? git_pathspec_matches_path(w->spec, GIT_PATHSPEC_DEFAULT,
+							 path) :
+			      !n || (!strncmp(path, w->path, n) &&
+				     (!path[n] || path[n] == '/'))) {
+			w->matched = 1;
+			hit = 1;
+		}
+	}
+	return hit;
+}
 
 static int collect(const char *path, const struct mlv_pointer *p,
 		   const git_index_entry *e, void *payload)
@@ -36,8 +68,7 @@ static int collect(const char *path, const struct mlv_pointer *p,
 	enum mlv_worktree_state state;
 	int err;
 
-	if (c->pathspec &&
-	    !git_pathspec_matches_path(c->pathspec, GIT_PATHSPEC_DEFAULT, path))
+	if (c->nwanted && !is_wanted(c, path))
 		return 0;
 	if ((err = mlv_worktree_state(&state, c->repo, path, p, e, 0)) < 0)
 		return err;
@@ -89,53 +120,93 @@ static char *cwd_prefix(const char *workdir)
 	return mlv_path_join(cwd + tl + 1, "");
 }
 
-static int make_pathspec(git_pathspec **out, const char *prefix, int argc,
-			 char **argv)
+/*
+ * `arg` from a command run in `prefix` ("" or "dir/") as a path from the
+ * work tree top, "." and ".." resolved, no trailing '/'. NULL (message
+ * set) when it leads out of the work tree.
+ */
+static char *top_relative(const char *prefix, const char *arg)
 {
-	char **patterns = mlv_xmalloc((size_t)argc * sizeof(*patterns));
-	git_strarray arr;
-	int i, err;
+	struct mlv_buf joined = MLV_BUF_INIT, out = MLV_BUF_INIT;
+	const char *p;
 
-	for (i = 0; i < argc; i++) {
-		struct mlv_buf pattern = MLV_BUF_INIT;
-		const char *arg = argv[i];
+	mlv_buf_printf(&joined, "%s%s", prefix, arg);
+	for (p = joined.ptr; *p;) {
+		size_t n = strcspn(p, "/");
 
-		if (!strcmp(arg, "."))
-			arg = "";
-		else if (!strncmp(arg, "./", 2))
-			arg += 2;
-		mlv_buf_printf(&pattern, "%s%s", prefix, arg);
-		if (!pattern.len)
-			mlv_buf_puts(&pattern, "*");
-		patterns[i] = mlv_buf_detach(&pattern);
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (!out.len) {
+				mlv_error_set("'%s' is outside the work tree", arg);
+				mlv_buf_release(&joined);
+				mlv_buf_release(&out);
+				return NULL;
+			}
+			while (out.len && out.ptr[out.len - 1] != '/')
+				out.len--;
+			mlv_buf_truncate(&out, out.len ? out.len - 1 : 0);
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			if (out.len)
+				mlv_buf_putc(&out, '/');
+			mlv_buf_put(&out, p, n);
+		}
+		p += n + (p[n] == '/');
 	}
-	arr.strings = patterns;
-	arr.count = (size_t)argc;
-	err = git_pathspec_new(out, &arr);
-	for (i = 0; i < argc; i++)
-		free(patterns[i]);
-	free(patterns);
-	return err < 0 ? mlv_error_from_git(err, "bad pathspec") : 0;
+	mlv_buf_release(&joined);
+	return mlv_buf_detach(&out);
+}
+
+static int add_wanted(struct checkout *c, const char *prefix, const char *arg,
+		      int glob)
+{
+	struct wanted *w;
+	git_strarray arr;
+	char *pattern;
+	int err;
+
+	c->wanted = mlv_xreallocarray(c->wanted, c->nwanted + 1, sizeof(*c->wanted));
+	w = &c->wanted[c->nwanted];
+	memset(w, 0, sizeof(*w));
+	if (!strncmp(arg, ":(glob)", 7)) {
+		arg += 7;
+		glob = 1;
+	}
+	if (!glob) {
+		if (!(w->path = top_relative(prefix, arg)))
+			return MLV_EINVALID;
+		c->nwanted++;
+		return 0;
+	}
+	w->glob = 1;
+	w->path = mlv_path_join(prefix[0] ? prefix : ".", arg);
+	pattern = prefix[0] ? w->path : w->path + 2;
+	arr.strings = &pattern;
+	arr.count = 1;
+	c->nwanted++;
+	if ((err = git_pathspec_new(&w->spec, &arr)) < 0)
+		return mlv_error_from_git(err, "bad pattern");
+	return 0;
 }
 
 int cmd_checkout(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
-	struct checkout c = { &repo, NULL, NULL, 0, 0, 0 };
+	struct checkout c = { &repo, NULL, 0, NULL, 0, 0, 0 };
 	struct mlv_progress progress;
 	git_index *index = NULL;
 	char *prefix = NULL;
 	size_t i, failed = 0;
-	int first = 1, quiet = 0, err, rc = 0;
+	int first = 1, quiet = 0, glob = 0, err, rc = 0;
 
 	for (; first < argc && argv[first][0] == '-'; first++) {
 		if (!strcmp(argv[first], "--quiet") || !strcmp(argv[first], "-q"))
 			quiet = 1;
+		else if (!strcmp(argv[first], "--glob"))
+			glob = 1;
 		else if (!strcmp(argv[first], "--")) {
 			first++;
 			break;
 		} else
-			return usage_error("checkout [--quiet] [<path>...]");
+			return usage_error("checkout [--quiet] [--glob] [--] [<path>...]");
 	}
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
@@ -145,11 +216,11 @@ int cmd_checkout(int argc, char **argv)
 		goto done;
 	}
 	prefix = cwd_prefix(repo.workdir);
-	if (first < argc &&
-	    make_pathspec(&c.pathspec, prefix, argc - first, argv + first) < 0) {
-		rc = die_with_error("");
-		goto done;
-	}
+	for (i = (size_t)first; i < (size_t)argc; i++)
+		if (add_wanted(&c, prefix, argv[i], glob) < 0) {
+			rc = die_with_error("");
+			goto done;
+		}
 	if ((err = git_repository_index(&index, repo.git)) < 0) {
 		mlv_error_from_git(err, "cannot read the index");
 		rc = die_with_error("");
@@ -159,6 +230,18 @@ int cmd_checkout(int argc, char **argv)
 		rc = die_with_error("");
 		goto done;
 	}
+	/* as git: a path that names nothing is a mistake, not a no-op */
+	for (i = 0; i < c.nwanted; i++)
+		if (!c.wanted[i].matched) {
+			struct mlv_buf q = MLV_BUF_INIT;
+
+			mlv_quote_shell(&q, argv[first + i]);
+			fprintf(stderr, "error: %s matches no file stored by mlv\n", q.ptr);
+			mlv_buf_release(&q);
+			rc = 1;
+		}
+	if (rc)
+		goto done;
 	mlv_progress_start(&progress, "Checking out mlv files", c.n, quiet);
 	for (i = 0; i < c.n; i++) {
 		struct pending *it = &c.items[i];
@@ -187,7 +270,11 @@ done:
 		free(c.items[i].path);
 	free(c.items);
 	free(prefix);
-	git_pathspec_free(c.pathspec);
+	for (i = 0; i < c.nwanted; i++) {
+		free(c.wanted[i].path);
+		git_pathspec_free(c.wanted[i].spec);
+	}
+	free(c.wanted);
 	git_index_free(index);
 	mlv_repo_release(&repo);
 	return rc;

@@ -183,4 +183,57 @@ test_expect_success 'with the index locked by another git, checkout still materi
 	grep -q "^warning: .*index" ../err
 '
 
+# Paths on the command line are literal: a leading # or - and a newline
+# name files, not pathspec comments or options; patterns need --glob.
+test_expect_success 'setup: pointers with hostile names' '
+	test_repo h && cd h &&
+	for n in "#hash.bin" "-dash.bin" "$(printf "nl\nx.bin")" "star*.bin" "starX.bin" "sub/q.bin"; do
+		mkdir -p "$(dirname -- "$n")" &&
+		test_random_file "./$n" 2000 "$n" || return 1
+	done &&
+	git add -A && git commit -qm hostile &&
+	cp -R . ../h.orig &&
+	git ls-files -z | grep -z "\.bin$" | xargs -0 rm -f -- &&
+	MLV_SKIP_SMUDGE=1 git checkout -- . &&
+	head -1 "#hash.bin" | grep -q "^version https://git-lfs"
+'
+
+test_expect_success 'git mlv checkout of a path with a leading # checks out that file only' '
+	cd h &&
+	git mlv checkout --quiet -- "#hash.bin" &&
+	cmp "#hash.bin" "../h.orig/#hash.bin" &&
+	head -1 starX.bin | grep -q "^version https://git-lfs" &&
+	head -1 sub/q.bin | grep -q "^version https://git-lfs"
+'
+
+test_expect_success 'a newline and a leading - in a path are that file' '
+	cd h &&
+	git mlv checkout --quiet -- "$(printf "nl\nx.bin")" -dash.bin &&
+	cmp "$(printf "nl\nx.bin")" "../h.orig/$(printf "nl\nx.bin")" &&
+	cmp ./-dash.bin ../h.orig/-dash.bin &&
+	head -1 starX.bin | grep -q "^version https://git-lfs"
+'
+
+test_expect_success 'a * in a path is literal; --glob and :(glob) make it a pattern' '
+	cd h &&
+	git mlv checkout --quiet -- "star*.bin" &&
+	cmp "star*.bin" "../h.orig/star*.bin" &&
+	head -1 starX.bin | grep -q "^version https://git-lfs" &&
+	git mlv checkout --quiet ":(glob)sub/*.bin" &&
+	cmp sub/q.bin ../h.orig/sub/q.bin &&
+	git mlv checkout --quiet --glob "star?.bin" &&
+	cmp starX.bin ../h.orig/starX.bin
+'
+
+test_expect_success 'a path that matches no mlv file is an error naming it' '
+	cd h &&
+	test_must_fail git mlv checkout -- nothing.bin "#hash.bin" 2>../err &&
+	grep -q "nothing.bin. matches no file stored by mlv" ../err &&
+	! grep -q "#hash" ../err &&
+	test_must_fail git mlv checkout -- "$(printf "nl\nnope")" 2>../err &&
+	grep -q "matches no file" ../err &&
+	test_must_fail git mlv checkout -- ../../outside 2>../err &&
+	grep -q "outside the work tree" ../err
+'
+
 test_done
