@@ -93,8 +93,9 @@ static int path_oid(struct mlv_buf *out, const char *workdir, const char *rel)
 
 	/* git records a symlink, not what it points to: a recorded path
 	 * must be the file itself, inside the work tree */
-	if (!mlv_repo_path_is_safe(rel)) {
-		mlv_error_set("'%s' is not a path inside the repository", rel);
+	if (mlv_repo_path_problem(rel)) {
+		mlv_error_set("'%s' cannot be recorded: it %s", rel,
+			      mlv_repo_path_problem(rel));
 		goto done;
 	}
 	if (lstat(full, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -123,8 +124,9 @@ static int set_path_and_oid(struct mlv_sidecar *sc, const char *workdir,
 	struct mlv_buf oid = MLV_BUF_INIT;
 	int err;
 
-	if (!mlv_repo_path_is_safe(rel)) {
-		mlv_error_set("'%s' is outside the repository", rel);
+	if (mlv_repo_path_problem(rel)) {
+		mlv_error_set("'%s' cannot be recorded: it %s", rel,
+			      mlv_repo_path_problem(rel));
 		return MLV_EINVALID;
 	}
 	if ((err = path_oid(&oid, workdir, rel)) < 0)
@@ -408,8 +410,9 @@ static int write_record(int argc, char **argv, int update)
 	if ((rc = open_worktree_repo(&repo)) != 0)
 		return rc;
 	model = repo_relative(repo.workdir, argv[1]);
-	if (!mlv_repo_path_is_safe(model)) {
-		mlv_error_set("'%s' is outside the repository", model);
+	if (mlv_repo_path_problem(model)) {
+		mlv_error_set("'%s' cannot have a sidecar: it %s", model,
+			      mlv_repo_path_problem(model));
 		rc = die_with_error("");
 		goto done;
 	}

@@ -221,10 +221,12 @@ static void check_oid(struct parse_state *st, const struct mlv_sidecar_entry *e)
 
 static void check_path(struct parse_state *st, const struct mlv_sidecar_entry *e)
 {
-	if (!mlv_repo_path_is_safe(e->value))
+	const char *why = mlv_repo_path_problem(e->value);
+
+	if (why)
 		mlv_problems_add(st->problems, "%s:%u: %s.%s '%s' must be a path "
-				 "inside the repository (relative, no '..')",
-				 st->file, e->line, e->section, e->key, e->value);
+				 "inside the repository: it %s", st->file, e->line,
+				 e->section, e->key, e->value, why);
 }
 
 static int is_hex(const char *s, size_t n)
@@ -435,25 +437,46 @@ const char *mlv_sidecar_get(const struct mlv_sidecar *sc, const char *section,
 	return e ? e->value : NULL;
 }
 
-int mlv_repo_path_is_safe(const char *path)
+const char *mlv_repo_path_problem(const char *path)
 {
 	const char *p = path;
+	size_t len = strlen(path);
 
-	if (!*path || *path == '/' || strchr(path, '\\'))
-		return 0;
+	if (!*path)
+		return "is empty";
+	if (*path == '/')
+		return "is an absolute path, outside the repository; give it "
+		       "relative to the top of the work tree";
+	if (strchr(path, '\\'))
+		return "holds a backslash, which Windows reads as a directory "
+		       "separator, so the record would name another file there; "
+		       "rename the file";
+	if (strpbrk(path, "\n\r"))
+		return "holds a line break, which a sidecar line cannot hold; "
+		       "rename the file";
+	if (isspace((unsigned char)path[0]) || isspace((unsigned char)path[len - 1]))
+		return "starts or ends with white space, which a sidecar line "
+		       "drops; rename the file";
 	while (*p) {
 		const char *slash = strchr(p, '/');
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
 
-		if (n == 0 || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.') ||
-		    (n == 4 && !strncasecmp(p, ".git", 4)))
-			return 0;
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return "is outside the repository (a '..' part leaves it)";
+		if (n == 0 || (n == 1 && p[0] == '.'))
+			return "has an empty or '.' part; give it as git lists it";
+		if (n == 4 && !strncasecmp(p, ".git", 4))
+			return "is inside .git";
 		p += n;
 		if (*p == '/')
 			p++;
 	}
-	return 1;
+	return NULL;
+}
+
+int mlv_repo_path_is_safe(const char *path)
+{
+	return !mlv_repo_path_problem(path);
 }
 
 /* Parse a numeric identifier without leading zeros; advance *s. */

@@ -378,9 +378,20 @@ test_expect_success 'symbolic links and .git paths are not recorded' '
 	grep -q "outside the work tree" ../err &&
 	test_must_fail git mlv sidecar init models/fraud.onnx --data data/labels.csv \
 		--config .git/config --force 2>../err &&
-	grep -q "outside the repository" ../err &&
+	grep -q ".git/config. cannot be recorded: it is inside .git" ../err &&
 	rm data/host.csv data/etc &&
 	cmp ../sc.before $SC
+'
+
+test_expect_success 'a backslash in a recorded path is refused with the reason' '
+	cd r &&
+	cp $SC ../sc.before &&
+	printf "x\n" >"a\\b" &&
+	test_must_fail git mlv sidecar init models/fraud.onnx --data "a\\b" \
+		--config configs/train.yaml --force 2>../err &&
+	grep -q "holds a backslash, which Windows reads as a directory separator" ../err &&
+	! grep -q "outside" ../err &&
+	rm "a\\b" && cmp ../sc.before $SC
 '
 
 test_expect_success 'sidecar check of a path that is not in the index says so' '

@@ -594,6 +594,7 @@ static void test_sidecar__repo_path_is_safe(void **state)
 	static const char *const bad[] = {
 		"", "/", "/etc/passwd", "..", "../x", "a/..", "a/../b", "data/../../x",
 		".", "./a", "a/.", "a/./b", "a//b", "//a", "a\\b", "..\\x",
+		"a\nb", "a\rb", " a", "a ", "\tx", ".git/config", "a/.GIT/b",
 	};
 	static const char *const good[] = {
 		"data/train.csv", "a", "a/b/c", ".hidden", "a/.b", "..a", "a..",
@@ -615,23 +616,28 @@ static void test_sidecar__unsafe_paths(void **state)
 	(void)state;
 	assert_problem_lit(MIN "[data \"t\"]\npath = ../x\noid = sha256:" HEX_B "\n",
 			   "m.mlv:6: data.path '../x' must be a path inside the "
-			   "repository (relative, no '..')");
+			   "repository: it is outside the repository (a '..' part leaves it)");
 	assert_problem_lit(MIN "[config]\npath = /etc/passwd\noid = sha256:" HEX_B "\n",
 			   "m.mlv:6: config.path '/etc/passwd' must be a path inside the "
-			   "repository (relative, no '..')");
+			   "repository: it is an absolute path, outside the repository; give it relative to the top of the work tree");
 	assert_problem_lit(MIN "[data \"t\"]\npath = a/./b\noid = sha256:" HEX_B "\n",
 			   "m.mlv:6: data.path 'a/./b' must be a path inside the "
-			   "repository (relative, no '..')");
+			   "repository: it has an empty or '.' part; give it as git lists it");
 	assert_problem_lit(MIN "[data \"t\"]\npath = a//b\noid = sha256:" HEX_B "\n",
 			   "m.mlv:6: data.path 'a//b' must be a path inside the "
-			   "repository (relative, no '..')");
+			   "repository: it has an empty or '.' part; give it as git lists it");
 	assert_problem_lit(MIN "[data \"t\"]\npath =\noid = sha256:" HEX_B "\n",
 			   "m.mlv:6: data.path '' must be a path inside the "
-			   "repository (relative, no '..')");
+			   "repository: it is empty");
+	assert_problem_lit(MIN "[data \"t\"]\npath = a\\b\noid = sha256:" HEX_B "\n",
+			   "m.mlv:6: data.path 'a\\b' must be a path inside the "
+			   "repository: it holds a backslash, which Windows reads as a "
+			   "directory separator, so the record would name another file "
+			   "there; rename the file");
 	assert_problem_lit(MIN "[environment]\nlockfile = ../uv.lock\n"
 			   "lockfile-oid = sha256:" HEX_B "\n",
 			   "m.mlv:6: environment.lockfile '../uv.lock' must be a path "
-			   "inside the repository (relative, no '..')");
+			   "inside the repository: it is outside the repository (a '..' part leaves it)");
 	assert_valid_lit(MIN "[data \"t\"]\npath = data/train.csv\noid = sha256:" HEX_B "\n");
 }
 
@@ -760,11 +766,11 @@ static void test_sidecar__every_problem(void **state)
 		"m.mlv:5: model.version '1.0' is not a semantic version (MAJOR.MINOR.PATCH)",
 		"m.mlv:6: model.base '" HEX_C "' is not 'sha256:' and 64 lowercase hex digits",
 		"m.mlv:11: [data] needs a name: [data \"train\"]",
-		"m.mlv:13: data.path '../d.csv' must be a path inside the repository (relative, no '..')",
+		"m.mlv:13: data.path '../d.csv' must be a path inside the repository: it is outside the repository (a '..' part leaves it)",
 		"m.mlv:13: [data \"train\"] needs exactly one of 'path' and 'uri'",
 		"m.mlv:13: [data \"train\"] has no 'oid'",
 		"m.mlv:16: [config] takes no name",
-		"m.mlv:18: environment.lockfile '/uv.lock' must be a path inside the repository (relative, no '..')",
+		"m.mlv:18: environment.lockfile '/uv.lock' must be a path inside the repository: it is an absolute path, outside the repository; give it relative to the top of the work tree",
 		"m.mlv:18: [environment] needs both 'lockfile' and 'lockfile-oid'",
 		"m.mlv:20: code.commit 'HEAD' is not a commit id",
 		"m.mlv:21: code.dirty 'perhaps' is not true or false",
