@@ -124,9 +124,9 @@ static int set_path_and_oid(struct mlv_sidecar *sc, const char *workdir,
 	struct mlv_buf oid = MLV_BUF_INIT;
 	int err;
 
-	if (mlv_repo_path_problem(rel)) {
+	if (mlv_sidecar_path_problem(rel)) {
 		mlv_error_set("'%s' cannot be recorded: it %s", rel,
-			      mlv_repo_path_problem(rel));
+			      mlv_sidecar_path_problem(rel));
 		return MLV_EINVALID;
 	}
 	if ((err = path_oid(&oid, workdir, rel)) < 0)

@@ -440,7 +440,6 @@ const char *mlv_sidecar_get(const struct mlv_sidecar *sc, const char *section,
 const char *mlv_repo_path_problem(const char *path)
 {
 	const char *p = path;
-	size_t len = strlen(path);
 
 	if (!*path)
 		return "is empty";
@@ -451,12 +450,6 @@ const char *mlv_repo_path_problem(const char *path)
 		return "holds a backslash, which Windows reads as a directory "
 		       "separator, so the record would name another file there; "
 		       "rename the file";
-	if (strpbrk(path, "\n\r"))
-		return "holds a line break, which a sidecar line cannot hold; "
-		       "rename the file";
-	if (isspace((unsigned char)path[0]) || isspace((unsigned char)path[len - 1]))
-		return "starts or ends with white space, which a sidecar line "
-		       "drops; rename the file";
 	while (*p) {
 		const char *slash = strchr(p, '/');
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
@@ -477,6 +470,20 @@ const char *mlv_repo_path_problem(const char *path)
 int mlv_repo_path_is_safe(const char *path)
 {
 	return !mlv_repo_path_problem(path);
+}
+
+const char *mlv_sidecar_path_problem(const char *path)
+{
+	size_t len = strlen(path);
+
+	if (strpbrk(path, "\n\r"))
+		return "holds a line break, which a sidecar line cannot hold; "
+		       "rename the file";
+	if (len && (isspace((unsigned char)path[0]) ||
+		    isspace((unsigned char)path[len - 1])))
+		return "starts or ends with white space, which a sidecar line "
+		       "drops; rename the file";
+	return mlv_repo_path_problem(path);
 }
 
 /* Parse a numeric identifier without leading zeros; advance *s. */

@@ -79,12 +79,14 @@ void mlv_sidecar_remove_section(struct mlv_sidecar *sc, const char *section,
 void mlv_sidecar_format(struct mlv_buf *out, const struct mlv_sidecar *sc);
 
 /* 1 when `path` is a safe repository-relative path: not empty, not
- * absolute, no ".", ".." or ".git" component, no backslash, no line
- * break, no white space at either end. */
+ * absolute, no ".", ".." or ".git" component, no backslash. */
 int mlv_repo_path_is_safe(const char *path);
 /* NULL when it is; else why not, as the rest of a sentence that starts
  * with the path ("holds a backslash, ..."). */
 const char *mlv_repo_path_problem(const char *path);
+/* The same for a path to record as a sidecar value, which also may hold
+ * no line break and no white space at either end. */
+const char *mlv_sidecar_path_problem(const char *path);
 
 /* 1 when `v` is a semantic version MAJOR.MINOR.PATCH[-pre][+build]. */
 int mlv_semver_is_valid(const char *v);

@@ -594,7 +594,7 @@ static void test_sidecar__repo_path_is_safe(void **state)
 	static const char *const bad[] = {
 		"", "/", "/etc/passwd", "..", "../x", "a/..", "a/../b", "data/../../x",
 		".", "./a", "a/.", "a/./b", "a//b", "//a", "a\\b", "..\\x",
-		"a\nb", "a\rb", " a", "a ", "\tx", ".git/config", "a/.GIT/b",
+		".git/config", "a/.GIT/b",
 	};
 	static const char *const good[] = {
 		"data/train.csv", "a", "a/b/c", ".hidden", "a/.b", "..a", "a..",
@@ -609,6 +609,24 @@ static void test_sidecar__repo_path_is_safe(void **state)
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		if (!mlv_repo_path_is_safe(good[i]))
 			fail_msg("'%s' was refused", good[i]);
+}
+
+/* A recorded value also cannot hold what a sidecar line cannot. */
+static void test_sidecar__recordable_paths(void **state)
+{
+	static const char *const bad[] = { "a\nb", "a\rb", " a", "a ", "\tx", "a\\b", "" };
+
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!mlv_sidecar_path_problem(bad[i]))
+			fail_msg("'%s' was accepted", bad[i]);
+	assert_null(mlv_sidecar_path_problem("data/a b.csv"));
+	assert_non_null(strstr(mlv_sidecar_path_problem("a\nb"), "line break"));
+	assert_non_null(strstr(mlv_sidecar_path_problem("a "), "white space"));
+	/* a model may be called so: it is not written into its sidecar */
+	assert_null(mlv_repo_path_problem("nl\nx.onnx"));
 }
 
 static void test_sidecar__unsafe_paths(void **state)
@@ -1091,6 +1109,7 @@ int main(void)
 		cmocka_unit_test(test_sidecar__missing_oid),
 		cmocka_unit_test(test_sidecar__malformed_oids),
 		cmocka_unit_test(test_sidecar__repo_path_is_safe),
+		cmocka_unit_test(test_sidecar__recordable_paths),
 		cmocka_unit_test(test_sidecar__unsafe_paths),
 		cmocka_unit_test(test_sidecar__mlv_version),
 		cmocka_unit_test(test_sidecar__missing_mlv),
