@@ -56,6 +56,25 @@ static int transfer(struct mlv_repo *repo, struct mlv_backend *b,
 	return err;
 }
 
+/* Temporary files older than this in a store were left by killed pushes. */
+#define STALE_STORE_TMP_SECONDS 3600
+
+/* After a push: remove what earlier, killed pushes left in the store. */
+static void clean_store_temp(struct mlv_backend *b, int quiet)
+{
+	struct mlv_conn *c = NULL;
+	size_t removed = 0;
+
+	if (mlv_conn_open(&c, b) == 0 &&
+	    mlv_conn_clean_temp(c, STALE_STORE_TMP_SECONDS, &removed) == 0 &&
+	    removed && !quiet)
+		fprintf(stderr, "mlv: removed %zu temporary file%s that interrupted "
+			"pushes left in %s\n", removed, removed == 1 ? "" : "s",
+			mlv_backend_url(b));
+	mlv_conn_close(c);
+	mlv_error_clear();
+}
+
 int push_objects(struct mlv_repo *repo, const char *remote,
 		 const char *const *tips, size_t ntips, const char *const *hides,
 		 size_t nhides, int quiet)
@@ -88,6 +107,7 @@ int push_objects(struct mlv_repo *repo, const char *remote,
 	if (!quiet)
 		fprintf(stderr, "mlv: %zu object%s uploaded to %s, %zu already there\n",
 			moved, moved == 1 ? "" : "s", mlv_backend_url(b), skipped);
+	clean_store_temp(b, quiet);
 done:
 	mlv_backend_free(b);
 	mlv_sync_list_release(&list);
@@ -171,6 +191,7 @@ int cmd_push(int argc, char **argv)
 		}
 		printf("%zu object%s uploaded, %zu already there\n", moved,
 		       moved == 1 ? "" : "s", skipped);
+		clean_store_temp(b, a.quiet);
 		goto done;
 	}
 	{

@@ -123,3 +123,11 @@ int mlv_conn_put_buf_cas(struct mlv_conn *c, const char *key, const void *data,
 {
 	return c->backend->ops->put_buf_cas(c, key, data, len, if_match, etag);
 }
+
+int mlv_conn_clean_temp(struct mlv_conn *c, unsigned max_age, size_t *removed)
+{
+	*removed = 0;
+	if (!c->backend->ops->clean_temp)
+		return 0;
+	return c->backend->ops->clean_temp(c, max_age, removed);
+}

@@ -6,6 +6,7 @@
  * "<key>.lock" (released by the kernel if the writer dies, so a killed push
  * never leaves the store locked); its ETag is the SHA-256 of its content.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mlv/backend.h"
@@ -181,19 +183,59 @@ done:
 	return err;
 }
 
-/* A temporary file beside `path`, named so no object key can match it. */
-static int create_temp(int *fd, struct mlv_buf *tmp, const char *path)
+/*
+ * A temporary file in the store's tmp/, where no object key can be, for
+ * `path`: on the same file system, so it can be linked or renamed into
+ * place, and in one directory, so that what a killed push left is found
+ * without walking objects/ (file_clean_temp()).
+ */
+static int create_temp(int *fd, struct mlv_buf *tmp, struct mlv_conn *c,
+		       const char *path)
 {
+	struct file_store *fs = c->backend->impl;
 	const char *slash = strrchr(path, '/');
+	int err;
 
 	mlv_buf_clear(tmp);
-	mlv_buf_printf(tmp, "%.*s/.tmp-%s-XXXXXX", (int)(slash - path), path,
-		       slash + 1);
+	mlv_buf_printf(tmp, "%s/tmp/%s-XXXXXX", fs->root, slash + 1);
+	if ((err = mlv_dirs_beneath(fs->root, tmp->ptr, 1)) < 0)
+		return err;
 	if ((*fd = mkostemp(tmp->ptr, O_CLOEXEC)) < 0) {
-		mlv_error_set_errno("cannot create a temporary file beside '%s'",
-				    path);
+		mlv_error_set_errno("cannot create a temporary file in '%s/tmp'",
+				    fs->root);
 		return MLV_ERROR;
 	}
+	return 0;
+}
+
+static int file_clean_temp(struct mlv_conn *c, unsigned max_age, size_t *removed)
+{
+	struct file_store *fs = c->backend->impl;
+	char *dir = mlv_path_join(fs->root, "tmp");
+	time_t now = time(NULL);
+	struct dirent *d;
+	struct stat st;
+	DIR *dh;
+	int fd;
+
+	/* O_NOFOLLOW: a tmp/ that is a link is never cleaned through */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    !(dh = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		free(dir);
+		return 0; /* no tmp/: nothing was left */
+	}
+	while ((d = readdir(dh))) {
+		if (d->d_name[0] == '.' ||
+		    fstatat(dirfd(dh), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || now - st.st_mtime < (time_t)max_age)
+			continue;
+		if (unlinkat(dirfd(dh), d->d_name, 0) == 0)
+			(*removed)++;
+	}
+	closedir(dh);
+	free(dir);
 	return 0;
 }
 
@@ -233,7 +275,7 @@ static int file_put_file(struct mlv_conn *c, const char *key, int fd,
 
 	if ((err = key_path(&path, c, key, 1)) < 0 ||
 	    (err = mlv_sha256_init(&h)) < 0 ||
-	    (err = create_temp(&out, &tmp, path)) < 0)
+	    (err = create_temp(&out, &tmp, c, path)) < 0)
 		goto done;
 	chunk = mlv_xmalloc(MLV_IO_CHUNK);
 	while (done_bytes < size) {
@@ -310,7 +352,7 @@ static int file_put_buf_cas(struct mlv_conn *c, const char *key,
 		err = MLV_ECONFLICT;
 		goto done;
 	}
-	if ((err = create_temp(&out, &tmp, path)) < 0)
+	if ((err = create_temp(&out, &tmp, c, path)) < 0)
 		goto done;
 	if (mlv_write_all(out, data, len) < 0) {
 		mlv_error_set_errno("cannot write '%s'", tmp.ptr);
@@ -354,4 +396,5 @@ const struct mlv_backend_ops mlv_backend_file = {
 	file_get_buf,
 	file_put_file,
 	file_put_buf_cas,
+	file_clean_temp,
 };

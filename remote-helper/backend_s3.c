@@ -895,4 +895,5 @@ const struct mlv_backend_ops mlv_backend_s3 = {
 	s3_get_buf,
 	s3_put_file,
 	s3_put_buf_cas,
+	NULL, /* an unfinished multipart upload is no object; gc aborts them */
 };

@@ -36,6 +36,9 @@
 #define MANIFEST_MAX (64u << 20)
 #define PUSH_ATTEMPTS 5
 
+/* Temporary files older than this in a store were left by killed pushes. */
+#define STALE_STORE_TMP_SECONDS 3600
+
 struct helper {
 	struct mlv_repo repo;
 	struct mlv_backend *backend;
@@ -573,6 +576,17 @@ static int cmd_push(struct helper *h, struct push_cmd *cmds, size_t n)
 		mlv_trace("remote-mlv: the manifest changed under us; attempt %d",
 			  attempt + 1);
 	}
+	if (err == 0) {
+		size_t removed = 0;
+
+		/* what killed pushes left, once they are surely not running */
+		if (mlv_conn_clean_temp(h->conn, STALE_STORE_TMP_SECONDS, &removed) == 0 &&
+		    removed && h->verbosity >= 1)
+			fprintf(stderr, "mlv: removed %zu temporary file%s that "
+				"interrupted pushes left in %s\n", removed,
+				removed == 1 ? "" : "s", mlv_backend_url(h->backend));
+		mlv_error_clear();
+	}
 report:
 	for (i = 0; i < n; i++) {
 		if (cmds[i].error)
@@ -712,6 +726,7 @@ int main(int argc, char **argv)
 	int err, rc = 0;
 
 	memset(&h, 0, sizeof(h));
+	h.verbosity = 1; /* git says otherwise for -q and -v */
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: git-remote-mlv <remote> [<url>]\n"
 				"(git runs this for remotes named mlv::<store-url>)\n");

@@ -79,6 +79,14 @@ int mlv_conn_put_buf_cas(struct mlv_conn *c, const char *key, const void *data,
 			 size_t len, const char *if_match, struct mlv_buf *etag);
 
 /*
+ * Remove the temporary files that writers killed more than `max_age`
+ * seconds ago left in the store (a file:// store's tmp/); `*removed`
+ * counts them. A store that leaves none does nothing. 0, or a negative
+ * error with the message naming the store.
+ */
+int mlv_conn_clean_temp(struct mlv_conn *c, unsigned max_age, size_t *removed);
+
+/*
  * For backend implementations: one const table per URL scheme (as curl's
  * protocol handlers), each function the counterpart of mlv_conn_*().
  * `open` parses what follows "scheme://" and sets the store's `impl`.
@@ -98,6 +106,8 @@ struct mlv_backend_ops {
 			uint64_t size, const char *sha256_hex);
 	int (*put_buf_cas)(struct mlv_conn *c, const char *key, const void *data,
 			   size_t len, const char *if_match, struct mlv_buf *etag);
+	/* remove what killed writers left (may be NULL: nothing to clean) */
+	int (*clean_temp)(struct mlv_conn *c, unsigned max_age, size_t *removed);
 };
 
 struct mlv_backend {

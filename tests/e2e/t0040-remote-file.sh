@@ -14,11 +14,27 @@ store_has() { test -f "$STORE_DIR/$1"; }
 . "$HERE/remote-suite.sh"
 
 test_expect_success 'every object in the file:// store hashes to its name' '
-	find "$STORE_DIR/objects" -type f ! -name ".tmp-*" >objects &&
+	find "$STORE_DIR/objects" -type f >objects &&
 	test -s objects &&
 	while read -r f; do
 		test "$(sha256sum <"$f" | cut -d" " -f1)" = "$(basename "$f")" || return 1
 	done <objects
+'
+
+test_expect_success 'temporary files killed pushes left are removed by the next push after an hour' '
+	mkdir -p "$STORE_DIR/tmp" &&
+	printf "half an object" >"$STORE_DIR/tmp/old-AAAAAA" &&
+	printf "a push running now" >"$STORE_DIR/tmp/new-BBBBBB" &&
+	touch -d "2 hours ago" "$STORE_DIR/tmp/old-AAAAAA" &&
+	cd src && test_random_file t.bin 2000 t && git add t.bin && git commit -qm t &&
+	git push origin main 2>../err &&
+	grep -q "removed 1 temporary file that interrupted pushes left" ../err &&
+	! test -e "$STORE_DIR/tmp/old-AAAAAA" &&
+	test -f "$STORE_DIR/tmp/new-BBBBBB" &&
+	touch -d "2 hours ago" "$STORE_DIR/tmp/new-BBBBBB" &&
+	git mlv push --all 2>../err &&
+	! test -e "$STORE_DIR/tmp/new-BBBBBB" &&
+	test -z "$(find "$STORE_DIR" -name ".tmp-*")"
 '
 
 test_expect_success 'an unreachable file:// store fails the clone with its path' '

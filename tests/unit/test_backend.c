@@ -126,8 +126,8 @@ static void store_put(const struct mlv_store *s, char oid[MLV_OID_HEXSZ + 1],
 }
 
 /* Regular files under `root`: how many, and how many are named `name` or
- * start with ".tmp-". */
-static const char *walk_name;
+ * are temporary files (in the store's tmp/). */
+static const char *walk_name, *walk_root;
 static int walk_files, walk_named, walk_tmp;
 
 static int count_one(const char *path, const struct stat *st, int flag,
@@ -141,7 +141,7 @@ static int count_one(const char *path, const struct stat *st, int flag,
 	walk_files++;
 	if (walk_name && !strcmp(base, walk_name))
 		walk_named++;
-	if (!strncmp(base, ".tmp-", 5))
+	if (!strncmp(path + strlen(walk_root), "/tmp/", 5))
 		walk_tmp++;
 	return 0;
 }
@@ -149,6 +149,7 @@ static int count_one(const char *path, const struct stat *st, int flag,
 static void count_files(const char *root, const char *name)
 {
 	walk_name = name;
+	walk_root = root;
 	walk_files = walk_named = walk_tmp = 0;
 	assert_int_equal(nftw(root, count_one, 16, FTW_PHYS), 0);
 }
