@@ -1,4 +1,5 @@
 /* git mlv checkout [--quiet] [<path>...] */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "mlv/error.h"
 #include "mlv/progress.h"
 #include "mlv/quote.h"
+#include "mlv/run.h"
 #include "mlv/scan.h"
 #include "mlv/util.h"
 #include "mlv/worktree.h"
@@ -187,6 +189,81 @@ static int add_wanted(struct checkout *c, const char *prefix, const char *arg,
 	return 0;
 }
 
+/*
+ * 1 when this is a clone that was killed before git wrote its index: HEAD
+ * names a commit, there is no index, and HEAD's reflog holds nothing but
+ * the clone. (git status then lists every file as a staged deletion, and
+ * git restore cannot help.)
+ */
+static int clone_unfinished(struct mlv_repo *repo)
+{
+	git_reflog *log = NULL;
+	char *index = mlv_path_join(git_repository_path(repo->git), "index");
+	size_t i, n;
+	int unfinished = 0;
+
+	if (access(index, F_OK) < 0 && errno == ENOENT &&
+	    !git_repository_head_unborn(repo->git) &&
+	    git_reflog_read(&log, repo->git, "HEAD") == 0 &&
+	    (n = git_reflog_entrycount(log)) > 0) {
+		unfinished = 1;
+		for (i = 0; i < n; i++) {
+			const char *msg = git_reflog_entry_message(
+				git_reflog_entry_byindex(log, i));
+
+			if (!msg || strncmp(msg, "clone: ", 7))
+				unfinished = 0;
+		}
+	}
+	git_reflog_free(log);
+	git_error_clear();
+	free(index);
+	return unfinished;
+}
+
+/* Finish such a clone as git would have: check out HEAD (the filter
+ * downloads what it needs, resuming what incomplete/ holds). */
+static int finish_clone(struct mlv_repo *repo, int quiet)
+{
+	static const char *const args[] = { "reset", "--hard", "-q", "HEAD", NULL };
+	char *lock = mlv_path_join(git_repository_path(repo->git), "index.lock");
+	struct mlv_buf q = MLV_BUF_INIT;
+	int rc;
+
+	/* the killed clone's lock, most likely; but only the user can tell
+	 * that no other git runs here */
+	if (access(lock, F_OK) == 0) {
+		mlv_error_set("this clone was interrupted before git wrote its index, "
+			      "and its lock is still there; if no git command runs in "
+			      "this repository, remove it and run git mlv checkout "
+			      "again: rm -f %s", mlv_quote_path(&q, lock));
+		mlv_buf_release(&q);
+		free(lock);
+		return MLV_EEXISTS;
+	}
+	free(lock);
+	if (!quiet)
+		fprintf(stderr, "mlv: this clone was interrupted before git wrote its "
+			"index; finishing its checkout (git reset --hard HEAD)\n");
+	if ((rc = mlv_run_git(NULL, args, MLV_RUN_NO_STDIN)) != 0) {
+		mlv_error_set("git reset --hard HEAD failed (exit %d) while finishing "
+			      "an interrupted clone", rc);
+		return MLV_ERROR;
+	}
+	return 0;
+}
+
+/* After finishing a clone: let git look at every file once more, so that
+ * stat data a killed filter never recorded is not taken for a change. */
+static void refresh_index(void)
+{
+	static const char *const args[] = { "update-index", "-q", "--refresh", NULL };
+	struct mlv_buf ignored = MLV_BUF_INIT;
+
+	mlv_run_git(&ignored, args, MLV_RUN_NO_STDIN | MLV_RUN_QUIET);
+	mlv_buf_release(&ignored);
+}
+
 int cmd_checkout(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
@@ -195,7 +272,7 @@ int cmd_checkout(int argc, char **argv)
 	git_index *index = NULL;
 	char *prefix = NULL;
 	size_t i, failed = 0;
-	int first = 1, quiet = 0, glob = 0, err, rc = 0;
+	int first = 1, quiet = 0, glob = 0, finishing = 0, err, rc = 0;
 
 	for (; first < argc && argv[first][0] == '-'; first++) {
 		if (!strcmp(argv[first], "--quiet") || !strcmp(argv[first], "-q"))
@@ -212,6 +289,10 @@ int cmd_checkout(int argc, char **argv)
 		return die_with_error("");
 	if (!repo.workdir) {
 		mlv_error_set("checkout needs a work tree");
+		rc = die_with_error("");
+		goto done;
+	}
+	if ((finishing = clone_unfinished(&repo)) && finish_clone(&repo, quiet) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
@@ -260,6 +341,8 @@ int cmd_checkout(int argc, char **argv)
 		fprintf(stderr, "warning: %s; 'git status' may list the checked-out "
 			"files as modified until 'git add' sees them\n",
 			mlv_error_last());
+	if (finishing)
+		refresh_index();
 	if (failed) {
 		fprintf(stderr, "fatal: %zu of %zu files could not be checked out\n",
 			failed, c.n);

@@ -37,6 +37,47 @@ test_expect_success 'temporary files killed pushes left are removed by the next 
 	test -z "$(find "$STORE_DIR" -name ".tmp-*")"
 '
 
+# A clone killed before git wrote its index: git mlv checkout finishes it.
+test_expect_success 'git mlv checkout finishes a clone that git did not' '
+	git init -q kc && cd kc && git mlv track "*.bin" >/dev/null &&
+	for i in 1 2 3 4 5 6; do test_random_file s$i.bin 300000 s$i || return 1; done &&
+	test_random_file big.bin 40000000 big &&
+	git add . && git commit -qm files &&
+	git push -q "mlv::file://$TRASH/kstore" main &&
+	cd .. && git clone -q -n "mlv::file://$TRASH/kstore" kn 2>err &&
+	test ! -e kn/.git/index &&
+	(cd kn && git mlv checkout 2>../err) &&
+	grep -q "interrupted before git wrote its index" err &&
+	for f in big.bin s1.bin s6.bin; do cmp kn/$f kc/$f || return 1; done &&
+	test -z "$(git -C kn status --porcelain)"
+'
+
+test_expect_success 'clones killed at random points end byte-identical after git mlv checkout' '
+	finished=0 &&
+	for i in 1 2 3 4 5 6 7 8; do
+		rm -rf k$i &&
+		{ setsid git clone -q "mlv::file://$TRASH/kstore" k$i 2>/dev/null & } &&
+		pid=$! &&
+		# a whole clone takes about 0.2 s here: kill it within 0.3 s
+		sleep "$(printf "0.%03d" $((RANDOM % 300)))" &&
+		kill -9 -- -$pid 2>/dev/null; wait $pid 2>/dev/null;
+		# killed before git had the commit: nothing to finish, clone again
+		git -C k$i rev-parse -q --verify HEAD >/dev/null 2>&1 || continue
+		if test -e k$i/.git/index.lock && ! test -e k$i/.git/index; then
+			(cd k$i && test_must_fail git mlv checkout --quiet 2>../err) &&
+			grep -q "its lock is still there.*rm -f .*index.lock" err &&
+			rm k$i/.git/index.lock || return 1
+		fi
+		(cd k$i && git mlv checkout --quiet) || { echo "checkout of k$i failed"; return 1; }
+		for f in big.bin s1.bin s2.bin s3.bin s4.bin s5.bin s6.bin; do
+			cmp k$i/$f kc/$f || return 1
+		done
+		test -z "$(git -C k$i status --porcelain)" || { git -C k$i status; return 1; }
+		finished=$((finished + 1))
+	done &&
+	echo "$finished of 8 killed clones had a commit to finish"
+'
+
 test_expect_success 'an unreachable file:// store fails the clone with its path' '
 	test_must_fail git clone -q "mlv::file://$TRASH/nowhere" cn 2>err &&
 	grep -q "nowhere" err
