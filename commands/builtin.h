@@ -38,6 +38,16 @@ int push_objects(struct mlv_repo *repo, const char *remote,
 		 const char *const *tips, size_t ntips, const char *const *hides,
 		 size_t nhides, int quiet);
 
+struct mlv_backend;
+/* Open the store of `remote`, first saying where a store named by a
+ * committed file came from. 0, or an error with its message set. */
+int open_remote_store(struct mlv_backend **b, struct mlv_repo *repo,
+		      const char *remote);
+
+/* Where git mlv fsck --remote lists the objects it found bad in the store
+ * of a remote, one oid a line, for git mlv push --repair (malloc'd). */
+char *remote_bad_path(struct mlv_repo *repo, const char *remote);
+
 struct mlv_repo;
 typedef struct git_revwalk git_revwalk;
 

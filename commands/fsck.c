@@ -1,12 +1,14 @@
-/* git mlv fsck [--quiet] */
+/* git mlv fsck [--quiet] [--remote [REMOTE] [--full]] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "builtin.h"
+#include "mlv/backend.h"
 #include "mlv/error.h"
 #include "mlv/progress.h"
+#include "mlv/sha256.h"
 #include "mlv/scan.h"
 #include "mlv/sync.h"
 #include "mlv/util.h"
@@ -79,6 +81,169 @@ static int by_oid(const void *a, const void *b)
 	return strcmp(((const struct ref *)a)->oid, ((const struct ref *)b)->oid);
 }
 
+char *remote_bad_path(struct mlv_repo *repo, const char *remote)
+{
+	struct mlv_buf name = MLV_BUF_INIT;
+	char *path;
+	const char *p;
+
+	/* a remote name may hold '/': one file per remote all the same */
+	mlv_buf_puts(&name, "mlv/remote-bad/");
+	for (p = remote; *p; p++)
+		if (*p == '/' || *p == '%')
+			mlv_buf_printf(&name, "%%%02X", (unsigned char)*p);
+		else
+			mlv_buf_putc(&name, *p);
+	path = mlv_path_join(repo->common_dir, name.ptr);
+	mlv_buf_release(&name);
+	return path;
+}
+
+/* What a full check hashes the store's copy with. */
+static int hash_sink(void *ctx, const void *data, size_t len)
+{
+	mlv_sha256_update(ctx, data, len);
+	return 0;
+}
+
+/*
+ * The store's copy of `o`: 0 when whole, else a line for the user in
+ * `why` (missing, wrong size, or with `full` hashing to something else).
+ */
+static int check_stored(struct mlv_buf *why, struct mlv_conn *c,
+			const struct mlv_sync_object *o, int full)
+{
+	struct mlv_sha256 h = MLV_SHA256_INIT;
+	struct mlv_buf key = MLV_BUF_INIT;
+	char hex[MLV_OID_HEXSZ + 1];
+	uint64_t size = 0;
+	int err;
+
+	mlv_backend_object_key(&key, o->oid);
+	mlv_buf_clear(why);
+	if ((err = mlv_conn_head(c, key.ptr, &size)) == MLV_ENOTFOUND) {
+		mlv_buf_printf(why, "missing in the store: %s (%s)", o->oid,
+			       o->path ? o->path : "");
+		err = 1;
+	} else if (err == 0 && size != o->size) {
+		mlv_buf_printf(why, "wrong size in the store: %s (%s) has %llu bytes, "
+			       "its pointer says %llu", o->oid, o->path ? o->path : "",
+			       (unsigned long long)size, (unsigned long long)o->size);
+		err = 1;
+	} else if (err == 0 && full && (err = mlv_sha256_init(&h)) == 0 &&
+		   (err = mlv_conn_get(c, key.ptr, 0, hash_sink, &h)) == 0) {
+		mlv_sha256_final_hex(hex, &h);
+		if (strcmp(hex, o->oid)) {
+			mlv_buf_printf(why, "corrupt in the store: %s (%s) hashes to %s",
+				       o->oid, o->path ? o->path : "", hex);
+			err = 1;
+		}
+	}
+	mlv_sha256_release(&h);
+	mlv_buf_release(&key);
+	return err;
+}
+
+/* 1 when this repository has remote-tracking refs of `remote`. */
+static int has_tracking_refs(struct mlv_repo *repo, const char *remote)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	struct mlv_buf glob = MLV_BUF_INIT;
+	int found = 0;
+
+	mlv_buf_printf(&glob, "refs/remotes/%s/*", remote);
+	if (git_reference_iterator_glob_new(&it, repo->git, glob.ptr) == 0 &&
+	    git_reference_next(&ref, it) == 0)
+		found = 1;
+	git_reference_free(ref);
+	git_reference_iterator_free(it);
+	git_error_clear();
+	mlv_buf_release(&glob);
+	return found;
+}
+
+/*
+ * git mlv fsck --remote: every object the remote's refs need is in its
+ * store with the size its pointer says (and, with `full`, its hash); what
+ * is not is listed for git mlv push --repair.
+ */
+static int fsck_remote(struct mlv_repo *repo, const char *name, int full,
+		       int quiet)
+{
+	struct mlv_buf remote = MLV_BUF_INIT, tips = MLV_BUF_INIT,
+		       why = MLV_BUF_INIT, bad = MLV_BUF_INIT;
+	struct mlv_sync_list list = MLV_SYNC_LIST_INIT;
+	struct mlv_backend *b = NULL;
+	struct mlv_conn *c = NULL;
+	struct mlv_progress progress;
+	const char *tip;
+	char *bad_path = NULL;
+	size_t i, nbad = 0;
+	int err, rc = 0;
+
+	if ((name ? mlv_buf_sets(&remote, name) : mlv_sync_default_remote(&remote, repo)) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (!has_tracking_refs(repo, remote.ptr)) {
+		mlv_error_set("this repository has no refs of remote '%s' to check "
+			      "(git fetch %s first)", remote.ptr, remote.ptr);
+		rc = die_with_error("");
+		goto done;
+	}
+	mlv_buf_printf(&tips, "--remotes=%s", remote.ptr);
+	tip = tips.ptr;
+	if (mlv_sync_collect(NULL, &list, repo, &tip, 1, NULL, 0) < 0 ||
+	    open_remote_store(&b, repo, remote.ptr) < 0 || mlv_conn_open(&c, b) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	mlv_progress_start(&progress, "Checking mlv objects in the store", list.n, quiet);
+	for (i = 0; i < list.n; i++) {
+		if ((err = check_stored(&why, c, &list.items[i], full)) < 0) {
+			mlv_progress_stop(&progress);
+			rc = die_with_error("");
+			goto done;
+		}
+		mlv_progress_add(&progress, 1, list.items[i].size);
+		if (err) {
+			printf("%s\n", why.ptr);
+			mlv_buf_printf(&bad, "%s\n", list.items[i].oid);
+			nbad++;
+		}
+	}
+	mlv_progress_stop(&progress);
+	bad_path = remote_bad_path(repo, remote.ptr);
+	if (nbad) {
+		if (mlv_mkdir_parents(bad_path) < 0 ||
+		    mlv_write_file_atomic(bad_path, bad.ptr, bad.len, 0666) < 0) {
+			rc = die_with_error("");
+			goto done;
+		}
+		printf("%zu objects of remote '%s' checked in %s: %zu bad; 'git mlv "
+		       "push --repair %s' uploads them again from here\n", list.n,
+		       remote.ptr, mlv_backend_url(b), nbad, remote.ptr);
+		rc = 1;
+	} else {
+		unlink(bad_path);
+		if (!quiet)
+			printf("%zu objects of remote '%s' checked in %s, all present "
+			       "with their size%s\n", list.n, remote.ptr,
+			       mlv_backend_url(b), full ? " and hash" : "");
+	}
+done:
+	mlv_conn_close(c);
+	mlv_backend_free(b);
+	mlv_sync_list_release(&list);
+	mlv_buf_release(&remote);
+	mlv_buf_release(&tips);
+	mlv_buf_release(&why);
+	mlv_buf_release(&bad);
+	free(bad_path);
+	return rc;
+}
+
 int cmd_fsck(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
@@ -89,16 +254,29 @@ int cmd_fsck(int argc, char **argv)
 	size_t i, missing = 0, corrupt = 0, checked = 0, stale = 0, unfetched = 0,
 	       wrong_size = 0;
 	uint64_t size = 0;
-	int quiet = 0, remote_store, err = 0, rc = 0, fd;
+	int quiet = 0, remote_store, err = 0, rc = 0, fd, check_remote = 0, full = 0;
+	const char *remote_name = NULL;
 
 	for (i = 1; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
 			quiet = 1;
+		else if (!strcmp(argv[i], "--remote")) {
+			check_remote = 1;
+			if (i + 1 < (size_t)argc && argv[i + 1][0] != '-')
+				remote_name = argv[++i];
+		} else if (!strcmp(argv[i], "--full"))
+			full = 1;
 		else
-			return usage_error("fsck [--quiet]");
+			return usage_error("fsck [--quiet] [--remote [<remote>] [--full]]");
 	}
+	if (full && !check_remote)
+		return usage_error("fsck [--quiet] [--remote [<remote>] [--full]]");
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
+	if (check_remote) {
+		rc = fsck_remote(&repo, remote_name, full, quiet);
+		goto done;
+	}
 	refs.where = "HEAD";
 	err = mlv_scan_tree(&repo, "HEAD", add_ref, &refs);
 	if (err < 0 && err != MLV_ENOTFOUND) {

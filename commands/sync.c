@@ -16,13 +16,12 @@ struct sync_args {
 	int all;
 	int quiet;
 	const char *include, *exclude;
+	int repair;
 	const char **objects;
 	size_t nobjects;
 };
 
-/* Open the store of `remote`, saying first where a store named by a
- * committed file came from. */
-static int open_store(struct mlv_backend **b, struct mlv_repo *repo,
+int open_remote_store(struct mlv_backend **b, struct mlv_repo *repo,
 		      const char *remote)
 {
 	struct mlv_buf url = MLV_BUF_INIT, from = MLV_BUF_INIT,
@@ -89,7 +88,7 @@ int push_objects(struct mlv_repo *repo, const char *remote,
 		goto done;
 	if (!list.n)
 		goto done;
-	if ((err = open_store(&b, repo, remote)) < 0) {
+	if ((err = open_remote_store(&b, repo, remote)) < 0) {
 		if (err == MLV_ENOTFOUND) {
 			char *why = mlv_xstrdup(mlv_error_last());
 
@@ -133,6 +132,8 @@ static int parse_args(struct sync_args *a, int argc, char **argv, int objects_ok
 			a->exclude = arg + 10;
 		else if ((!strcmp(arg, "-I") || !strcmp(arg, "-X")) && i + 1 < argc)
 			*(arg[1] == 'I' ? &a->include : &a->exclude) = argv[++i];
+		else if (objects_ok && !strcmp(arg, "--repair"))
+			a->repair = 1;
 		else if (objects_ok && !strcmp(arg, "--object") && i + 1 < argc) {
 			a->objects = mlv_xreallocarray(a->objects, a->nobjects + 1,
 						       sizeof(*a->objects));
@@ -154,6 +155,79 @@ static int pick_remote(struct mlv_buf *out, struct mlv_repo *repo,
 	return mlv_sync_default_remote(out, repo);
 }
 
+/*
+ * git mlv push --repair: upload again, over what is there, the objects git
+ * mlv fsck --remote found missing or damaged in the store, from this
+ * repository's verified copies.
+ */
+static int repair(struct mlv_repo *repo, const char *remote, int quiet)
+{
+	struct mlv_buf list = MLV_BUF_INIT, left = MLV_BUF_INIT, key = MLV_BUF_INIT;
+	struct mlv_backend *b = NULL;
+	struct mlv_conn *c = NULL;
+	char *path = remote_bad_path(repo, remote), *line, *next;
+	size_t repaired = 0, kept = 0;
+	uint64_t size;
+	int fd, err, rc = 0;
+
+	if ((err = mlv_buf_read_file(&list, path)) < 0) {
+		if (err == MLV_ENOTFOUND)
+			mlv_error_set("nothing to repair in the store of '%s': 'git mlv "
+				      "fsck --remote %s' finds what is bad there first",
+				      remote, remote);
+		rc = die_with_error("");
+		goto done;
+	}
+	if (open_remote_store(&b, repo, remote) < 0 || mlv_conn_open(&c, b) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	c->replace = 1; /* the one exception to write-once, asked for */
+	for (line = list.ptr; *line; line = next) {
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (!mlv_oid_is_valid(line))
+			continue;
+		mlv_backend_object_key(&key, line);
+		if ((err = mlv_store_verify(&repo->store, line)) < 0 ||
+		    (err = mlv_store_open(&fd, &size, &repo->store, line)) < 0) {
+			fprintf(stderr, "warning: cannot repair %s: %s\n", line,
+				err == MLV_ENOTFOUND ? "it is not in the local store "
+				"either (run this where it was made)" : mlv_error_last());
+			mlv_buf_printf(&left, "%s\n", line);
+			kept++;
+			continue;
+		}
+		err = mlv_conn_put_file(c, key.ptr, fd, size, line);
+		close(fd);
+		if (err < 0) {
+			fprintf(stderr, "warning: cannot repair %s: %s\n", line,
+				mlv_error_last());
+			mlv_buf_printf(&left, "%s\n", line);
+			kept++;
+			continue;
+		}
+		repaired++;
+	}
+	if (kept ? mlv_write_file_atomic(path, left.ptr, left.len, 0666) : unlink(path))
+		mlv_error_clear();
+	(void)quiet; /* the result is stdout's, as for push --object */
+	printf("%zu object%s uploaded again to %s%s\n", repaired,
+		       repaired == 1 ? "" : "s", mlv_backend_url(b),
+		       kept ? ", some could not be (see above)" : "");
+	rc = kept ? 1 : 0;
+done:
+	mlv_conn_close(c);
+	mlv_backend_free(b);
+	mlv_buf_release(&list);
+	mlv_buf_release(&left);
+	mlv_buf_release(&key);
+	free(path);
+	return rc;
+}
+
 int cmd_push(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
@@ -165,10 +239,14 @@ int cmd_push(int argc, char **argv)
 	int rc = 0, err;
 
 	if (parse_args(&a, argc, argv, 1) < 0)
-		return usage_error("push [<remote>] [--all | --object <oid>...] "
-				   "[--quiet]");
+		return usage_error("push [<remote>] [--all | --object <oid>... | "
+				   "--repair] [--quiet]");
 	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0) {
 		rc = die_with_error("");
+		goto done;
+	}
+	if (a.repair) {
+		rc = repair(&repo, remote.ptr, a.quiet);
 		goto done;
 	}
 	if (a.nobjects) {
@@ -183,7 +261,7 @@ int cmd_push(int argc, char **argv)
 			close(fd);
 			mlv_sync_list_add(&list, a.objects[i], size, NULL);
 		}
-		if ((err = open_store(&b, &repo, remote.ptr)) < 0 ||
+		if ((err = open_remote_store(&b, &repo, remote.ptr)) < 0 ||
 		    (err = transfer(&repo, b, MLV_TRANSFER_UPLOAD, &list, a.quiet,
 				    &moved, &skipped)) < 0) {
 			rc = die_with_error("");
@@ -243,7 +321,7 @@ static int fetch(struct mlv_repo *repo, const struct sync_args *a,
 	err = 0;
 	if (!list.n)
 		goto done;
-	if ((err = open_store(&b, repo, remote)) < 0)
+	if ((err = open_remote_store(&b, repo, remote)) < 0)
 		goto done;
 	err = transfer(repo, b, MLV_TRANSFER_DOWNLOAD, &list, a->quiet, moved, NULL);
 done:

@@ -309,7 +309,7 @@ static int file_put_file(struct mlv_conn *c, const char *key, int fd,
 		err = MLV_ECORRUPT;
 		goto done;
 	}
-	err = install_temp(c, out, tmp.ptr, path, 0);
+	err = install_temp(c, out, tmp.ptr, path, c->replace);
 done:
 	if (out >= 0) {
 		close(out);

@@ -658,7 +658,7 @@ static int put_whole(struct mlv_conn *c, const char *key, int fd,
 	r.payload_sha = sha256_hex ? sha256_hex : "UNSIGNED-PAYLOAD";
 	r.fd = fd;
 	r.len = size;
-	r.if_match = "*";
+	r.if_match = c->replace ? NULL : "*";
 	if ((err = perform(c, &r)) == MLV_ECONFLICT)
 		err = MLV_EEXISTS;
 	return err;

@@ -126,6 +126,9 @@ struct mlv_conn {
 	void *impl;
 	mlv_bytes_fn on_bytes;
 	void *on_bytes_ctx;
+	/* put_file overwrites an object that is there (git mlv push
+	 * --repair): the one exception to "written once, never overwritten" */
+	int replace;
 };
 
 extern const struct mlv_backend_ops mlv_backend_file;

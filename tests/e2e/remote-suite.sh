@@ -432,3 +432,35 @@ test_expect_success 'git ls-remote of an mlv remote works outside a repository' 
 	grep -q "refs/heads/main$" ../ls &&
 	grep -q "refs/heads/resealed$" ../ls
 '
+
+# A damaged store is found and repaired from a repository that has the
+# good bytes: replacing an object is the one exception to write-once, and
+# only git mlv push --repair does it.
+test_expect_success 'git mlv fsck --remote finds a wrong size; --full also a corrupt object' '
+	cd src && git remote add rep "mlv::$STORE_URL/rep" &&
+	git push -q rep main 2>../err &&
+	a=$(test_pointer_oid a.bin HEAD) && b=$(test_pointer_oid b.bin HEAD) &&
+	head -c 1000 a.bin >../a.short && store_put ../a.short "rep/$(obj_key $a)" &&
+	test_random_file ../b.wrong 200000 wrongb && store_put ../b.wrong "rep/$(obj_key $b)" &&
+	test_must_fail git mlv fsck --remote rep >../out &&
+	grep -q "wrong size in the store: $a (a.bin) has 1000 bytes, its pointer says 300000" ../out &&
+	! grep -q "$b" ../out &&
+	grep -q "1 bad; .git mlv push --repair rep." ../out &&
+	test_must_fail git mlv fsck --remote rep --full >../out &&
+	grep -q "wrong size in the store: $a" ../out &&
+	grep -q "corrupt in the store: $b (b.bin) hashes to $(sha256sum <../b.wrong | cut -d" " -f1)" ../out
+'
+
+test_expect_success 'an ordinary push leaves a damaged object alone; push --repair uploads it again' '
+	cd src &&
+	git mlv push rep --all --quiet &&
+	store_get "rep/$(obj_key $(test_pointer_oid b.bin HEAD))" ../b.now && cmp ../b.now ../b.wrong &&
+	git mlv push rep --repair >../out &&
+	grep -q "2 objects uploaded again" ../out &&
+	git mlv fsck --remote rep --full >../out &&
+	grep -q "all present with their size and hash" ../out &&
+	cd .. && git clone -q "mlv::$STORE_URL/rep" rep1 &&
+	cmp rep1/a.bin src/a.bin && cmp rep1/b.bin src/b.bin &&
+	(cd src && test_must_fail git mlv push rep --repair 2>../err) &&
+	grep -q "nothing to repair" err
+'
