@@ -11,7 +11,6 @@
 #include "mlv/error.h"
 #include "mlv/progress.h"
 #include "mlv/quote.h"
-#include "mlv/run.h"
 #include "mlv/scan.h"
 #include "mlv/util.h"
 #include "mlv/worktree.h"
@@ -221,47 +220,28 @@ static int clone_unfinished(struct mlv_repo *repo)
 	return unfinished;
 }
 
-/* Finish such a clone as git would have: check out HEAD (the filter
- * downloads what it needs, resuming what incomplete/ holds). */
-static int finish_clone(struct mlv_repo *repo, int quiet)
+/*
+ * Such a clone (or one made with --no-checkout, which looks the same):
+ * say how to finish it. mlv does not run it itself: git reset --hard
+ * overwrites what the work tree holds, and only the user knows whether
+ * that is what git left or their own files. A lock the killed clone left
+ * is named in the command.
+ */
+static int explain_unfinished(struct mlv_repo *repo)
 {
-	static const char *const args[] = { "reset", "--hard", "-q", "HEAD", NULL };
 	char *lock = mlv_path_join(git_repository_path(repo->git), "index.lock");
-	struct mlv_buf q = MLV_BUF_INIT;
-	int rc;
+	struct mlv_buf q = MLV_BUF_INIT, rm = MLV_BUF_INIT;
 
-	/* the killed clone's lock, most likely; but only the user can tell
-	 * that no other git runs here */
-	if (access(lock, F_OK) == 0) {
-		mlv_error_set("this clone was interrupted before git wrote its index, "
-			      "and its lock is still there; if no git command runs in "
-			      "this repository, remove it and run git mlv checkout "
-			      "again: rm -f %s", mlv_quote_path(&q, lock));
-		mlv_buf_release(&q);
-		free(lock);
-		return MLV_EEXISTS;
-	}
+	if (access(lock, F_OK) == 0)
+		mlv_buf_printf(&rm, "rm -f %s && ", mlv_quote_path(&q, lock));
+	mlv_error_set("this repository has no index: its clone was interrupted "
+		      "(or made with --no-checkout). If no git command runs here "
+		      "and the work tree holds nothing of yours, finish it with: "
+		      "%sgit reset --hard HEAD && git mlv checkout", rm.ptr);
+	mlv_buf_release(&q);
+	mlv_buf_release(&rm);
 	free(lock);
-	if (!quiet)
-		fprintf(stderr, "mlv: this clone was interrupted before git wrote its "
-			"index; finishing its checkout (git reset --hard HEAD)\n");
-	if ((rc = mlv_run_git(NULL, args, MLV_RUN_NO_STDIN)) != 0) {
-		mlv_error_set("git reset --hard HEAD failed (exit %d) while finishing "
-			      "an interrupted clone", rc);
-		return MLV_ERROR;
-	}
-	return 0;
-}
-
-/* After finishing a clone: let git look at every file once more, so that
- * stat data a killed filter never recorded is not taken for a change. */
-static void refresh_index(void)
-{
-	static const char *const args[] = { "update-index", "-q", "--refresh", NULL };
-	struct mlv_buf ignored = MLV_BUF_INIT;
-
-	mlv_run_git(&ignored, args, MLV_RUN_NO_STDIN | MLV_RUN_QUIET);
-	mlv_buf_release(&ignored);
+	return MLV_EINVALID;
 }
 
 int cmd_checkout(int argc, char **argv)
@@ -272,7 +252,7 @@ int cmd_checkout(int argc, char **argv)
 	git_index *index = NULL;
 	char *prefix = NULL;
 	size_t i, failed = 0;
-	int first = 1, quiet = 0, glob = 0, finishing = 0, err, rc = 0;
+	int first = 1, quiet = 0, glob = 0, err, rc = 0;
 
 	for (; first < argc && argv[first][0] == '-'; first++) {
 		if (!strcmp(argv[first], "--quiet") || !strcmp(argv[first], "-q"))
@@ -292,7 +272,7 @@ int cmd_checkout(int argc, char **argv)
 		rc = die_with_error("");
 		goto done;
 	}
-	if ((finishing = clone_unfinished(&repo)) && finish_clone(&repo, quiet) < 0) {
+	if (clone_unfinished(&repo) && explain_unfinished(&repo) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
@@ -341,8 +321,6 @@ int cmd_checkout(int argc, char **argv)
 		fprintf(stderr, "warning: %s; 'git status' may list the checked-out "
 			"files as modified until 'git add' sees them\n",
 			mlv_error_last());
-	if (finishing)
-		refresh_index();
 	if (failed) {
 		fprintf(stderr, "fatal: %zu of %zu files could not be checked out\n",
 			failed, c.n);
