@@ -358,7 +358,8 @@ int mlv_file_oid(char hex[MLV_OID_HEXSZ + 1], const char *path)
 	int fd = -1, err = MLV_EINVALID;
 
 	/* never what a link points to: that may be any file of the machine */
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	/* O_NONBLOCK: a FIFO must not hang us before fstat() refuses it */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		if (errno == ELOOP) {
 			mlv_error_set("'%s' is a symbolic link; mlv records a file's "
 				      "own bytes, never what a link points to: "
@@ -376,6 +377,11 @@ int mlv_file_oid(char hex[MLV_OID_HEXSZ + 1], const char *path)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		mlv_error_set("'%s' is not a regular file", path);
+		goto done;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		err = MLV_ERROR;
+		mlv_error_set_errno("cannot read '%s'", path);
 		goto done;
 	}
 	n = mlv_read_full(fd, head, sizeof(head));

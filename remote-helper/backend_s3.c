@@ -134,6 +134,15 @@ static int s3_open(struct mlv_backend *b, const char *rest)
 	}
 	if (buf.len && buf.ptr[buf.len - 1] != '/')
 		mlv_buf_putc(&buf, '/');
+	/* a '.' or '..' part would be resolved away by the HTTP client and
+	 * reach another bucket than the one checked below */
+	if (!strncmp(buf.ptr, "./", 2) || !strncmp(buf.ptr, "../", 3) ||
+	    strstr(buf.ptr, "/./") || strstr(buf.ptr, "/../")) {
+		mlv_error_set("store URL '%s': the prefix may not hold a '.' or '..' "
+			      "part; nothing was sent", b->url);
+		mlv_buf_release(&buf);
+		return MLV_EINVALID;
+	}
 	st->prefix = mlv_buf_detach(&buf);
 
 	if ((err = mlv_aws_load(&st->aws)) < 0)

@@ -33,6 +33,13 @@ test_expect_success 'a regular requirements.txt beside it is still recorded' '
 	rm requirements-dev.txt
 '
 
+test_expect_success 'a FIFO named like a lockfile is refused at once, not waited on' '
+	cd r && mkfifo poetry.lock &&
+	timeout 20 git mlv env >../env.out 2>../err &&
+	grep -q "poetry.lock.* is not a regular file" ../err &&
+	rm poetry.lock
+'
+
 test_expect_success 'sidecar init records no lockfile through a link, and says why' '
 	cd r &&
 	git mlv sidecar init m.onnx --data data/train.csv --config cfg.yaml 2>../err &&

@@ -61,7 +61,7 @@ PORT=$(cat "$TRASH/port" 2>/dev/null)
 i=0
 for url in "s3://localhost:$PORT?/x" "s3://127.0.0.1:$PORT/x" "s3://a@localhost:$PORT/x" \
 	"s3://localhost:$PORT#/x" "s3://Evil.Bucket/x" "s3://ab/x" "s3://-bucket/x" \
-	"s3://bucket../x" "s3://192.168.1.1/x"; do
+	"s3://bucket../x" "s3://192.168.1.1/x" "s3://good-bucket/../Other_Bucket/x"; do
 	i=$((i + 1))
 	export URL="$url" N=$i
 	test_expect_success "a committed store $url is refused before any connection" '
@@ -70,11 +70,11 @@ for url in "s3://localhost:$PORT?/x" "s3://127.0.0.1:$PORT/x" "s3://a@localhost:
 		 git add .mlvconfig && git commit -qm store &&
 		 git push -q --no-verify ../origin.git hostile$N) &&
 		test_must_fail git clone -q -b hostile$N origin.git c$N 2>err &&
-		grep -F "is not a valid S3 bucket name" err &&
+		grep -E "is not a valid S3 bucket name|may not hold a .\.. or .\.\.. part" err &&
 		grep -F "nothing was sent" err &&
 		test "$(cat connections)" = 0 &&
 		test_must_fail git -C c$N mlv fetch 2>err &&
-		grep -F "is not a valid S3 bucket name" err &&
+		grep -F "nothing was sent" err &&
 		test "$(cat connections)" = 0
 	'
 done
