@@ -302,7 +302,6 @@ static int content_oid(char hex[MLV_OID_HEXSZ + 1], int *is_pointer,
 {
 	git_odb_object *obj = NULL;
 	struct mlv_pointer p;
-	struct mlv_sha256 h = MLV_SHA256_INIT;
 	git_oid id;
 	const char *data;
 	size_t len;
@@ -315,13 +314,10 @@ static int content_oid(char hex[MLV_OID_HEXSZ + 1], int *is_pointer,
 	data = git_odb_object_data(obj);
 	len = git_odb_object_size(obj);
 	*is_pointer = len > 0 && mlv_pointer_parse(&p, data, len) == 0;
-	if (*is_pointer) {
+	if (*is_pointer)
 		memcpy(hex, p.oid, sizeof(p.oid));
-	} else if ((err = mlv_sha256_init(&h)) == 0) {
-		mlv_sha256_update(&h, data, len);
-		mlv_sha256_final_hex(hex, &h);
-	}
-	mlv_sha256_release(&h);
+	else
+		err = mlv_sha256_buf(hex, data, len);
 	git_odb_object_free(obj);
 	return err;
 }

@@ -53,6 +53,19 @@ void mlv_sha256_release(struct mlv_sha256 *h)
 	h->ctx = NULL;
 }
 
+int mlv_sha256_buf(char hex[MLV_OID_HEXSZ + 1], const void *data, size_t len)
+{
+	struct mlv_sha256 h = MLV_SHA256_INIT;
+	int err;
+
+	if ((err = mlv_sha256_init(&h)) == 0) {
+		mlv_sha256_update(&h, data, len);
+		mlv_sha256_final_hex(hex, &h);
+	}
+	mlv_sha256_release(&h);
+	return err;
+}
+
 int mlv_sha256_fd(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
 		  int fd, const char *name)
 {

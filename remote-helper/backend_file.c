@@ -164,21 +164,17 @@ static int file_get_buf(struct mlv_conn *c, const char *key, struct mlv_buf *out
 {
 	char *path = NULL;
 	char hex[MLV_OID_HEXSZ + 1];
-	struct mlv_sha256 h = MLV_SHA256_INIT;
 	int err;
 
 	if ((err = key_path(&path, c, key, 0)) < 0 ||
 	    (err = mlv_buf_read_file(out, path)) < 0)
 		goto done;
 	if (etag) {
-		if ((err = mlv_sha256_init(&h)) < 0)
+		if ((err = mlv_sha256_buf(hex, out->ptr, out->len)) < 0)
 			goto done;
-		mlv_sha256_update(&h, out->ptr, out->len);
-		mlv_sha256_final_hex(hex, &h);
 		mlv_buf_sets(etag, hex);
 	}
 done:
-	mlv_sha256_release(&h);
 	free(path);
 	return err;
 }
@@ -329,7 +325,6 @@ static int file_put_buf_cas(struct mlv_conn *c, const char *key,
 	char *path = NULL;
 	struct mlv_buf lock_path = MLV_BUF_INIT, cur = MLV_BUF_INIT;
 	struct mlv_buf cur_tag = MLV_BUF_INIT, tmp = MLV_BUF_INIT;
-	struct mlv_sha256 h = MLV_SHA256_INIT;
 	char hex[MLV_OID_HEXSZ + 1];
 	int lock = -1, out = -1, err;
 
@@ -362,10 +357,8 @@ static int file_put_buf_cas(struct mlv_conn *c, const char *key,
 	if ((err = install_temp(c, out, tmp.ptr, path, 1)) < 0)
 		goto done;
 	if (etag) {
-		if ((err = mlv_sha256_init(&h)) < 0)
+		if ((err = mlv_sha256_buf(hex, data, len)) < 0)
 			goto done;
-		mlv_sha256_update(&h, data, len);
-		mlv_sha256_final_hex(hex, &h);
 		mlv_buf_sets(etag, hex);
 	}
 done:
@@ -376,7 +369,6 @@ done:
 	}
 	if (lock >= 0)
 		close(lock); /* releases the flock */
-	mlv_sha256_release(&h);
 	mlv_buf_release(&lock_path);
 	mlv_buf_release(&cur);
 	mlv_buf_release(&cur_tag);

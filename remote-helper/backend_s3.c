@@ -730,20 +730,6 @@ static void *part_worker(void *arg)
 	return NULL;
 }
 
-static int sha256_hex_of(char hex[MLV_OID_HEXSZ + 1], const void *data,
-			 size_t len)
-{
-	struct mlv_sha256 h = MLV_SHA256_INIT;
-	int err = mlv_sha256_init(&h);
-
-	if (err == 0) {
-		mlv_sha256_update(&h, data, len);
-		mlv_sha256_final_hex(hex, &h);
-	}
-	mlv_sha256_release(&h);
-	return err;
-}
-
 static int put_multipart(struct mlv_conn *c, const char *key, int fd,
 			 uint64_t size)
 {
@@ -817,7 +803,7 @@ static int put_multipart(struct mlv_conn *c, const char *key, int fd,
 			       "<ETag>\"%s\"</ETag></Part>",
 			       i + 1, mp.etags[i]);
 	mlv_buf_puts(&body, "</CompleteMultipartUpload>");
-	if ((err = sha256_hex_of(hex, body.ptr, body.len)) < 0)
+	if ((err = mlv_sha256_buf(hex, body.ptr, body.len)) < 0)
 		goto abort;
 	req_init(&r, "POST", key);
 	r.query = mp.upload_query.ptr;
@@ -873,7 +859,7 @@ static int s3_put_buf_cas(struct mlv_conn *c, const char *key, const void *data,
 	struct s3_req r;
 	int err;
 
-	if ((err = sha256_hex_of(hex, data, len)) < 0)
+	if ((err = mlv_sha256_buf(hex, data, len)) < 0)
 		return err;
 	req_init(&r, "PUT", key);
 	r.payload_sha = hex;

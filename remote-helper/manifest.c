@@ -50,20 +50,6 @@ static int cmp_ref(const void *a, const void *b)
 		      ((const struct mlv_manifest_ref *)b)->name);
 }
 
-/* The SHA-256 of `len` bytes of `data` as hex. */
-static int hash_hex(char hex[MLV_OID_HEXSZ + 1], const char *data, size_t len)
-{
-	struct mlv_sha256 h = MLV_SHA256_INIT;
-	int err;
-
-	if ((err = mlv_sha256_init(&h)) == 0) {
-		mlv_sha256_update(&h, data, len);
-		mlv_sha256_final_hex(hex, &h);
-	}
-	mlv_sha256_release(&h);
-	return err;
-}
-
 /* One line of a manifest (not the first, not the end line) into `m`; refs
  * are appended and sorted by the caller. 0 or MLV_EINVALID. */
 static int parse_line(struct mlv_manifest *m, char *line, size_t n)
@@ -134,7 +120,7 @@ int mlv_manifest_parse(struct mlv_manifest *m, const char *text, size_t len,
 					err = MLV_EINVALID;
 			} else if (!strncmp(line, "end ", 4)) {
 				if (n != 4 + MLV_OID_HEXSZ || !is_hex_id(line + 4, n - 4) ||
-				    (err = hash_hex(hex, text, (size_t)(start - text))) < 0 ||
+				    (err = mlv_sha256_buf(hex, text, (size_t)(start - text))) < 0 ||
 				    strcmp(hex, line + 4)) {
 					why = "its end line does not match what comes before "
 					      "it: the manifest is torn or damaged";
@@ -182,7 +168,7 @@ void mlv_manifest_format(struct mlv_buf *out, const struct mlv_manifest *m)
 		mlv_buf_printf(out, "pack %s\n", m->packs[i]);
 	for (i = 0; i < m->nrefs; i++)
 		mlv_buf_printf(out, "%s %s\n", m->refs[i].oid, m->refs[i].name);
-	if (hash_hex(hex, out->ptr, out->len) < 0)
+	if (mlv_sha256_buf(hex, out->ptr, out->len) < 0)
 		abort(); /* no SHA-256: nothing else works either */
 	mlv_buf_printf(out, "end %s\n", hex);
 }

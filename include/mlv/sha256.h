@@ -23,6 +23,9 @@ void mlv_sha256_update(struct mlv_sha256 *h, const void *data, size_t len);
 void mlv_sha256_final_hex(char hex[MLV_OID_HEXSZ + 1], struct mlv_sha256 *h);
 void mlv_sha256_release(struct mlv_sha256 *h);
 
+/* The digest of `len` bytes of `data` into `hex`: 0, or a negative error. */
+int mlv_sha256_buf(char hex[MLV_OID_HEXSZ + 1], const void *data, size_t len);
+
 /* Hash the file at `path` (streamed) into `hex`; its size into `*size`. */
 int mlv_sha256_file(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
 		    const char *path);
