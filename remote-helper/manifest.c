@@ -55,20 +55,14 @@ static int cmp_ref(const void *a, const void *b)
 static int parse_line(struct mlv_manifest *m, char *line, size_t n)
 {
 	char *sp;
-	size_t i;
 
 	if (!strncmp(line, "head ", 5) && !m->head &&
 	    mlv_manifest_refname_ok(line + 5)) {
 		m->head = mlv_xstrdup(line + 5);
 		return 0;
 	}
-	if (!strncmp(line, "pack ", 5) && n - 5 == 64 && is_hex_id(line + 5, n - 5)) {
-		for (i = 0; i < m->npacks; i++)
-			if (!strcmp(m->packs[i], line + 5))
-				return MLV_EINVALID; /* listed twice */
-		mlv_manifest_add_pack(m, line + 5);
-		return 0;
-	}
+	if (!strncmp(line, "pack ", 5) && n - 5 == 64 && is_hex_id(line + 5, n - 5))
+		return mlv_manifest_add_pack(m, line + 5) ? 0 : MLV_EINVALID;
 	if ((sp = strchr(line, ' ')) && is_hex_id(line, (size_t)(sp - line)) &&
 	    mlv_manifest_refname_ok(sp + 1)) {
 		MLV_ALLOC_GROW(m->refs, m->nrefs, m->refs_alloc);
@@ -244,13 +238,14 @@ void mlv_manifest_set(struct mlv_manifest *m, const char *name, const char *oid)
 	snprintf(r->oid, sizeof(r->oid), "%s", oid);
 }
 
-void mlv_manifest_add_pack(struct mlv_manifest *m, const char *name)
+int mlv_manifest_add_pack(struct mlv_manifest *m, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < m->npacks; i++)
 		if (!strcmp(m->packs[i], name))
-			return;
+			return 0;
 	MLV_ALLOC_GROW(m->packs, m->npacks, m->packs_alloc);
 	m->packs[m->npacks++] = mlv_xstrdup(name);
+	return 1;
 }

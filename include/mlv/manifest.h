@@ -60,7 +60,8 @@ const struct mlv_manifest_ref *mlv_manifest_find(const struct mlv_manifest *m,
 /* Point `name` at `oid`, or delete it when `oid` is NULL. */
 void mlv_manifest_set(struct mlv_manifest *m, const char *name, const char *oid);
 
-void mlv_manifest_add_pack(struct mlv_manifest *m, const char *name);
+/* Add pack `name`: 1, or 0 when it is listed already (nothing added). */
+int mlv_manifest_add_pack(struct mlv_manifest *m, const char *name);
 
 /* 1 when `name` is a ref name git accepts (check-ref-format), under
  * refs/. Needs libgit2 initialised, as the rest of mlv does. */
