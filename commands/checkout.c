@@ -129,31 +129,16 @@ static char *cwd_prefix(const char *workdir)
 static char *top_relative(const char *prefix, const char *arg)
 {
 	struct mlv_buf joined = MLV_BUF_INIT, out = MLV_BUF_INIT;
-	const char *p;
+	char *rel = NULL;
 
 	mlv_buf_printf(&joined, "%s%s", prefix, arg);
-	for (p = joined.ptr; *p;) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			if (!out.len) {
-				mlv_error_set("'%s' is outside the work tree", arg);
-				mlv_buf_release(&joined);
-				mlv_buf_release(&out);
-				return NULL;
-			}
-			while (out.len && out.ptr[out.len - 1] != '/')
-				out.len--;
-			mlv_buf_truncate(&out, out.len ? out.len - 1 : 0);
-		} else if (n && !(n == 1 && p[0] == '.')) {
-			if (out.len)
-				mlv_buf_putc(&out, '/');
-			mlv_buf_put(&out, p, n);
-		}
-		p += n + (p[n] == '/');
-	}
+	if (mlv_path_append_parts(&out, joined.ptr))
+		mlv_error_set("'%s' is outside the work tree", arg);
+	else
+		rel = mlv_xstrdup(out.len ? out.ptr + 1 : "");
 	mlv_buf_release(&joined);
-	return mlv_buf_detach(&out);
+	mlv_buf_release(&out);
+	return rel;
 }
 
 static int add_wanted(struct checkout *c, const char *prefix, const char *arg,

@@ -43,26 +43,14 @@ static char *repo_relative(const char *workdir, const char *arg)
 {
 	char cwd[PATH_MAX], top[PATH_MAX], dir[PATH_MAX];
 	struct mlv_buf norm = MLV_BUF_INIT;
-	const char *p = arg, *slash;
+	const char *slash;
 	char *rel;
 
 	if (!realpath(workdir, top) || (arg[0] != '/' && !getcwd(cwd, sizeof(cwd))))
 		return mlv_xstrdup(arg);
 	if (arg[0] != '/')
 		mlv_buf_puts(&norm, cwd);
-	while (*p) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (norm.len && norm.ptr[norm.len - 1] != '/')
-				norm.len--;
-			mlv_buf_truncate(&norm, norm.len ? norm.len - 1 : 0);
-		} else if (n && !(n == 1 && p[0] == '.')) {
-			mlv_buf_putc(&norm, '/');
-			mlv_buf_put(&norm, p, n);
-		}
-		p += n + (p[n] == '/');
-	}
+	mlv_path_append_parts(&norm, arg); /* "/.." is "/", as for the shell */
 	rel = under_top(top, norm.ptr);
 	/* an absolute path may reach the work tree through a symbolic link */
 	if (!rel && (slash = strrchr(norm.ptr, '/')) && slash != norm.ptr) {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mlv/buf.h"
 #include "mlv/error.h"
 #include "mlv/util.h"
 
@@ -238,6 +239,28 @@ int mlv_dirs_beneath(const char *root, const char *path, int create)
 done:
 	free(copy);
 	return err;
+}
+
+int mlv_path_append_parts(struct mlv_buf *out, const char *path)
+{
+	const char *p = path, *last;
+	int climbed = 0;
+
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (!out->len)
+				climbed = 1;
+			last = out->len ? memrchr(out->ptr, '/', out->len) : NULL;
+			mlv_buf_truncate(out, last ? (size_t)(last - out->ptr) : 0);
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			mlv_buf_putc(out, '/');
+			mlv_buf_put(out, p, n);
+		}
+		p += n + (p[n] == '/');
+	}
+	return climbed;
 }
 
 char *mlv_path_join(const char *dir, const char *name)

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct mlv_buf;
+
 /* Size of the fixed buffers that stream file contents. */
 #define MLV_IO_CHUNK (256 * 1024)
 
@@ -68,6 +70,14 @@ int mlv_mkdir_parents(const char *path);
  * `create`; MLV_EINVALID naming a link or a non-directory.
  */
 int mlv_dirs_beneath(const char *root, const char *path, int create);
+
+/*
+ * Append the parts of `path` to `out`, each as "/part", taking "." and ".."
+ * as the shell does, without looking at the file system: ".." drops the
+ * last part of `out`; empty parts are skipped. Returns 1 when a ".." found
+ * `out` empty (the path climbs above where `out` began), else 0.
+ */
+int mlv_path_append_parts(struct mlv_buf *out, const char *path);
 
 /* Join a directory and a name with one '/'; returns a malloc'd string. */
 char *mlv_path_join(const char *dir, const char *name);
