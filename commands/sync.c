@@ -55,9 +55,6 @@ static int transfer(struct mlv_repo *repo, struct mlv_backend *b,
 	return err;
 }
 
-/* Temporary files older than this in a store were left by killed pushes. */
-#define STALE_STORE_TMP_SECONDS 3600
-
 /* After a push: remove what earlier, killed pushes left in the store. */
 static void clean_store_temp(struct mlv_backend *b, int quiet)
 {
@@ -65,7 +62,7 @@ static void clean_store_temp(struct mlv_backend *b, int quiet)
 	size_t removed = 0;
 
 	if (mlv_conn_open(&c, b) == 0 &&
-	    mlv_conn_clean_temp(c, STALE_STORE_TMP_SECONDS, &removed) == 0 &&
+	    mlv_conn_clean_temp(c, MLV_STALE_PUSH_TEMP_SECONDS, &removed) == 0 &&
 	    removed && !quiet)
 		fprintf(stderr, "mlv: removed %zu temporary file%s that interrupted "
 			"pushes left in %s\n", removed, removed == 1 ? "" : "s",

@@ -239,7 +239,6 @@ struct checker {
 	struct mlv_buf changed; /* "\n"-separated other paths the commit changes */
 };
 
-/* The blob id at `path` in the snapshot: 0, or MLV_ENOTFOUND. */
 /*
  * The blob at `path` in `tree` (NULL: the snapshot). MLV_ENOTFOUND when
  * nothing is there; MLV_EINVALID, saying what it is, for a symbolic link,

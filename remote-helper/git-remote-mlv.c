@@ -36,9 +36,6 @@
 #define MANIFEST_MAX (64u << 20)
 #define PUSH_ATTEMPTS 5
 
-/* Temporary files older than this in a store were left by killed pushes. */
-#define STALE_STORE_TMP_SECONDS 3600
-
 struct helper {
 	struct mlv_repo repo;
 	struct mlv_backend *backend;
@@ -580,8 +577,8 @@ static int cmd_push(struct helper *h, struct push_cmd *cmds, size_t n)
 		size_t removed = 0;
 
 		/* what killed pushes left, once they are surely not running */
-		if (mlv_conn_clean_temp(h->conn, STALE_STORE_TMP_SECONDS, &removed) == 0 &&
-		    removed && h->verbosity >= 1)
+		if (mlv_conn_clean_temp(h->conn, MLV_STALE_PUSH_TEMP_SECONDS,
+					&removed) == 0 && removed && h->verbosity >= 1)
 			fprintf(stderr, "mlv: removed %zu temporary file%s that "
 				"interrupted pushes left in %s\n", removed,
 				removed == 1 ? "" : "s", mlv_backend_url(h->backend));

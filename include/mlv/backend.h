@@ -86,6 +86,9 @@ int mlv_conn_put_buf_cas(struct mlv_conn *c, const char *key, const void *data,
  */
 int mlv_conn_clean_temp(struct mlv_conn *c, unsigned max_age, size_t *removed);
 
+/* The age past which a push's temporary file belongs to no running push. */
+#define MLV_STALE_PUSH_TEMP_SECONDS 3600
+
 /*
  * For backend implementations: one const table per URL scheme (as curl's
  * protocol handlers), each function the counterpart of mlv_conn_*().
