@@ -4,6 +4,7 @@
 
 #include "builtin.h"
 #include "mlv/error.h"
+#include "mlv/json.h"
 #include "mlv/scan.h"
 #include "mlv/worktree.h"
 
@@ -11,22 +12,6 @@ struct listing {
 	struct mlv_repo *repo;
 	int long_oids, json, count;
 };
-
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 static int list_one(const char *path, const struct mlv_pointer *p,
 		    const git_index_entry *e, void *payload)
@@ -39,13 +24,21 @@ static int list_one(const char *path, const struct mlv_pointer *p,
 	    (err = mlv_worktree_state(&state, l->repo, path, p, e, 0)) < 0)
 		return err;
 	if (l->json) {
-		printf("%s\n  {\"path\": ", l->count ? "," : "");
-		json_string(path);
-		printf(", \"oid\": \"sha256:%s\", \"size\": %llu, \"state\": \"%s\", "
-		       "\"in_store\": %s}",
-		       p->oid, (unsigned long long)p->size,
-		       mlv_worktree_state_name(state),
-		       mlv_store_has(&l->repo->store, p->oid) ? "true" : "false");
+		json_t *o = json_object();
+
+		mlv_json_set_string(o, "path", path);
+		mlv_json_set(o, "oid", json_sprintf("sha256:%s", p->oid));
+		mlv_json_set(o, "size", json_integer((json_int_t)p->size));
+		mlv_json_set_string(o, "state", mlv_worktree_state_name(state));
+		mlv_json_set(o, "in_store",
+			     json_boolean(mlv_store_has(&l->repo->store, p->oid)));
+		printf("%s\n  ", l->count ? "," : "");
+		err = mlv_json_write(stdout, o, 0) < 0 ? -1 : 0;
+		json_decref(o);
+		if (err < 0) {
+			mlv_error_set_errno("cannot write the listing to stdout");
+			return -1;
+		}
 	} else {
 		printf("%.*s %c %s", l->long_oids ? MLV_OID_HEXSZ : 10, p->oid,
 		       state == MLV_WT_POINTER ? '-' : '*', path);

@@ -1,0 +1,80 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlv/buf.h"
+#include "mlv/json.h"
+
+/* The length of the valid UTF-8 sequence at `s`, or 0 when there is none
+ * (overlong forms, surrogates and code points past U+10FFFF are invalid). */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned long cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+json_t *mlv_json_string(const char *s)
+{
+	struct mlv_buf clean = MLV_BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	json_t *v;
+	size_t n;
+
+	if (!s)
+		return json_null();
+	while (*p) {
+		if ((n = utf8_sequence(p))) {
+			mlv_buf_put(&clean, p, n);
+			p += n;
+		} else {
+			mlv_buf_puts(&clean, "\xef\xbf\xbd");
+			p++;
+		}
+	}
+	v = json_stringn(clean.ptr, clean.len);
+	mlv_buf_release(&clean);
+	if (!v)
+		abort();
+	return v;
+}
+
+void mlv_json_set(json_t *obj, const char *key, json_t *value)
+{
+	if (json_object_set_new(obj, key, value) < 0)
+		abort();
+}
+
+void mlv_json_set_string(json_t *obj, const char *key, const char *s)
+{
+	mlv_json_set(obj, key, mlv_json_string(s));
+}
+
+int mlv_json_write(FILE *out, const json_t *v, int indent)
+{
+	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+
+	if (indent > 0)
+		flags |= JSON_INDENT(indent < 31 ? indent : 31);
+	if (json_dumpf(v, out, flags) < 0)
+		return -1;
+	return 0;
+}
