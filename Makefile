@@ -95,9 +95,9 @@ check-layout:
 # libFuzzer targets (clang) for the parsers; fuzz-run runs each for
 # FUZZ_SECONDS on a copy of its corpus in tests/fuzz/corpus/.
 FUZZ_SECONDS ?= 15
-FUZZ_TARGETS = build/fuzz/fuzz_sidecar build/fuzz/fuzz_pointer
+FUZZ_TARGETS = build/fuzz/fuzz_sidecar build/fuzz/fuzz_pointer build/fuzz/fuzz_expr
 FUZZ_LIB_SRC = $(filter %/sidecar.c %/pointer.c %/buf.c %/error.c %/util.c \
-	%/problems.c %/sha256.c,$(LIB_SRC))
+	%/problems.c %/sha256.c %/expr.c,$(LIB_SRC))
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
 	-D_GNU_SOURCE -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers
