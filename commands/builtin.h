@@ -2,6 +2,9 @@
 #define MLV_COMMANDS_BUILTIN_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
 
 /*
  * One function per `git mlv <verb>`. Each gets the arguments after the
@@ -24,6 +27,7 @@ int cmd_fsck(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_sidecar(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_lineage(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 struct mlv_repo;
 int cmd_push(int argc, char **argv);
@@ -54,6 +58,27 @@ typedef struct git_revwalk git_revwalk;
 /* Check every commit `walk` yields against the policy; print failures.
  * Returns the exit code: 0, 1 when a commit fails, 128 on error. */
 int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet);
+
+/* The model a command-line path names, repository-relative (the path of
+ * its sidecar names the model too); malloc'd. */
+char *model_path(struct mlv_repo *r, const char *arg);
+
+/* One model version (mlv_lineage_describe()'s object) as git log would
+ * show a commit; colour escapes when `color`. */
+void print_version_text(FILE *out, const json_t *v, int color);
+
+/* The options every query command shares. */
+struct output_opts {
+	const char *format; /* "text" unless --format says otherwise */
+	int no_pager;
+	int color; /* -1: as color.ui says */
+};
+
+#define OUTPUT_OPTS_INIT { "text", 0, -1 }
+
+/* When argv[*i] is --format[=]F, --no-pager, --color or --no-color, take
+ * it (and its value, advancing *i) and return 1; else 0. */
+int output_option(struct output_opts *o, int argc, char **argv, int *i);
 
 /* Print "fatal: <last mlv error>" (or `what` when it is empty); return 128. */
 int die_with_error(const char *what);

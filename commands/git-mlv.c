@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "env", cmd_env, "print this machine's [environment] section" },
 	{ "sidecar", cmd_sidecar, "write, update, check or show a model's lineage record" },
 	{ "verify", cmd_verify, "check commits against the lineage policy" },
+	{ "lineage", cmd_lineage, "show which data, config and environment made each model version" },
 	{ "hook", cmd_hook, "run an mlv git hook (plumbing)" },
 	{ "filter-process", cmd_filter_process, "git's long-running filter (plumbing)" },
 	{ "clean", cmd_clean, "clean stdin to a pointer on stdout (plumbing)" },

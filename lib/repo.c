@@ -2,7 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <limits.h>
+#include <unistd.h>
 
+#include "mlv/buf.h"
 #include "mlv/error.h"
 #include "mlv/repo.h"
 #include "mlv/util.h"
@@ -233,4 +236,51 @@ int mlv_repo_skip_smudge(struct mlv_repo *r)
 	if (env && *env)
 		return mlv_parse_bool(env) != 0;
 	return mlv_repo_config_bool(r, "mlv.skipsmudge", 0);
+}
+
+/* `path` (absolute, normalized) relative to `top`, or NULL when outside. */
+static char *under_top(const char *top, const char *path)
+{
+	size_t tl = strlen(top);
+
+	if (!strncmp(path, top, tl) && path[tl] == '/' && path[tl + 1])
+		return mlv_xstrdup(path + tl + 1);
+	return NULL;
+}
+
+char *mlv_repo_relative(const struct mlv_repo *r, const char *arg)
+{
+	char cwd[PATH_MAX], top[PATH_MAX], dir[PATH_MAX];
+	struct mlv_buf norm = MLV_BUF_INIT, resolved = MLV_BUF_INIT;
+	size_t len = strlen(arg);
+	const char *slash;
+	char *rel = NULL, *parent = NULL;
+
+	if (!r->workdir || !realpath(r->workdir, top) ||
+	    (arg[0] != '/' && !getcwd(cwd, sizeof(cwd))))
+		goto done;
+	if (arg[0] != '/')
+		mlv_buf_puts(&norm, cwd);
+	mlv_path_append_parts(&norm, arg); /* "/.." is "/", as for the shell */
+	rel = under_top(top, norm.ptr);
+	/* an absolute path may reach the work tree through a symbolic link */
+	if (!rel && (slash = strrchr(norm.ptr, '/')) && slash != norm.ptr) {
+		parent = mlv_xstrndup(norm.ptr, (size_t)(slash - norm.ptr));
+		if (realpath(parent, dir)) {
+			mlv_buf_printf(&resolved, "%s%s", dir, slash);
+			rel = under_top(top, resolved.ptr);
+		}
+	}
+	/* "data/images/" names a directory, and keeps saying so */
+	if (rel && len && arg[len - 1] == '/') {
+		mlv_buf_sets(&resolved, rel);
+		mlv_buf_putc(&resolved, '/');
+		free(rel);
+		rel = mlv_buf_detach(&resolved);
+	}
+done:
+	free(parent);
+	mlv_buf_release(&resolved);
+	mlv_buf_release(&norm);
+	return rel ? rel : mlv_xstrdup(arg);
 }

@@ -2,6 +2,7 @@
 
 #include "mlv/error.h"
 #include "mlv/scan.h"
+#include "mlv/sha256.h"
 #include "mlv/util.h"
 
 int mlv_scan_read_pointer(struct mlv_pointer *out, struct mlv_repo *r,
@@ -120,5 +121,33 @@ done:
 	mlv_buf_release(&w.path);
 	git_tree_free(tree);
 	git_object_free(obj);
+	return err;
+}
+
+int mlv_scan_blob_identity(char oid[MLV_OID_HEXSZ + 1], uint64_t *size,
+			   git_repository *repo, const git_oid *id,
+			   const char *what)
+{
+	git_blob *blob = NULL;
+	struct mlv_pointer p;
+	const void *data;
+	size_t len;
+	int err;
+
+	if ((err = git_blob_lookup(&blob, repo, id)) < 0) {
+		err = mlv_error_from_git(err, what);
+		goto done;
+	}
+	data = git_blob_rawcontent(blob);
+	len = (size_t)git_blob_rawsize(blob);
+	if (mlv_pointer_parse(&p, data, len) == 0) {
+		memcpy(oid, p.oid, MLV_OID_HEXSZ + 1);
+		*size = p.size;
+	} else {
+		err = mlv_sha256_buf(oid, data, len);
+		*size = len;
+	}
+done:
+	git_blob_free(blob);
 	return err;
 }

@@ -39,6 +39,15 @@ long mlv_repo_config_int(struct mlv_repo *r, const char *key, long dflt);
  * but a false value, else mlv.skipsmudge. */
 int mlv_repo_skip_smudge(struct mlv_repo *r);
 
+/*
+ * A path from the command line, relative to the work tree top: relative to
+ * the current directory or absolute, with "." and ".." taken as the shell
+ * takes them, and a trailing '/' kept. A path that leaves the work tree (or
+ * any path in a bare repository) comes back as given, for
+ * mlv_repo_path_problem() to refuse. Never NULL; the caller frees it.
+ */
+char *mlv_repo_relative(const struct mlv_repo *r, const char *arg);
+
 /* Turn libgit2's last error into the mlv message, prefixed by `what`. */
 int mlv_error_from_git(int code, const char *what);
 

@@ -31,4 +31,11 @@ int mlv_scan_tree(struct mlv_repo *r, const char *rev, mlv_scan_fn fn,
 int mlv_scan_read_pointer(struct mlv_pointer *out, struct mlv_repo *r,
 			  const git_oid *id);
 
+/* The mlv oid and size of the blob `id`: its pointer's when it is one,
+ * else the SHA-256 and length of its content (a file Git stores itself).
+ * 0, or a negative error with a message naming `what`. */
+int mlv_scan_blob_identity(char oid[MLV_OID_HEXSZ + 1], uint64_t *size,
+			   git_repository *repo, const git_oid *id,
+			   const char *what);
+
 #endif

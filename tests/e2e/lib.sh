@@ -170,3 +170,18 @@ commit_refused() {
 	test "$before" = "$after" || { echo "HEAD moved"; return 1; }
 	grep -q "mlv: commit refused" ../err || { cat ../err; return 1; }
 }
+
+# Files $1 (what is wanted) and $2 (what came) must be equal; shows the
+# difference when not.
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# Run a command that must exit with code $1.
+test_expect_code() {
+	local want=$1 rc
+	shift
+	"$@"
+	rc=$?
+	[ "$rc" -eq "$want" ] || { echo "expected exit $want, got $rc: $*"; return 1; }
+}
