@@ -27,6 +27,8 @@
 #define CACHE_NAME "lineage-cache"
 #define CACHE_MAGIC "mlv lineage cache 1\n"
 #define CACHE_MAX (512u * 1024 * 1024)
+/* Trees up to this size stay in libgit2's object cache during a walk. */
+#define TREE_CACHE_LIMIT (4u * 1024 * 1024)
 
 struct cache_commit {
 	git_oid id;
@@ -289,63 +291,90 @@ static int is_file(const git_tree_entry *e)
 	return m == GIT_FILEMODE_BLOB || m == GIT_FILEMODE_BLOB_EXECUTABLE;
 }
 
+/* Append a version for the file `e` of `tree` (at s->path) when its
+ * sidecar is beside it. */
+static int add_candidate(struct scan *s, git_tree *tree, const git_tree_entry *e)
+{
+	const char *name = git_tree_entry_name(e);
+	const git_tree_entry *sc;
+	struct mlv_version *v;
+	size_t dirlen = s->path.len;
+
+	mlv_buf_sets(&s->name, name);
+	mlv_buf_puts(&s->name, MLV_SIDECAR_SUFFIX);
+	if (!is_file(e) || !(sc = git_tree_entry_byname(tree, s->name.ptr)) ||
+	    !is_file(sc))
+		return 0;
+	v = version_append(&s->cache->versions, &s->cache->nversions,
+			   &s->cache->alloc);
+	v->model_blob = *git_tree_entry_id(e);
+	v->sidecar_blob = *git_tree_entry_id(sc);
+	mlv_buf_puts(&s->path, name);
+	v->path = mlv_xstrdup(s->path.ptr);
+	mlv_buf_truncate(&s->path, dirlen);
+	return mlv_scan_blob_identity(v->model_oid, &v->model_size, s->repo,
+				      &v->model_blob, v->path);
+}
+
+static int compare_trees(struct scan *s, git_tree *tree, git_tree *old);
+
+/* Recurse into the subtree `e` of the new tree, against `o` (an entry of
+ * the old tree at the same name, or NULL). */
+static int compare_subtree(struct scan *s, const git_tree_entry *e,
+			   const git_tree_entry *o)
+{
+	git_tree *sub = NULL, *old_sub = NULL;
+	size_t dirlen = s->path.len;
+	int err;
+
+	if ((err = git_tree_lookup(&sub, s->repo, git_tree_entry_id(e))) < 0 ||
+	    (o && git_tree_entry_type(o) == GIT_OBJECT_TREE &&
+	     (err = git_tree_lookup(&old_sub, s->repo, git_tree_entry_id(o))) < 0)) {
+		err = mlv_error_from_git(err, "cannot read a tree");
+		goto done;
+	}
+	mlv_buf_printf(&s->path, "%s/", git_tree_entry_name(e));
+	err = compare_trees(s, sub, old_sub);
+	mlv_buf_truncate(&s->path, dirlen);
+done:
+	git_tree_free(sub);
+	git_tree_free(old_sub);
+	return err;
+}
+
 /*
  * Append to the cache a version for every file of `tree` (at s->path)
  * that is new or changed against `old` (NULL: nothing there) and has its
- * sidecar beside it; recurse into the subtrees that differ.
+ * sidecar beside it; recurse into the subtrees that differ. Both trees
+ * are in git's order, so one pass over the two finds what differs.
  */
 static int compare_trees(struct scan *s, git_tree *tree, git_tree *old)
 {
-	size_t i, n = git_tree_entrycount(tree), dirlen = s->path.len;
-	git_tree *sub = NULL, *old_sub = NULL;
+	size_t i = 0, j = 0, n = git_tree_entrycount(tree);
+	size_t m = old ? git_tree_entrycount(old) : 0;
 	int err = 0;
 
-	for (i = 0; i < n && !err; i++) {
+	while (i < n && !err) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-		const git_tree_entry *o = NULL, *sc;
-		const char *name = git_tree_entry_name(e);
+		const git_tree_entry *o = j < m ? git_tree_entry_byindex(old, j) : NULL;
+		int cmp = o ? git_tree_entry_cmp(e, o) : -1;
 
-		if (old && (o = git_tree_entry_byname(old, name)) &&
-		    git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(e)) &&
+		if (cmp > 0) {
+			j++; /* only in the old tree: a removal adds no version */
+			continue;
+		}
+		if (cmp < 0)
+			o = NULL;
+		else
+			j++;
+		i++;
+		if (o && git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(e)) &&
 		    git_tree_entry_filemode(o) == git_tree_entry_filemode(e))
 			continue;
-		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-			if ((err = git_tree_lookup(&sub, s->repo, git_tree_entry_id(e))) < 0 ||
-			    (o && git_tree_entry_type(o) == GIT_OBJECT_TREE &&
-			     (err = git_tree_lookup(&old_sub, s->repo,
-						    git_tree_entry_id(o))) < 0)) {
-				err = mlv_error_from_git(err, "cannot read a tree");
-				break;
-			}
-			mlv_buf_printf(&s->path, "%s/", name);
-			err = compare_trees(s, sub, old_sub);
-			mlv_buf_truncate(&s->path, dirlen);
-			git_tree_free(sub);
-			git_tree_free(old_sub);
-			sub = old_sub = NULL;
-			continue;
-		}
-		if (!is_file(e))
-			continue;
-		mlv_buf_sets(&s->name, name);
-		mlv_buf_puts(&s->name, MLV_SIDECAR_SUFFIX);
-		if (!(sc = git_tree_entry_byname(tree, s->name.ptr)) || !is_file(sc))
-			continue;
-		{
-			struct mlv_version *v = version_append(
-				&s->cache->versions, &s->cache->nversions,
-				&s->cache->alloc);
-
-			v->model_blob = *git_tree_entry_id(e);
-			v->sidecar_blob = *git_tree_entry_id(sc);
-			mlv_buf_puts(&s->path, name);
-			v->path = strdup(s->path.ptr);
-			mlv_buf_truncate(&s->path, dirlen);
-			if (!v->path)
-				abort();
-			err = mlv_scan_blob_identity(v->model_oid, &v->model_size,
-						     s->repo, &v->model_blob, v->path);
-		}
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+			err = compare_subtree(s, e, o);
+		else
+			err = add_candidate(s, tree, e);
 	}
 	return err;
 }
@@ -496,6 +525,10 @@ int mlv_history_walk(struct mlv_history *h, struct mlv_repo *r,
 
 	mlv_buf_printf(&path, "%s/mlv/%s", r->common_dir, CACHE_NAME);
 	cache_load(&cache, path.ptr);
+	/* Each tree is met twice, as a commit's and as its child's parent's;
+	 * libgit2 caches only small trees unless told otherwise. */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+			 (size_t)TREE_CACHE_LIMIT);
 	while ((err = git_revwalk_next(&id, walk)) == 0) {
 		h->commits++;
 		if (!(cc = cache_find(&cache, &id))) {

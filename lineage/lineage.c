@@ -8,6 +8,7 @@
 #include "mlv/json.h"
 #include "mlv/lineage.h"
 #include "mlv/pointer.h"
+#include "mlv/util.h"
 
 /* Commits a first-appearance search visits at most before it settles for
  * the oldest one seen so far. */
@@ -22,13 +23,16 @@ void mlv_lineage_init(struct mlv_lineage *l, struct mlv_repo *r)
 	*l = fresh;
 	l->repo = r;
 	l->first_seen = json_object();
+	l->entries = json_object();
 }
 
 void mlv_lineage_release(struct mlv_lineage *l)
 {
 	mlv_history_release(&l->all);
 	json_decref(l->first_seen);
+	json_decref(l->entries);
 	l->first_seen = NULL;
+	l->entries = NULL;
 }
 
 int mlv_lineage_sidecar(struct mlv_sidecar *sc, struct mlv_problems *problems,
@@ -103,37 +107,70 @@ static json_t *count_json(const char *text)
 	return *end ? json_null() : json_integer((json_int_t)n);
 }
 
-/* The git id of `path` (a directory when it ends in '/') in `tree`. */
-static int entry_id(git_oid *out, git_tree *tree, const char *path)
+/*
+ * Git's id of `path` (a directory when it ends in '/') below the tree
+ * `tree_id`, remembered per (tree, path): a directory that is the same in
+ * many commits is read once. 0, or GIT_ENOTFOUND.
+ */
+static int entry_below(git_oid *out, struct mlv_lineage *l, const git_oid *tree_id,
+		       const char *path)
 {
-	struct mlv_buf p = MLV_BUF_INIT;
-	git_tree_entry *e = NULL;
+	struct mlv_buf key = MLV_BUF_INIT, first = MLV_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	const git_tree_entry *e;
+	git_tree *tree = NULL;
+	const char *slash, *memo;
+	size_t len = strlen(path);
+	int err = GIT_ENOTFOUND;
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	mlv_buf_printf(&key, "%s\n", git_oid_tostr(hex, sizeof(hex), tree_id));
+	mlv_buf_put(&key, path, len);
+	if ((memo = json_string_value(json_object_get(l->entries, key.ptr)))) {
+		err = *memo ? git_oid_fromstr(out, memo) : GIT_ENOTFOUND;
+		goto done;
+	}
+	if (git_tree_lookup(&tree, l->repo->git, tree_id) < 0)
+		goto done;
+	slash = memchr(path, '/', len);
+	mlv_buf_put(&first, path, slash ? (size_t)(slash - path) : len);
+	if (!(e = git_tree_entry_byname(tree, first.ptr)))
+		err = GIT_ENOTFOUND;
+	else if (!slash)
+		*out = *git_tree_entry_id(e), err = 0;
+	else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		mlv_buf_clear(&first);
+		mlv_buf_put(&first, slash + 1, len - (size_t)(slash + 1 - path));
+		err = entry_below(out, l, git_tree_entry_id(e), first.ptr);
+	}
+	json_object_set_new(l->entries, key.ptr,
+			    json_string(err ? "" : git_oid_tostr(hex, sizeof(hex), out)));
+done:
+	git_tree_free(tree);
+	mlv_buf_release(&first);
+	mlv_buf_release(&key);
+	return err;
+}
+
+static int commit_entry(git_oid *out, struct mlv_lineage *l, const git_oid *commit_id,
+			const char *path)
+{
+	git_commit *c = NULL;
 	int err;
 
-	mlv_buf_sets(&p, path);
-	while (p.len > 1 && p.ptr[p.len - 1] == '/')
-		mlv_buf_truncate(&p, p.len - 1);
-	if ((err = git_tree_entry_bypath(&e, tree, p.ptr)) == 0)
-		*out = *git_tree_entry_id(e);
-	git_tree_entry_free(e);
-	mlv_buf_release(&p);
+	if ((err = git_commit_lookup(&c, l->repo->git, commit_id)) == 0)
+		err = entry_below(out, l, git_commit_tree_id(c), path);
+	git_commit_free(c);
 	return err;
 }
 
 static int commit_has_entry(struct mlv_lineage *l, const git_oid *commit_id,
 			    const char *path, const git_oid *want)
 {
-	git_commit *c = NULL;
-	git_tree *t = NULL;
 	git_oid id;
-	int same = 0;
 
-	if (git_commit_lookup(&c, l->repo->git, commit_id) == 0 &&
-	    git_commit_tree(&t, c) == 0 && entry_id(&id, t, path) == 0)
-		same = git_oid_equal(&id, want);
-	git_tree_free(t);
-	git_commit_free(c);
-	return same;
+	return commit_entry(&id, l, commit_id, path) == 0 && git_oid_equal(&id, want);
 }
 
 /*
@@ -144,8 +181,7 @@ static int commit_has_entry(struct mlv_lineage *l, const git_oid *commit_id,
 static json_t *first_seen(struct mlv_lineage *l, const git_oid *from,
 			  const char *path)
 {
-	git_commit *c = NULL, *start = NULL;
-	git_tree *t = NULL;
+	git_commit *c = NULL;
 	git_oid want, *queue = NULL, best;
 	struct mlv_buf key = MLV_BUF_INIT;
 	json_t *seen = NULL, *visited = json_object(), *memo;
@@ -155,8 +191,7 @@ static json_t *first_seen(struct mlv_lineage *l, const git_oid *from,
 	int have_best = 0;
 	unsigned i, np;
 
-	if (git_commit_lookup(&start, l->repo->git, from) < 0 ||
-	    git_commit_tree(&t, start) < 0 || entry_id(&want, t, path) < 0)
+	if (commit_entry(&want, l, from, path) < 0)
 		goto done;
 	mlv_buf_printf(&key, "%s\n%s", path,
 		       git_oid_tostr(hex, sizeof(hex), &want));
@@ -211,8 +246,6 @@ done:
 	json_decref(visited);
 	mlv_buf_release(&key);
 	git_commit_free(c);
-	git_tree_free(t);
-	git_commit_free(start);
 	return seen ? seen : json_null();
 }
 
@@ -469,36 +502,123 @@ done:
 	return err;
 }
 
-struct refs_payload {
-	struct mlv_lineage *l;
-	const git_oid *commit;
-	json_t *names;
+/* A branch, tag or remote branch and the commit it points at. */
+struct ref_tip {
+	char *name;
+	git_oid tip;
 };
 
-static int ref_contains(git_reference *ref, void *payload)
+struct ref_tips {
+	struct ref_tip *items;
+	size_t n, alloc;
+};
+
+static int collect_ref(git_reference *ref, void *payload)
 {
-	struct refs_payload *p = payload;
+	struct ref_tips *t = payload;
 	git_object *peeled = NULL;
 	const char *name = git_reference_name(ref);
 
 	if ((!strncmp(name, "refs/heads/", 11) || !strncmp(name, "refs/tags/", 10) ||
 	     !strncmp(name, "refs/remotes/", 13)) &&
-	    git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0 &&
-	    (git_oid_equal(git_object_id(peeled), p->commit) ||
-	     git_graph_descendant_of(p->l->repo->git, git_object_id(peeled),
-				     p->commit) == 1))
-		json_array_append_new(p->names,
-				      mlv_json_string(git_reference_shorthand(ref)));
+	    git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0) {
+		if (t->n == t->alloc) {
+			t->alloc = t->alloc ? 2 * t->alloc : 16;
+			if (!(t->items = realloc(t->items, t->alloc * sizeof(*t->items))))
+				abort();
+		}
+		t->items[t->n].name = mlv_xstrdup(git_reference_shorthand(ref));
+		t->items[t->n++].tip = *git_object_id(peeled);
+	}
 	git_object_free(peeled);
 	git_reference_free(ref);
 	return 0;
 }
 
-json_t *mlv_lineage_refs_containing(struct mlv_lineage *l, const git_oid *commit)
+/*
+ * Which of `n` commits each commit of history contains, as a bit set per
+ * commit, computed parents first in one walk: a commit holds what its
+ * parents hold, and itself. Then a ref contains what its tip holds.
+ */
+json_t *mlv_lineage_refs_containing(struct mlv_lineage *l, const git_oid *commits,
+				    size_t n)
 {
-	struct refs_payload p = { l, commit, json_array() };
+	struct ref_tips tips = { NULL, 0, 0 };
+	json_t *result = json_array(), *index = json_object(), *wanted = json_object();
+	size_t words = (n + 63) / 64, count = 0, alloc = 0, i, k;
+	uint64_t *bits = NULL;
+	git_revwalk *walk = NULL;
+	git_commit *c = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid id;
 
-	if (git_reference_foreach(l->repo->git, ref_contains, &p) < 0)
-		mlv_error_clear();
-	return p.names;
+	for (i = 0; i < n; i++) {
+		json_array_append_new(result, json_array());
+		git_oid_tostr(hex, sizeof(hex), &commits[i]);
+		if (!json_object_get(wanted, hex))
+			json_object_set_new(wanted, hex, json_array());
+		json_array_append_new(json_object_get(wanted, hex), json_integer((json_int_t)i));
+	}
+	if (!n || git_reference_foreach(l->repo->git, collect_ref, &tips) < 0 ||
+	    git_revwalk_new(&walk, l->repo->git) < 0)
+		goto done;
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	for (i = 0; i < tips.n; i++)
+		git_revwalk_push(walk, &tips.items[i].tip);
+	while (git_revwalk_next(&id, walk) == 0) {
+		json_t *mine;
+		uint64_t *row;
+		unsigned p;
+
+		if (count == alloc) {
+			alloc = alloc ? 2 * alloc : 1024;
+			if (!(bits = realloc(bits, alloc * words * sizeof(*bits))))
+				abort();
+		}
+		row = bits + count * words;
+		memset(row, 0, words * sizeof(*bits));
+		git_commit_free(c);
+		c = NULL;
+		if (git_commit_lookup(&c, l->repo->git, &id) < 0)
+			goto done;
+		for (p = 0; p < git_commit_parentcount(c); p++) {
+			json_t *pi = json_object_get(index, git_oid_tostr(hex, sizeof(hex),
+									  git_commit_parent_id(c, p)));
+
+			if (!pi)
+				continue; /* a shallow clone's boundary */
+			for (k = 0; k < words; k++)
+				row[k] |= bits[(size_t)json_integer_value(pi) * words + k];
+		}
+		git_oid_tostr(hex, sizeof(hex), &id);
+		if ((mine = json_object_get(wanted, hex))) {
+			json_t *m;
+
+			json_array_foreach(mine, k, m)
+				row[json_integer_value(m) / 64] |=
+					(uint64_t)1 << (json_integer_value(m) % 64);
+		}
+		json_object_set_new(index, hex, json_integer((json_int_t)count++));
+	}
+	for (i = 0; i < tips.n; i++) {
+		json_t *ti = json_object_get(index, git_oid_tostr(hex, sizeof(hex),
+								  &tips.items[i].tip));
+
+		for (k = 0; ti && k < n; k++)
+			if (bits[(size_t)json_integer_value(ti) * words + k / 64] &
+			    ((uint64_t)1 << (k % 64)))
+				json_array_append_new(json_array_get(result, k),
+						      mlv_json_string(tips.items[i].name));
+	}
+done:
+	mlv_error_clear();
+	for (i = 0; i < tips.n; i++)
+		free(tips.items[i].name);
+	free(tips.items);
+	free(bits);
+	git_commit_free(c);
+	git_revwalk_free(walk);
+	json_decref(index);
+	json_decref(wanted);
+	return result;
 }

@@ -26,9 +26,10 @@ struct mlv_lineage {
 	struct mlv_history all; /* every version on every ref, for bases */
 	int all_loaded;
 	json_t *first_seen;     /* memo: "path\n<git id>" -> commit hex */
+	json_t *entries;        /* memo: "<tree id>\npath" -> git id or "" */
 };
 
-#define MLV_LINEAGE_INIT { NULL, MLV_HISTORY_INIT, 0, NULL }
+#define MLV_LINEAGE_INIT { NULL, MLV_HISTORY_INIT, 0, NULL, NULL }
 
 enum {
 	MLV_LINEAGE_FIRST_SEEN = 1 << 0, /* the commit each data version first appeared in */
@@ -53,9 +54,11 @@ int mlv_lineage_describe(json_t **out, struct mlv_lineage *l,
 const struct mlv_version *mlv_lineage_find_model(struct mlv_lineage *l,
 						 const char *oid);
 
-/* The short names of the branches and tags whose tip contains `commit`,
- * as a JSON array (a new reference). */
-json_t *mlv_lineage_refs_containing(struct mlv_lineage *l, const git_oid *commit);
+/* For each of the `n` commits, the short names of the branches, tags and
+ * remote branches whose tip contains it: a JSON array (a new reference)
+ * of `n` arrays, found in one walk of history whatever `n` is. */
+json_t *mlv_lineage_refs_containing(struct mlv_lineage *l, const git_oid *commits,
+				    size_t n);
 
 /* 1 when entry `i` of `sc` is the first of its section (and subsection
  * name): a loop that handles each [data "NAME"] once keys on it. */
