@@ -164,7 +164,7 @@ struct section_rule {
 
 static const char *const mlv_keys[] = { "version", NULL };
 static const char *const model_keys[] = { "oid", "name", "version", "base", NULL };
-static const char *const data_keys[] = { "path", "uri", "oid", NULL };
+static const char *const data_keys[] = { "path", "uri", "oid", "files", "size", NULL };
 static const char *const config_keys[] = { "path", "oid", NULL };
 static const char *const code_keys[] = { "commit", "dirty", NULL };
 
@@ -221,7 +221,10 @@ static void check_oid(struct parse_state *st, const struct mlv_sidecar_entry *e)
 
 static void check_path(struct parse_state *st, const struct mlv_sidecar_entry *e)
 {
-	const char *why = mlv_repo_path_problem(e->value);
+	/* only a data set may be a directory */
+	const char *why = !strcmp(e->section, "data") ?
+			  mlv_sidecar_data_path_problem(e->value) :
+			  mlv_repo_path_problem(e->value);
 
 	if (why)
 		mlv_problems_add(st->problems, "%s:%u: %s.%s '%s' must be a path "
@@ -237,6 +240,15 @@ static int is_hex(const char *s, size_t n)
 		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
 			return 0;
 	return s[n] == '\0';
+}
+
+/* A decimal count: digits, no leading zero, within 64 bits. */
+static int is_decimal_u64(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && !s[n] && (n == 1 || s[0] != '0') &&
+	       (n < 20 || (n == 20 && strcmp(s, "18446744073709551615") <= 0));
 }
 
 static void check_entry(struct parse_state *st, const struct section_rule *r,
@@ -265,6 +277,10 @@ static void check_entry(struct parse_state *st, const struct section_rule *r,
 	    !is_hex(e->value, 40) && !is_hex(e->value, 64))
 		mlv_problems_add(st->problems, "%s:%u: code.commit '%s' is not a "
 				 "commit id", st->file, e->line, e->value);
+	if (!strcmp(e->section, "data") && (!strcmp(k, "files") || !strcmp(k, "size")) &&
+	    !is_decimal_u64(e->value))
+		mlv_problems_add(st->problems, "%s:%u: data.%s '%s' is not a decimal "
+				 "number", st->file, e->line, k, e->value);
 	if (!strcmp(e->section, "code") && !strcmp(k, "dirty") &&
 	    mlv_parse_bool(e->value) < 0)
 		mlv_problems_add(st->problems, "%s:%u: code.dirty '%s' is not true "
@@ -278,11 +294,16 @@ static void check_section_keys(struct parse_state *st, size_t first)
 	const struct mlv_sidecar_entry *e = &sc->entries[first];
 	const char *s = e->section;
 	int has_path = 0, has_uri = 0, has_oid = 0, has_lock = 0, has_lock_oid = 0;
+	int has_files = 0, has_size = 0, is_dir = 0;
 	size_t i;
 
 	for (i = first; i < sc->n; i++) {
 		if (!same_place(&sc->entries[i], e))
 			continue;
+		if (!strcmp(sc->entries[i].key, "path"))
+			is_dir = mlv_sidecar_path_is_dir(sc->entries[i].value);
+		has_files |= !strcmp(sc->entries[i].key, "files");
+		has_size |= !strcmp(sc->entries[i].key, "size");
 		has_path |= !strcmp(sc->entries[i].key, "path");
 		has_uri |= !strcmp(sc->entries[i].key, "uri");
 		has_oid |= !strcmp(sc->entries[i].key, "oid");
@@ -297,6 +318,18 @@ static void check_section_keys(struct parse_state *st, size_t first)
 		if (!has_oid)
 			mlv_problems_add(st->problems, "%s:%u: [data \"%s\"] has no "
 					 "'oid'", st->file, e->line, e->name);
+		/* a directory's record says how much it holds; a file's
+		 * does not pretend to */
+		if (is_dir && (!has_files || !has_size))
+			mlv_problems_add(st->problems, "%s:%u: [data \"%s\"] records "
+					 "a directory and needs 'files' and 'size'; "
+					 "write them with 'git mlv sidecar update'",
+					 st->file, e->line, e->name);
+		else if (has_path && !is_dir && (has_files || has_size))
+			mlv_problems_add(st->problems, "%s:%u: [data \"%s\"] "
+					 "'files' and 'size' describe a directory, and "
+					 "its path is a file (a directory's ends in '/')",
+					 st->file, e->line, e->name);
 	} else if (!strcmp(s, "config") || !strcmp(s, "model")) {
 		if (!has_oid)
 			mlv_problems_add(st->problems, "%s:%u: [%s] has no 'oid'",
@@ -437,34 +470,45 @@ const char *mlv_sidecar_get(const struct mlv_sidecar *sc, const char *section,
 	return e ? e->value : NULL;
 }
 
-const char *mlv_repo_path_problem(const char *path)
+/* Why `path` cannot name a file of the repository (or, `allow_dir`, a
+ * directory: one trailing '/'), or NULL. */
+static const char *path_problem(const char *path, int allow_dir)
 {
-	const char *p = path;
+	const char *p = path, *why = NULL;
+	size_t len = strlen(path);
 
-	if (!*path)
-		return "is empty";
-	if (*path == '/')
-		return "is an absolute path, outside the repository; give it "
-		       "relative to the top of the work tree";
-	if (strchr(path, '\\'))
-		return "holds a backslash, which Windows reads as a directory "
-		       "separator, so the record would name another file there; "
-		       "rename the file";
-	while (*p) {
+	if (!len)
+		why = "is empty";
+	else if (*path == '/')
+		why = "is an absolute path, outside the repository; give it "
+		      "relative to the top of the work tree";
+	else if (strchr(path, '\\'))
+		why = "holds a backslash, which Windows reads as a directory "
+		      "separator, so the record would name another file there; "
+		      "rename the file";
+	while (!why && *p) {
 		const char *slash = strchr(p, '/');
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
 
 		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return "is outside the repository (a '..' part leaves it)";
-		if (n == 0 || (n == 1 && p[0] == '.'))
-			return "has an empty or '.' part; give it as git lists it";
-		if (n == 4 && !strncasecmp(p, ".git", 4))
-			return "is inside .git";
+			why = "is outside the repository (a '..' part leaves it)";
+		else if (n == 0 || (n == 1 && p[0] == '.'))
+			why = "has an empty or '.' part; give it as git lists it";
+		else if (n == 4 && !strncasecmp(p, ".git", 4))
+			why = "is inside .git";
 		p += n;
 		if (*p == '/')
 			p++;
 	}
-	return NULL;
+	if (!why && !allow_dir && path[len - 1] == '/')
+		why = "ends in '/', which names a directory; only a [data] input "
+		      "may be a directory";
+	return why;
+}
+
+const char *mlv_repo_path_problem(const char *path)
+{
+	return path_problem(path, 0);
 }
 
 int mlv_repo_path_is_safe(const char *path)
@@ -472,18 +516,36 @@ int mlv_repo_path_is_safe(const char *path)
 	return !mlv_repo_path_problem(path);
 }
 
-const char *mlv_sidecar_path_problem(const char *path)
+int mlv_sidecar_path_is_dir(const char *path)
 {
 	size_t len = strlen(path);
 
+	return len > 0 && path[len - 1] == '/';
+}
+
+static const char *value_path_problem(const char *path, int allow_dir)
+{
+	size_t len = strlen(path);
+	const char *why = path_problem(path, allow_dir);
+
 	if (strpbrk(path, "\n\r"))
-		return "holds a line break, which a sidecar line cannot hold; "
-		       "rename the file";
-	if (len && (isspace((unsigned char)path[0]) ||
-		    isspace((unsigned char)path[len - 1])))
-		return "starts or ends with white space, which a sidecar line "
-		       "drops; rename the file";
-	return mlv_repo_path_problem(path);
+		why = "holds a line break, which a sidecar line cannot hold; "
+		      "rename the file";
+	else if (len && (isspace((unsigned char)path[0]) ||
+			 isspace((unsigned char)path[len - 1])))
+		why = "starts or ends with white space, which a sidecar line "
+		      "drops; rename the file";
+	return why;
+}
+
+const char *mlv_sidecar_path_problem(const char *path)
+{
+	return value_path_problem(path, 0);
+}
+
+const char *mlv_sidecar_data_path_problem(const char *path)
+{
+	return value_path_problem(path, 1);
 }
 
 /* Parse a numeric identifier without leading zeros; advance *s. */

@@ -12,7 +12,9 @@
  *
  *   [mlv]          version = 1
  *   [model]        oid, name, version (semver), base (oid)
- *   [data "NAME"]  path or uri, oid            (one per input data set)
+ *   [data "NAME"]  path or uri, oid            (one per input data set);
+ *                  a path ending in '/' is a data directory (datadir.h),
+ *                  recorded with files (how many) and size (total bytes)
  *   [config]       path, oid
  *   [params]       free key = value
  *   [environment]  free key = value; lockfile + lockfile-oid
@@ -78,8 +80,9 @@ void mlv_sidecar_remove_section(struct mlv_sidecar *sc, const char *section,
  * line between them. */
 void mlv_sidecar_format(struct mlv_buf *out, const struct mlv_sidecar *sc);
 
-/* 1 when `path` is a safe repository-relative path: not empty, not
- * absolute, no ".", ".." or ".git" component, no backslash. */
+/* 1 when `path` is a safe repository-relative path of a file: not empty,
+ * not absolute, no ".", ".." or ".git" component, no backslash, no
+ * trailing '/'. */
 int mlv_repo_path_is_safe(const char *path);
 /* NULL when it is; else why not, as the rest of a sentence that starts
  * with the path ("holds a backslash, ..."). */
@@ -87,6 +90,11 @@ const char *mlv_repo_path_problem(const char *path);
 /* The same for a path to record as a sidecar value, which also may hold
  * no line break and no white space at either end. */
 const char *mlv_sidecar_path_problem(const char *path);
+/* The same for a [data] path, which may also name a directory with one
+ * trailing '/' ("data/images/"). */
+const char *mlv_sidecar_data_path_problem(const char *path);
+/* 1 when a recorded path names a directory: it ends in '/'. */
+int mlv_sidecar_path_is_dir(const char *path);
 
 /* 1 when `v` is a semantic version MAJOR.MINOR.PATCH[-pre][+build]. */
 int mlv_semver_is_valid(const char *v);

@@ -479,8 +479,8 @@ static void test_sidecar__unknown_first_key(void **state)
 	assert_problems_lit("[mlv]\nversion = 1\n[model]\ncolor = red\nname = x\n",
 			    "m.mlv:4: unknown key 'color' in [model]",
 			    "m.mlv:4: [model] has no 'oid'");
-	assert_problems_lit(MIN "[data \"train\"]\nsize = 3\noid = sha256:" HEX_B "\n",
-			    "m.mlv:6: unknown key 'size' in [data]",
+	assert_problems_lit(MIN "[data \"train\"]\ncount = 3\noid = sha256:" HEX_B "\n",
+			    "m.mlv:6: unknown key 'count' in [data]",
 			    "m.mlv:6: [data \"train\"] needs exactly one of 'path' and 'uri'");
 }
 
@@ -594,7 +594,7 @@ static void test_sidecar__repo_path_is_safe(void **state)
 	static const char *const bad[] = {
 		"", "/", "/etc/passwd", "..", "../x", "a/..", "a/../b", "data/../../x",
 		".", "./a", "a/.", "a/./b", "a//b", "//a", "a\\b", "..\\x",
-		".git/config", "a/.GIT/b",
+		".git/config", "a/.GIT/b", "data/", "a/b/",
 	};
 	static const char *const good[] = {
 		"data/train.csv", "a", "a/b/c", ".hidden", "a/.b", "..a", "a..",
@@ -627,6 +627,97 @@ static void test_sidecar__recordable_paths(void **state)
 	assert_non_null(strstr(mlv_sidecar_path_problem("a "), "white space"));
 	/* a model may be called so: it is not written into its sidecar */
 	assert_null(mlv_repo_path_problem("nl\nx.onnx"));
+}
+
+/* Only a data set may be a directory: one trailing '/'. */
+static void test_sidecar__data_directory_paths(void **state)
+{
+	static const char *const bad[] = { "/", "data//", "//", "a/../b/", "./",
+					   ".git/", "a\\b/", "a\n/", " a/" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!mlv_sidecar_data_path_problem(bad[i]))
+			fail_msg("'%s' was accepted", bad[i]);
+	assert_null(mlv_sidecar_data_path_problem("data/images/"));
+	assert_null(mlv_sidecar_data_path_problem("images/"));
+	assert_null(mlv_sidecar_data_path_problem("data/train.csv"));
+	assert_non_null(strstr(mlv_sidecar_path_problem("data/images/"),
+			       "only a [data] input may be a directory"));
+	assert_non_null(strstr(mlv_sidecar_data_path_problem("data//"),
+			       "empty or '.' part"));
+	assert_true(mlv_sidecar_path_is_dir("data/images/"));
+	assert_false(mlv_sidecar_path_is_dir("data/images"));
+	assert_false(mlv_sidecar_path_is_dir(""));
+}
+
+#define DIR_DATA "[data \"images\"]\npath = data/images/\noid = sha256:" HEX_B "\n"
+
+static void test_sidecar__data_directory(void **state)
+{
+	static const struct expected want[] = {
+		{ "mlv", NULL, "version", "1", 2 },
+		{ "model", NULL, "oid", "sha256:" HEX_A, 4 },
+		{ "data", "images", "path", "data/images/", 6 },
+		{ "data", "images", "oid", "sha256:" HEX_B, 7 },
+		{ "data", "images", "files", "20000", 8 },
+		{ "data", "images", "size", "18446744073709551615", 9 },
+	};
+	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+
+	(void)state;
+	assert_int_equal(parse_lit(&sc, &problems, MIN DIR_DATA "files = 20000\n"
+				   "size = 18446744073709551615\n"), 0);
+	assert_int_equal(problems.n, 0);
+	assert_entries(&sc, want, sizeof(want) / sizeof(want[0]), 1);
+	mlv_sidecar_release(&sc);
+	mlv_problems_release(&problems);
+	/* an empty directory can be written down, and the check refuses it */
+	assert_valid_lit(MIN DIR_DATA "files = 0\nsize = 0\n");
+	/* data outside the repository may say how much it holds */
+	assert_valid_lit(MIN "[data \"x\"]\nuri = s3://b/x/\noid = sha256:" HEX_B
+			 "\nfiles = 3\nsize = 10\n");
+}
+
+static void test_sidecar__data_directory_problems(void **state)
+{
+	(void)state;
+	assert_problem_lit(MIN DIR_DATA,
+			   "m.mlv:6: [data \"images\"] records a directory and needs "
+			   "'files' and 'size'; write them with 'git mlv sidecar update'");
+	assert_problem_lit(MIN DIR_DATA "files = 2\n",
+			   "m.mlv:6: [data \"images\"] records a directory and needs "
+			   "'files' and 'size'; write them with 'git mlv sidecar update'");
+	assert_problem_lit(MIN "[data \"t\"]\npath = d.csv\noid = sha256:" HEX_B
+			   "\nsize = 2\n",
+			   "m.mlv:6: [data \"t\"] 'files' and 'size' describe a "
+			   "directory, and its path is a file (a directory's ends in '/')");
+	assert_problem_lit(MIN DIR_DATA "files = 01\nsize = 1\n",
+			   "m.mlv:8: data.files '01' is not a decimal number");
+	assert_problem_lit(MIN DIR_DATA "files = 1\nsize = -1\n",
+			   "m.mlv:9: data.size '-1' is not a decimal number");
+	assert_problem_lit(MIN DIR_DATA "files = 1\nsize = 18446744073709551616\n",
+			   "m.mlv:9: data.size '18446744073709551616' is not a decimal "
+			   "number");
+	assert_problem_lit(MIN DIR_DATA "files = 1e3\nsize = 1\n",
+			   "m.mlv:8: data.files '1e3' is not a decimal number");
+	assert_problem_lit(MIN DIR_DATA "files =\nsize = 1\n",
+			   "m.mlv:8: data.files '' is not a decimal number");
+	assert_problem_lit(MIN "[data \"d\"]\npath = d//\noid = sha256:" HEX_B
+			   "\nfiles = 1\nsize = 1\n",
+			   "m.mlv:6: data.path 'd//' must be a path inside the "
+			   "repository: it has an empty or '.' part; give it as git lists it");
+	assert_problem_lit(MIN "[config]\npath = configs/\noid = sha256:" HEX_B "\n",
+			   "m.mlv:6: config.path 'configs/' must be a path inside the "
+			   "repository: it ends in '/', which names a directory; only a "
+			   "[data] input may be a directory");
+	assert_problem_lit(MIN "[environment]\nlockfile = locks/\nlockfile-oid = "
+			   "sha256:" HEX_B "\n",
+			   "m.mlv:6: environment.lockfile 'locks/' must be a path inside "
+			   "the repository: it ends in '/', which names a directory; only "
+			   "a [data] input may be a directory");
 }
 
 static void test_sidecar__unsafe_paths(void **state)
@@ -1109,6 +1200,9 @@ int main(void)
 		cmocka_unit_test(test_sidecar__missing_oid),
 		cmocka_unit_test(test_sidecar__malformed_oids),
 		cmocka_unit_test(test_sidecar__repo_path_is_safe),
+		cmocka_unit_test(test_sidecar__data_directory_paths),
+		cmocka_unit_test(test_sidecar__data_directory),
+		cmocka_unit_test(test_sidecar__data_directory_problems),
 		cmocka_unit_test(test_sidecar__recordable_paths),
 		cmocka_unit_test(test_sidecar__unsafe_paths),
 		cmocka_unit_test(test_sidecar__mlv_version),
