@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2/sys/repository.h>
 #include <ini.h>
 
 #include "mlv/buf.h"
@@ -237,6 +238,11 @@ struct checker {
 	git_odb *odb;
 	struct mlv_buf checked; /* "\n"-separated models already checked */
 	struct mlv_buf changed; /* "\n"-separated other paths the commit changes */
+	/* The same repository opened bare, for attribute lookups: they read
+	 * .gitattributes from the index or the commit either way, and
+	 * without a work tree libgit2 skips a realpath() and stat()s per
+	 * path, which halves the check of a commit of 20,000 data files. */
+	git_repository *attrs;
 };
 
 /*
@@ -349,7 +355,7 @@ static int is_model(struct checker *c, const char *path)
 		opts.flags |= GIT_ATTR_CHECK_INCLUDE_COMMIT;
 		git_oid_cpy(&opts.attr_commit_id, c->snap->commit_id);
 	}
-	if (git_attr_get_ext(&value, c->repo->git, &opts, path, "mlv-model") < 0) {
+	if (git_attr_get_ext(&value, c->attrs, &opts, path, "mlv-model") < 0) {
 		git_error_clear();
 		return 0;
 	}
@@ -590,6 +596,27 @@ done:
 	mlv_buf_release(&q);
 }
 
+/* c->attrs, looking at the index the snapshot's attributes come from. */
+static int open_attrs(struct checker *c)
+{
+	git_index *index = NULL;
+	int err;
+
+	if ((err = git_repository_open_ext(&c->attrs, git_repository_path(c->repo->git),
+					   GIT_REPOSITORY_OPEN_BARE |
+					   GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0 ||
+	    (!c->snap->index && (err = git_repository_index(&index, c->repo->git)) < 0)) {
+		err = mlv_error_from_git(err, "cannot open the repository for attributes");
+		goto done;
+	}
+	/* the objects git shows us: a pre-receive check's are in quarantine */
+	git_repository_set_odb(c->attrs, c->odb);
+	git_repository_set_index(c->attrs, c->snap->index ? c->snap->index : index);
+done:
+	git_index_free(index);
+	return err;
+}
+
 static int load_policy(struct checker *c)
 {
 	git_odb_object *obj = NULL;
@@ -607,15 +634,13 @@ static int load_policy(struct checker *c)
 	return 0;
 }
 
-static int check_delta(const git_diff_delta *d, float progress, void *payload)
+static void check_delta(struct checker *c, const git_diff_delta *d)
 {
-	struct checker *c = payload;
 	struct mlv_buf sidecar = MLV_BUF_INIT, q = MLV_BUF_INIT;
 	const char *path;
 	char *model = NULL;
 	git_oid id;
 
-	(void)progress;
 	if (d->status == GIT_DELTA_DELETED) {
 		path = d->old_file.path;
 		if ((model = model_of_sidecar(path))) {
@@ -653,7 +678,6 @@ done:
 	free(model);
 	mlv_buf_release(&sidecar);
 	mlv_buf_release(&q);
-	return 0;
 }
 
 /* 1 when the sidecar records a path (data, config, lockfile) the commit
@@ -742,6 +766,7 @@ int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
 	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
 	struct checker c;
 	git_diff *diff = NULL;
+	size_t i, n;
 	int err;
 
 	memset(&c, 0, sizeof(c));
@@ -757,7 +782,7 @@ int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
 		err = mlv_error_from_git(err, "cannot open the object database");
 		goto done;
 	}
-	if ((err = load_policy(&c)) < 0)
+	if ((err = open_attrs(&c)) < 0 || (err = load_policy(&c)) < 0)
 		goto done;
 	if (snap->only) {
 		check_model(&c, snap->only);
@@ -776,14 +801,16 @@ int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
 		err = mlv_error_from_git(err, "cannot compare trees");
 		goto done;
 	}
-	if ((err = git_diff_foreach(diff, check_delta, NULL, NULL, NULL, &c)) < 0) {
-		err = mlv_error_from_git(err, "cannot walk the changes");
-		goto done;
-	}
+	/* git_diff_foreach() would look up a diff driver, attributes and
+	 * all, for every delta: 70 us each, seconds for a big data set */
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++)
+		check_delta(&c, git_diff_get_delta(diff, i));
 	if (c.policy.strict_inputs)
 		err = check_changed_inputs(&c);
 done:
 	git_diff_free(diff);
+	git_repository_free(c.attrs);
 	git_odb_free(c.odb);
 	mlv_policy_release(&c.policy);
 	mlv_buf_release(&c.checked);
