@@ -5,11 +5,13 @@
 #include <git2/sys/repository.h>
 
 #include "builtin.h"
+#include "mlv/datadir.h"
 #include "mlv/error.h"
 #include "mlv/policy.h"
 
 /* Check one commit against its first parent; print its problems. */
-static int verify_commit(struct mlv_repo *repo, const git_oid *id, int *failed)
+static int verify_commit(struct mlv_repo *repo, struct mlv_datadir_cache *datadirs,
+			 const git_oid *id, int *failed)
 {
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
 	git_commit *commit = NULL;
@@ -17,7 +19,7 @@ static int verify_commit(struct mlv_repo *repo, const git_oid *id, int *failed)
 	size_t i;
 	int err;
 
-	if ((err = mlv_policy_check_commit(&problems, repo, id)) < 0)
+	if ((err = mlv_policy_check_commit_ext(&problems, repo, id, datadirs)) < 0)
 		goto done;
 	if (problems.n && (err = git_commit_lookup(&commit, repo->git, id)) == 0) {
 		const char *summary = git_commit_summary(commit);
@@ -36,36 +38,49 @@ done:
 
 int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet)
 {
+	struct mlv_datadir_cache *datadirs = NULL;
 	git_index *empty = NULL;
 	git_oid id;
-	int failed = 0, checked = 0, err;
+	int failed = 0, checked = 0, rc = 0, err;
 
 	/* A commit is judged by its own .gitattributes: with an empty index
 	 * in place, the staged ones of whoever runs verify cannot hide a
 	 * model or make one of a data file. */
 	if ((err = git_index_new(&empty)) < 0) {
 		mlv_error_from_git(err, "cannot set up attribute lookups");
-		return die_with_error("");
+		rc = die_with_error("");
+		goto done;
 	}
 	git_repository_set_index(repo->git, empty);
-	git_index_free(empty);
+	/* one cache of data directory hashes for the whole walk */
+	if (mlv_datadir_cache_new(&datadirs, repo->git) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	while ((err = git_revwalk_next(&id, walk)) == 0) {
-		if (verify_commit(repo, &id, &failed) < 0)
-			return die_with_error("");
+		if (verify_commit(repo, datadirs, &id, &failed) < 0) {
+			rc = die_with_error("");
+			goto done;
+		}
 		checked++;
 	}
 	if (err != GIT_ITEROVER) {
 		mlv_error_from_git(err, "cannot walk the history");
-		return die_with_error("");
+		rc = die_with_error("");
+		goto done;
 	}
+	mlv_datadir_cache_save(datadirs); /* derived data: best effort */
 	if (failed) {
 		printf("%d of %d commits break the mlv policy\n", failed, checked);
-		return 1;
-	}
-	if (!quiet)
+		rc = 1;
+	} else if (!quiet) {
 		printf("%d commits verified\n", checked);
-	return 0;
+	}
+done:
+	mlv_datadir_cache_free(datadirs);
+	git_index_free(empty);
+	return rc;
 }
 
 /* Add one revision to the walk; "^rev" hides it and its history. */

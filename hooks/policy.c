@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,6 +7,7 @@
 #include <ini.h>
 
 #include "mlv/buf.h"
+#include "mlv/datadir.h"
 #include "mlv/error.h"
 #include "mlv/pointer.h"
 #include "mlv/policy.h"
@@ -238,6 +240,8 @@ struct checker {
 	git_odb *odb;
 	struct mlv_buf checked; /* "\n"-separated models already checked */
 	struct mlv_buf changed; /* "\n"-separated other paths the commit changes */
+	struct mlv_datadir_cache *datadirs; /* the snapshot's, or our own */
+	int own_datadirs;
 	/* The same repository opened bare, for attribute lookups: they read
 	 * .gitattributes from the index or the commit either way, and
 	 * without a work tree libgit2 skips a realpath() and stat()s per
@@ -283,7 +287,8 @@ static int snap_lookup(git_oid *out, const struct mlv_snapshot *s,
 	else if (mode == GIT_FILEMODE_COMMIT)
 		mlv_error_set("'%s' is a submodule in this commit, not a file", path);
 	else
-		mlv_error_set("'%s' is a directory in this commit, not a file", path);
+		mlv_error_set("'%s' is a directory in this commit, not a file (a "
+			      "[data] input records a directory as '%s/')", path, path);
 	return MLV_EINVALID;
 }
 
@@ -440,6 +445,139 @@ static void check_recorded_path(struct checker *c, const char *model,
 	mlv_buf_release(&hint);
 }
 
+static int datadir_cache(struct mlv_datadir_cache **out, struct checker *c)
+{
+	int err = 0;
+
+	if (!c->datadirs && !(c->datadirs = c->snap->datadirs)) {
+		err = mlv_datadir_cache_new(&c->datadirs, c->repo->git);
+		c->own_datadirs = err == 0;
+	}
+	*out = c->datadirs;
+	return err;
+}
+
+/* The data directory `dir` as the snapshot holds it (only the summary,
+ * when `summary` and a tree cache knows it). */
+static int snap_datadir(struct mlv_datadir *out, struct mlv_problems *found,
+			struct checker *c, const char *dir, int summary)
+{
+	struct mlv_datadir_cache *cache;
+	int err;
+
+	if ((err = datadir_cache(&cache, c)) == 0) {
+		if (c->snap->index)
+			err = mlv_datadir_from_index_cached(out, found, cache,
+							    c->snap->index, dir);
+		else if (summary)
+			err = mlv_datadir_summary_from_tree(out, found, cache,
+							    c->snap->tree, dir);
+		else
+			err = mlv_datadir_from_tree_cached(out, found, cache,
+							   c->snap->tree, dir);
+	}
+	return err;
+}
+
+/*
+ * What changed in `dir` since the version the record describes, when
+ * that is the parent's: "; since the record, 2 files differ: ...".
+ */
+static void datadir_changes(struct mlv_buf *out, struct checker *c,
+			    const char *dir, const char *recorded,
+			    struct mlv_datadir *now)
+{
+	struct mlv_datadir before = MLV_DATADIR_INIT;
+	struct mlv_problems ignored = MLV_PROBLEMS_INIT;
+	struct mlv_datadir_cache *cache;
+	struct mlv_buf what = MLV_BUF_INIT;
+
+	if (!c->snap->parent || datadir_cache(&cache, c) < 0 ||
+	    mlv_datadir_from_tree_cached(&before, &ignored, cache, c->snap->parent,
+					 dir) < 0 ||
+	    strcmp(before.oid, recorded + 7))
+		goto done;
+	if (!now->files && snap_datadir(now, &ignored, c, dir, 0) < 0)
+		goto done;
+	mlv_datadir_describe_changes(&what, &before, now, dir, 3);
+	if (what.len)
+		mlv_buf_printf(out, "; since the record, %s", what.ptr);
+done:
+	mlv_error_clear();
+	mlv_datadir_release(&before);
+	mlv_problems_release(&ignored);
+	mlv_buf_release(&what);
+}
+
+/* A recorded count: the number, or -1 when absent or malformed (which the
+ * parser reported). */
+static long long recorded_count(const char *v)
+{
+	unsigned long long u;
+	long long n = -1;
+	char *end;
+
+	if (v && *v >= '0' && *v <= '9') {
+		u = strtoull(v, &end, 10);
+		if (!*end && u <= (unsigned long long)LLONG_MAX)
+			n = (long long)u;
+	}
+	return n;
+}
+
+/* A [data] directory must hold, in the snapshot, the files the record
+ * describes: the manifest's oid, their number and their total size. */
+static void check_recorded_dir(struct checker *c, const char *model,
+			       const struct mlv_sidecar *sc,
+			       const struct mlv_sidecar_entry *path_e)
+{
+	struct mlv_datadir now = MLV_DATADIR_INIT;
+	struct mlv_problems found = MLV_PROBLEMS_INIT;
+	struct mlv_buf hint = MLV_BUF_INIT, changes = MLV_BUF_INIT;
+	const char *dir = path_e->value, *name = path_e->name;
+	const char *recorded = mlv_sidecar_get(sc, "data", name, "oid");
+	long long files = recorded_count(mlv_sidecar_get(sc, "data", name, "files"));
+	long long size = recorded_count(mlv_sidecar_get(sc, "data", name, "size"));
+	size_t i;
+	int err;
+
+	if (!recorded || strlen(recorded) != 7 + MLV_OID_HEXSZ || files < 0 ||
+	    size < 0 || mlv_sidecar_data_path_problem(dir))
+		goto done; /* the parser reported it */
+	err = snap_datadir(&now, &found, c, dir, 1);
+	if (err == MLV_EINVALID) {
+		for (i = 0; i < found.n; i++)
+			mlv_problems_add(c->problems, "%s.mlv:%u: [data \"%s\"] %s",
+					 model, path_e->line, name, found.items[i]);
+	} else if (err < 0) {
+		mlv_problems_add(c->problems, "%s.mlv:%u: [data \"%s\"] cannot read "
+				 "directory '%s': %s", model, path_e->line, name, dir,
+				 mlv_error_last());
+	} else if (strcmp(recorded + 7, now.oid)) {
+		datadir_changes(&changes, c, dir, recorded, &now);
+		mlv_problems_add(c->problems, "%s.mlv:%u: [data \"%s\"] directory "
+				 "'%s' is recorded as %s (%lld files, %lld bytes) but "
+				 "%s sha256:%s (%zu files, %llu bytes)%s; fix with: %s",
+				 model, path_e->line, name, dir, recorded, files, size,
+				 held(c), now.oid, now.count,
+				 (unsigned long long)now.size, changes.ptr,
+				 fix_hint(&hint, model));
+	} else if ((unsigned long long)files != now.count ||
+		   (unsigned long long)size != now.size) {
+		mlv_problems_add(c->problems, "%s.mlv:%u: [data \"%s\"] directory "
+				 "'%s' has the recorded oid but holds %zu files, %llu "
+				 "bytes, not files = %lld, size = %lld; fix with: %s",
+				 model, path_e->line, name, dir, now.count,
+				 (unsigned long long)now.size, files, size,
+				 fix_hint(&hint, model));
+	}
+done:
+	mlv_datadir_release(&now);
+	mlv_problems_release(&found);
+	mlv_buf_release(&hint);
+	mlv_buf_release(&changes);
+}
+
 static int has_section(const struct mlv_sidecar *sc, const char *section)
 {
 	size_t i;
@@ -553,7 +691,10 @@ static void check_model(struct checker *c, const char *model)
 		const struct mlv_sidecar_entry *e = &sc.entries[i];
 		struct mlv_buf what = MLV_BUF_INIT;
 
-		if (!strcmp(e->section, "data") && !strcmp(e->key, "path")) {
+		if (!strcmp(e->section, "data") && !strcmp(e->key, "path") &&
+		    mlv_sidecar_path_is_dir(e->value)) {
+			check_recorded_dir(c, model, &sc, e);
+		} else if (!strcmp(e->section, "data") && !strcmp(e->key, "path")) {
 			mlv_buf_printf(&what, "[data \"%s\"]", e->name);
 			check_recorded_path(c, model, e,
 					    mlv_sidecar_get(&sc, "data", e->name, "oid"),
@@ -697,8 +838,11 @@ static int records_changed_path(struct checker *c, const char *sidecar_path)
 		if (strcmp(e->key, "path") && (strcmp(e->section, "environment") ||
 					       strcmp(e->key, "lockfile")))
 			continue;
+		/* a directory changes with any file under it: a line of
+		 * c->changed that starts with it */
 		mlv_buf_clear(&key);
-		mlv_buf_printf(&key, "\n%s\n", e->value);
+		mlv_buf_printf(&key, mlv_sidecar_path_is_dir(e->value) ? "\n%s" :
+			       "\n%s\n", e->value);
 		found = strstr(c->changed.ptr, key.ptr) != NULL;
 	}
 	mlv_buf_release(&key);
@@ -809,6 +953,11 @@ int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
 	if (c.policy.strict_inputs)
 		err = check_changed_inputs(&c);
 done:
+	if (c.own_datadirs) {
+		if (err == 0) /* derived data: a cache that cannot be written */
+			mlv_datadir_cache_save(c.datadirs); /* costs time only */
+		mlv_datadir_cache_free(c.datadirs);
+	}
 	git_diff_free(diff);
 	git_repository_free(c.attrs);
 	git_odb_free(c.odb);
@@ -821,7 +970,13 @@ done:
 int mlv_policy_check_commit(struct mlv_problems *problems, struct mlv_repo *r,
 			    const git_oid *id)
 {
-	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL };
+	return mlv_policy_check_commit_ext(problems, r, id, NULL);
+}
+
+int mlv_policy_check_commit_ext(struct mlv_problems *problems, struct mlv_repo *r,
+				const git_oid *id, struct mlv_datadir_cache *datadirs)
+{
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL };
 	git_commit *commit = NULL, *parent = NULL;
 	git_tree *tree = NULL, *parent_tree = NULL;
 	int err;
@@ -840,6 +995,7 @@ int mlv_policy_check_commit(struct mlv_problems *problems, struct mlv_repo *r,
 	snap.tree = tree;
 	snap.commit_id = id;
 	snap.parent = parent_tree;
+	snap.datadirs = datadirs;
 	err = mlv_policy_check(problems, r, &snap);
 done:
 	git_tree_free(tree);

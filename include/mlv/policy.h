@@ -13,7 +13,10 @@
  * what the same commit holds. A sidecar without its model, or a deleted
  * model whose sidecar stays, is an error too. With strict-inputs, so is a
  * commit that changes or removes a path a sidecar records (data, config,
- * lockfile) without updating that sidecar. The knobs come from a committed
+ * lockfile; for a data directory, any file under it) without updating
+ * that sidecar. A [data] path ending in '/' is a data directory: its
+ * manifest (datadir.h) is computed from the snapshot's index or tree and
+ * must give the recorded oid, files and size. The knobs come from a committed
  * `.mlvconfig`:
  *
  *   [policy]
@@ -25,6 +28,8 @@
  */
 
 #define MLV_POLICY_FILE ".mlvconfig"
+
+struct mlv_datadir_cache;
 
 enum {
 	MLV_SECTION_MODEL = 1 << 0,
@@ -68,6 +73,9 @@ struct mlv_snapshot {
 	git_tree *parent;
 	int check_all;            /* every model, not only the changed ones */
 	const char *only;         /* just this model (a path), or NULL */
+	/* what data directories hash to, kept from one check to the next
+	 * (the caller saves it); NULL: the check opens and saves its own */
+	struct mlv_datadir_cache *datadirs;
 };
 
 /*
@@ -85,5 +93,10 @@ int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
  */
 int mlv_policy_check_commit(struct mlv_problems *problems, struct mlv_repo *r,
 			    const git_oid *id);
+
+/* The same through `datadirs` (see struct mlv_snapshot), for a walk over
+ * many commits. */
+int mlv_policy_check_commit_ext(struct mlv_problems *problems, struct mlv_repo *r,
+				const git_oid *id, struct mlv_datadir_cache *datadirs);
 
 #endif
