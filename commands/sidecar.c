@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "mlv/datadir.h"
 #include "mlv/env.h"
 #include "mlv/error.h"
 #include "mlv/policy.h"
@@ -17,7 +18,7 @@
 #include "mlv/sidecar.h"
 #include "mlv/util.h"
 
-#define INIT_USAGE "sidecar init <model> --data <path|uri[=oid]>... --config <path> " \
+#define INIT_USAGE "sidecar init <model> --data <path|dir/|uri[=oid]>... --config <path> " \
 	"[--lockfile <path>] [--param k=v]... [--metric k=v]... [--base <oid>] " \
 	"[--version X.Y.Z] [--name <name>] [--force]"
 #define UPDATE_USAGE "sidecar update <model> [--version X.Y.Z] [--name <name>] " \
@@ -177,7 +178,172 @@ static char *data_name(const struct mlv_sidecar *sc, const char *src)
 	return mlv_buf_detach(&candidate);
 }
 
-static int add_data(struct mlv_sidecar *sc, const char *workdir, const char *arg)
+/* What `git status` says of a work tree file, for a message. */
+static const char *status_word(char y)
+{
+	return y == '?' ? "untracked" : y == 'M' ? "modified" : y == 'D' ? "deleted" :
+	       y == 'T' ? "changed in type" : y == 'A' ? "added with -N" : "unmerged";
+}
+
+/*
+ * A data directory is recorded from the index, so its work tree must not
+ * differ: nothing untracked (and not ignored), modified or deleted under
+ * it that is not staged. 0, or MLV_EINVALID naming what differs.
+ */
+static int check_dir_staged(const char *dir)
+{
+	struct mlv_buf out = MLV_BUF_INIT, spec = MLV_BUF_INIT, list = MLV_BUF_INIT,
+		       q = MLV_BUF_INIT;
+	const char *args[] = { "status", "--porcelain", "-z", "--untracked-files=all",
+			       "--no-renames", "--", NULL, NULL };
+	const char *p, *end;
+	size_t differ = 0;
+	int err;
+
+	mlv_buf_printf(&spec, ":(top,literal)%s", dir);
+	args[6] = spec.ptr;
+	if ((err = mlv_run_git(&out, args, MLV_RUN_QUIET)) != 0) {
+		if (err > 0)
+			mlv_error_set("cannot compare '%s' with the index: 'git status' "
+				      "exited with %d", dir, err);
+		err = MLV_ERROR;
+		goto done;
+	}
+	/* "XY path" NUL ...: Y is the work tree against the index */
+	for (p = out.ptr, end = out.ptr + out.len; p + 3 < end; p += strlen(p) + 1) {
+		if (p[1] == ' ')
+			continue; /* staged: what the record takes */
+		if (differ++ < 3)
+			mlv_buf_printf(&list, "%s'%s' is %s", list.len ? ", " : "", p + 3,
+				       status_word(p[1]));
+	}
+	if (differ) {
+		if (differ > 3)
+			mlv_buf_printf(&list, " and %zu more", differ - 3);
+		mlv_error_set("data directory '%s' is recorded from what is staged, "
+			      "and its work tree differs: %s; stage it first with: "
+			      "git add %s (and put what is not data in .gitignore)",
+			      dir, list.ptr, mlv_quote_pathspec(&q, dir));
+		err = MLV_EINVALID;
+	}
+done:
+	mlv_buf_release(&out);
+	mlv_buf_release(&spec);
+	mlv_buf_release(&list);
+	mlv_buf_release(&q);
+	return err;
+}
+
+/*
+ * When the record held another oid for `dir` and HEAD's version of the
+ * directory is that one, say what changed since.
+ */
+static void print_dir_changes(struct mlv_repo *repo, const char *name,
+			      const char *dir, const char *old_oid,
+			      const struct mlv_datadir *now)
+{
+	struct mlv_datadir before = MLV_DATADIR_INIT;
+	struct mlv_problems ignored = MLV_PROBLEMS_INIT;
+	struct mlv_buf what = MLV_BUF_INIT;
+	git_object *head = NULL;
+
+	if (!old_oid || strlen(old_oid) <= 7 || !strcmp(old_oid + 7, now->oid) ||
+	    git_revparse_single(&head, repo->git, "HEAD^{tree}") < 0 ||
+	    mlv_datadir_from_tree(&before, &ignored, repo->git, (git_tree *)head,
+				  dir) < 0 ||
+	    strcmp(before.oid, old_oid + 7))
+		goto done;
+	mlv_datadir_describe_changes(&what, &before, now, dir, 5);
+	if (what.len)
+		printf("[data \"%s\"] %s: %s\n", name, dir, what.ptr);
+done:
+	git_error_clear();
+	mlv_error_clear();
+	git_object_free(head);
+	mlv_datadir_release(&before);
+	mlv_problems_release(&ignored);
+	mlv_buf_release(&what);
+}
+
+/*
+ * Record the data directory `dir` (ending in '/') as [data "name"]: the
+ * manifest of what is staged under it, with its number of files and
+ * size. `want` is an oid the user gave, or NULL.
+ */
+static int set_data_dir(struct mlv_sidecar *sc, struct mlv_repo *repo,
+			const char *name, const char *dir, const char *want)
+{
+	struct mlv_datadir d = MLV_DATADIR_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_buf v = MLV_BUF_INIT;
+	git_index *index = NULL;
+	char *old_oid = NULL;
+	const char *old;
+	size_t i;
+	int err;
+
+	if (mlv_sidecar_data_path_problem(dir)) {
+		mlv_error_set("'%s' cannot be recorded: it %s", dir,
+			      mlv_sidecar_data_path_problem(dir));
+		err = MLV_EINVALID;
+		goto done;
+	}
+	if ((err = check_dir_staged(dir)) < 0)
+		goto done;
+	/* git status may have refreshed the index: read it after */
+	if ((err = git_repository_index(&index, repo->git)) < 0 ||
+	    (err = git_index_read(index, 0)) < 0) {
+		err = mlv_error_from_git(err, "cannot read the index");
+		goto done;
+	}
+	if ((err = mlv_datadir_from_index(&d, &problems, repo->git, index, dir)) < 0) {
+		for (i = 0; i < problems.n; i++)
+			fprintf(stderr, "  %s\n", problems.items[i]);
+		if (err == MLV_EINVALID)
+			mlv_error_set("data directory '%s' cannot be recorded: %zu "
+				      "problem%s above", dir, problems.n,
+				      problems.n == 1 ? "" : "s");
+		goto done;
+	}
+	if (want && strcmp(want, d.oid)) {
+		mlv_error_set("data directory '%s' hashes to sha256:%s, not the given "
+			      "%s", dir, d.oid, want);
+		err = MLV_EINVALID;
+		goto done;
+	}
+	if ((old = mlv_sidecar_get(sc, "data", name, "oid")))
+		old_oid = mlv_xstrdup(old);
+	print_dir_changes(repo, name, dir, old_oid, &d);
+	mlv_sidecar_set(sc, "data", name, "path", dir);
+	mlv_buf_printf(&v, "sha256:%s", d.oid);
+	mlv_sidecar_set(sc, "data", name, "oid", v.ptr);
+	mlv_buf_clear(&v);
+	mlv_buf_printf(&v, "%zu", d.count);
+	mlv_sidecar_set(sc, "data", name, "files", v.ptr);
+	mlv_buf_clear(&v);
+	mlv_buf_printf(&v, "%llu", (unsigned long long)d.size);
+	mlv_sidecar_set(sc, "data", name, "size", v.ptr);
+done:
+	mlv_datadir_release(&d);
+	mlv_problems_release(&problems);
+	mlv_buf_release(&v);
+	git_index_free(index);
+	free(old_oid);
+	return err;
+}
+
+/* 1 when `rel` is a directory in the work tree (not a link to one). */
+static int is_worktree_dir(const char *workdir, const char *rel)
+{
+	char *full = mlv_path_join(workdir, rel);
+	struct stat st;
+	int yes = lstat(full, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(full);
+	return yes;
+}
+
+static int add_data(struct mlv_sidecar *sc, struct mlv_repo *repo, const char *arg)
 {
 	char oid[MLV_OID_HEXSZ + 1];
 	struct mlv_buf value = MLV_BUF_INIT;
@@ -202,8 +368,16 @@ static int add_data(struct mlv_sidecar *sc, const char *workdir, const char *arg
 		mlv_sidecar_set(sc, "data", name, "oid", value.ptr);
 		goto done;
 	}
-	rel = repo_relative(workdir, src);
-	if ((err = set_path_and_oid(sc, workdir, "data", name, "path", "oid", rel)) < 0)
+	rel = repo_relative(repo->workdir, src);
+	/* a directory, named with its '/' or not, is recorded with it */
+	if ((src[0] && src[strlen(src) - 1] == '/') ||
+	    (*rel && is_worktree_dir(repo->workdir, rel))) {
+		mlv_buf_printf(&value, "%s/", rel);
+		err = set_data_dir(sc, repo, name, value.ptr, has_oid ? oid : NULL);
+		goto done;
+	}
+	if ((err = set_path_and_oid(sc, repo->workdir, "data", name, "path", "oid",
+				    rel)) < 0)
 		goto done;
 	if (has_oid && strcmp(mlv_sidecar_get(sc, "data", name, "oid") + 7, oid)) {
 		mlv_error_set("data '%s' hashes to %s, not the given %s", rel,
@@ -320,7 +494,7 @@ static int apply_option(struct mlv_sidecar *sc, struct mlv_repo *repo,
 	int err = 0;
 
 	if (!strcmp(opt, "--data")) {
-		err = add_data(sc, repo->workdir, val);
+		err = add_data(sc, repo, val);
 	} else if (!strcmp(opt, "--config")) {
 		rel = repo_relative(repo->workdir, val);
 		err = set_path_and_oid(sc, repo->workdir, "config", NULL, "path", "oid",
@@ -492,6 +666,20 @@ static int write_record(int argc, char **argv, int update)
 					 strcmp(e->section, "config") &&
 					 strcmp(e->section, "environment")))
 				continue;
+			if (!strcmp(e->section, "data") &&
+			    mlv_sidecar_path_is_dir(e->value)) {
+				/* it may add keys: `e` does not survive it */
+				char *name = mlv_xstrdup(e->name), *dir = mlv_xstrdup(e->value);
+
+				err = set_data_dir(&sc, &repo, name, dir, NULL);
+				free(name);
+				free(dir);
+				if (err < 0) {
+					rc = die_with_error("");
+					goto done;
+				}
+				continue;
+			}
 			if (!mlv_repo_path_is_safe(e->value) ||
 			    path_oid(&oid, repo.workdir, e->value) < 0) {
 				rc = die_with_error("");
@@ -586,6 +774,70 @@ static int cmd_sidecar_check(int argc, char **argv)
 	return rc;
 }
 
+#define SHOW_USAGE "sidecar show [--manifest[=<name>]] <model>"
+
+/*
+ * `sidecar show --manifest`: the manifest of the record's data directory
+ * (the one called `name`, or the only one) as staged, byte for byte.
+ */
+static int show_manifest(struct mlv_repo *repo, const struct mlv_sidecar *sc,
+			 const char *sidecar_path, const char *name)
+{
+	struct mlv_datadir d = MLV_DATADIR_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_buf names = MLV_BUF_INIT, text = MLV_BUF_INIT;
+	const struct mlv_sidecar_entry *dir = NULL;
+	git_index *index = NULL;
+	size_t i, found = 0;
+	int rc = 0, err;
+
+	for (i = 0; i < sc->n; i++) {
+		const struct mlv_sidecar_entry *e = &sc->entries[i];
+
+		if (strcmp(e->section, "data") || strcmp(e->key, "path") ||
+		    !mlv_sidecar_path_is_dir(e->value) || (name && strcmp(name, e->name)))
+			continue;
+		mlv_buf_printf(&names, "%s%s", found ? ", " : "", e->name);
+		found++;
+		dir = e;
+	}
+	if (found != 1) {
+		if (found)
+			mlv_error_set("%s records %zu data directories (%s): name one "
+				      "with --manifest=<name>", sidecar_path, found,
+				      names.ptr);
+		else
+			mlv_error_set("%s records no data directory%s%s", sidecar_path,
+				      name ? " called " : "", name ? name : "");
+		rc = die_with_error("");
+		goto done;
+	}
+	if ((err = git_repository_index(&index, repo->git)) < 0) {
+		mlv_error_from_git(err, "cannot read the index");
+		rc = die_with_error("");
+		goto done;
+	}
+	if ((err = mlv_datadir_from_index(&d, &problems, repo->git, index,
+					  dir->value)) < 0) {
+		if (err == MLV_EINVALID)
+			print_problems(&problems, "mlv: no manifest");
+		rc = err == MLV_EINVALID ? 1 : die_with_error("");
+		goto done;
+	}
+	mlv_datadir_format(&text, &d);
+	if (fwrite(text.ptr, 1, text.len, stdout) != text.len || fflush(stdout)) {
+		mlv_error_set_errno("cannot write the manifest");
+		rc = die_with_error("");
+	}
+done:
+	mlv_datadir_release(&d);
+	mlv_problems_release(&problems);
+	mlv_buf_release(&names);
+	mlv_buf_release(&text);
+	git_index_free(index);
+	return rc;
+}
+
 static int cmd_sidecar_show(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
@@ -593,15 +845,26 @@ static int cmd_sidecar_show(int argc, char **argv)
 	struct mlv_problems problems = MLV_PROBLEMS_INIT, parsed = MLV_PROBLEMS_INIT;
 	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT;
 	char *model = NULL, *full = NULL;
-	const char *last_section = "", *last_name = "";
+	const char *last_section = "", *last_name = "", *arg = NULL;
+	const char *manifest = NULL; /* "" for the only directory */
 	size_t i;
-	int err, rc;
+	int err, rc, k;
 
-	if (argc != 2)
-		return usage_error("sidecar show <model>");
+	for (k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "--manifest"))
+			manifest = "";
+		else if (!strncmp(argv[k], "--manifest=", 11) && argv[k][11])
+			manifest = argv[k] + 11;
+		else if (arg || argv[k][0] == '-')
+			return usage_error(SHOW_USAGE);
+		else
+			arg = argv[k];
+	}
+	if (!arg)
+		return usage_error(SHOW_USAGE);
 	if ((rc = open_worktree_repo(&repo)) != 0)
 		return rc;
-	model = repo_relative(repo.workdir, argv[1]);
+	model = repo_relative(repo.workdir, arg);
 	mlv_buf_printf(&path, "%s%s", model, MLV_SIDECAR_SUFFIX);
 	full = mlv_path_join(repo.workdir, path.ptr);
 	if ((err = mlv_buf_read_file(&text, full)) < 0) {
@@ -617,6 +880,10 @@ static int cmd_sidecar_show(int argc, char **argv)
 		goto done;
 	}
 	mlv_sidecar_parse(&sc, &parsed, path.ptr, text.ptr, text.len);
+	if (manifest) {
+		rc = show_manifest(&repo, &sc, path.ptr, *manifest ? manifest : NULL);
+		goto done;
+	}
 	printf("lineage of %s (%s)\n", model, path.ptr);
 	for (i = 0; i < sc.n; i++) {
 		const struct mlv_sidecar_entry *e = &sc.entries[i];
