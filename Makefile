@@ -17,7 +17,7 @@ CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude \
 	$(shell pkg-config --cflags $(PKGS)) -DMLV_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
-LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 LDFLAGS ?=
 ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 

@@ -28,6 +28,9 @@ int cmd_env(int argc, char **argv);
 int cmd_sidecar(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_lineage(int argc, char **argv);
+int cmd_uses(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_find(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 struct mlv_repo;
 int cmd_push(int argc, char **argv);
@@ -66,6 +69,11 @@ char *model_path(struct mlv_repo *r, const char *arg);
 /* One model version (mlv_lineage_describe()'s object) as git log would
  * show a commit; colour escapes when `color`. */
 void print_version_text(FILE *out, const json_t *v, int color);
+
+/* A JSON scalar as text: a string as it is, a number in the fewest digits
+ * that read back as it (0.93, not 0.93000000000000005), null as
+ * "(none)". */
+void print_value(FILE *out, const json_t *v);
 
 /* The options every query command shares. */
 struct output_opts {

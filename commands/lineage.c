@@ -39,8 +39,7 @@ static void print_real(FILE *out, double d)
 	fprintf(out, "%.*g", digits, d);
 }
 
-/* A value as text: strings as they are, numbers as JSON writes them. */
-static void print_value(FILE *out, const json_t *v)
+void print_value(FILE *out, const json_t *v)
 {
 	if (json_is_string(v))
 		fputs(json_string_value(v), out);

@@ -42,6 +42,9 @@ cleanup_trash() {
 }
 trap cleanup_trash EXIT
 
+# This directory, for the helpers beside the scripts.
+TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
+
 cd "$TRASH" || exit 1
 
 test_expect_success() {
@@ -184,4 +187,27 @@ test_expect_code() {
 	"$@"
 	rc=$?
 	[ "$rc" -eq "$want" ] || { echo "expected exit $want, got $rc: $*"; return 1; }
+}
+
+# A Python with the jsonschema module (Debian: python3-jsonschema, which
+# scripts/setup.sh installs), or empty; a schema check fails without one.
+SCHEMA_PY=
+for py in python3 /usr/bin/python3; do
+	if "$py" -c 'import jsonschema' 2>/dev/null; then SCHEMA_PY=$py; break; fi
+done
+
+# JSON file $2 must follow docs/schema/$1.schema.json.
+check_schema() {
+	if [ -z "$SCHEMA_PY" ]; then
+		echo "no python3 with jsonschema: apt-get install python3-jsonschema"
+		return 1
+	fi
+	"$SCHEMA_PY" "$TEST_DIRECTORY/check-schema.py" "$1" <"$2"
+}
+
+# JSON file $2 must break docs/schema/$1.schema.json: the check is no
+# rubber stamp.
+check_schema_refuses() {
+	[ -n "$SCHEMA_PY" ] || { echo "no python3 with jsonschema"; return 1; }
+	! "$SCHEMA_PY" "$TEST_DIRECTORY/check-schema.py" "$1" <"$2" >/dev/null
 }
