@@ -248,6 +248,17 @@ test_expect_success 'a forged cache entry cannot add a version: it is sealed' '
 	! grep -q bogus ../got.json
 '
 
+test_expect_success 'a malformed tree in history is an error, not a wrong answer' '
+	cd r &&
+	tree=$(printf "100644 no-nul-here" | git hash-object -t tree --literally -w --stdin) &&
+	c=$(git commit-tree "$tree" -p HEAD -m "bad tree") &&
+	git update-ref refs/heads/badtree "$c" &&
+	test_must_fail git mlv lineage --all 2>../err &&
+	grep -q "a tree of this repository is malformed" ../err &&
+	git update-ref -d refs/heads/badtree &&
+	git mlv lineage --all >/dev/null
+'
+
 test_expect_success 'a pager runs on a terminal; --no-pager and pipes print directly' '
 	cd r &&
 	PAGER="sed s/^/PAGED:/" script -qec "git mlv lineage models/base.onnx" /dev/null >../tty.out &&
