@@ -17,8 +17,9 @@
  *
  *   <64 lowercase hex oid> SP <decimal size> SP <path relative to dir> LF
  *
- * in byte order of the relative path (memcmp, not git's tree order, which
- * puts "a.b" before the files of "a/"). The oid and size are a file's mlv
+ * in byte order of the whole relative path (memcmp: "a.b" before "a/x"
+ * before "a0", as git ls-files lists them; sorting each directory's names
+ * on their own would put "a/x" first). The oid and size are a file's mlv
  * ones: those in its pointer for an mlv file, else the SHA-256 and length
  * of its blob. The directory's oid is the SHA-256 of the manifest, and a
  * record also carries the number of files and their total size.
@@ -42,6 +43,10 @@
  * Git ids are content addresses, so an entry never goes stale; a missing
  * one is computed and added. Each table keeps at most a bounded number of
  * records (what the current process used first).
+ *
+ * Blobs the cache lacks are read by one thread per CPU when there are
+ * many: they share only the repository's object database, which libgit2
+ * locks for itself. A cache is used by one thread at a time.
  */
 
 struct mlv_datadir_file {
