@@ -481,6 +481,59 @@ static void test_datadir__tree_cache(void **state)
 	mlv_datadir_release(&sum);
 }
 
+/*
+ * Enough files that the blobs are read by several threads: the manifest
+ * is the same, and a blob that cannot be read is named whichever thread
+ * met it.
+ */
+static void test_datadir__many_files(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_datadir d = MLV_DATADIR_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_buf want = MLV_BUF_INIT, got = MLV_BUF_INIT, content = MLV_BUF_INIT;
+	char path[64], hex[MLV_OID_HEXSZ + 1], object[128];
+	const git_index_entry *e;
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		mlv_buf_clear(&content);
+		snprintf(path, sizeof(path), "big/%03d/f%03d", i / 100, i);
+		if (i % 2) {
+			mlv_buf_printf(&content, "plain %d\n", i);
+			test_hash_hex(hex, content.ptr, content.len);
+			mlv_buf_printf(&want, "%s %zu %03d/f%03d\n", hex, content.len,
+				       i / 100, i);
+		} else {
+			test_hash_hex(hex, &i, sizeof(i));
+			mlv_buf_printf(&content, POINTER("%s", "%d"), hex, i + 1);
+			mlv_buf_printf(&want, "%s %d %03d/f%03d\n", hex, i + 1, i / 100, i);
+		}
+		add_file(f, path, content.ptr);
+	}
+	write_tree(f);
+	assert_int_equal(mlv_datadir_from_tree(&d, &problems, f->repo, f->tree, "big/"), 0);
+	mlv_datadir_format(&got, &d);
+	assert_string_equal(got.ptr, want.ptr);
+	assert_int_equal(d.count, 600);
+	mlv_datadir_release(&d);
+
+	/* a blob gone, and no cache that knows it */
+	assert_non_null(e = git_index_get_bypath(f->index, "big/004/f417", 0));
+	loose_object(object, sizeof(object), f, &e->id);
+	assert_int_equal(unlink(object), 0);
+	cache_file(object, sizeof(object), f, "datadir-blobs");
+	assert_int_equal(unlink(object), 0);
+	assert_int_equal(mlv_datadir_from_index(&d, &problems, f->repo, f->index,
+						"big/"), MLV_ENOTFOUND);
+	assert_non_null(strstr(mlv_error_last(), "cannot read 'big/004/f417'"));
+	assert_null(d.files);
+	assert_int_equal(problems.n, 0);
+	mlv_buf_release(&want);
+	mlv_buf_release(&got);
+	mlv_buf_release(&content);
+}
+
 static void set_file(struct mlv_datadir_file *file, const char *path,
 		     const char *hex, uint64_t size)
 {
@@ -551,6 +604,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_datadir__blob_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_datadir__tree_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_datadir__many_files, setup, teardown),
 		cmocka_unit_test(test_datadir__describe_changes),
 	};
 
