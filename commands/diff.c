@@ -399,15 +399,52 @@ done:
 	return err;
 }
 
+/* 1 when the JSON array `list` (may be NULL) holds the string `s`. */
+static int in_list(const json_t *list, const char *s)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return 1;
+	return 0;
+}
+
+/* The models of the newest model version in the history of HEAD (a JSON
+ * array; NULL on error). */
+static json_t *newest_models(struct mlv_repo *r)
+{
+	struct mlv_history h = MLV_HISTORY_INIT;
+	git_revwalk *walk = NULL;
+	json_t *models = NULL;
+	size_t i;
+
+	if (mlv_history_revwalk(&walk, r, NULL, 0) < 0 ||
+	    mlv_history_walk(&h, r, walk, NULL, 0) < 0)
+		goto done;
+	models = json_array();
+	for (i = 0; i < h.n && git_oid_equal(&h.versions[i].commit, &h.versions[0].commit);
+	     i++)
+		json_array_append_new(models, json_stringn_nocheck(h.versions[i].path,
+								   strlen(h.versions[i].path)));
+done:
+	git_revwalk_free(walk);
+	mlv_history_release(&h);
+	return models;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_compare_side a = MLV_COMPARE_SIDE_INIT, b = MLV_COMPARE_SIDE_INIT;
+	struct mlv_compare_side older = MLV_COMPARE_SIDE_INIT, newer = MLV_COMPARE_SIDE_INIT;
 	struct output_opts out = OUTPUT_OPTS_INIT;
 	struct mlv_datadir_cache *cache = NULL;
 	const char *revs[2] = { NULL, NULL };
 	json_t *models = json_array(), *reports = json_array(), *o = NULL, *m;
-	int nrevs = 0, dashdash = 0, color, rc = 0, i, per_model = 0;
+	json_t *changed = NULL;
+	int nrevs = 0, dashdash = 0, color, rc = 0, i;
 	size_t k;
 
 	for (i = 1; i < argc; i++) {
@@ -441,93 +478,42 @@ int cmd_diff(int argc, char **argv)
 		json_array_set_new(models, k, json_stringn_nocheck(path, strlen(path)));
 		free(path);
 	}
-	if (nrevs == 2) {
-		if (mlv_compare_side_commit(&a, &repo, revs[0]) < 0 ||
-		    mlv_compare_side_commit(&b, &repo, revs[1]) < 0) {
-			rc = die_with_error("");
-			goto done;
-		}
-	} else if (nrevs == 1 || repo.workdir) {
-		json_t *changed;
-
-		if (mlv_compare_side_commit(&a, &repo, nrevs ? revs[0] : "HEAD") < 0 ||
-		    mlv_compare_side_worktree(&b, &repo) < 0) {
-			rc = die_with_error("");
-			goto done;
-		}
-		/* no revision: HEAD against the work tree when a sidecar there
-		 * differs, else each model's last two versions */
-		if (!nrevs) {
-			if (!(changed = mlv_compare_changed_models(&repo, &a, &b))) {
-				rc = die_with_error("");
-				goto done;
-			}
-			if (json_array_size(models)) {
-				json_t *want = models, *keep = json_array();
-
-				json_array_foreach(want, k, m) {
-					size_t j;
-					json_t *c;
-
-					json_array_foreach(changed, j, c)
-						if (!strcmp(json_string_value(c),
-							    json_string_value(m)))
-							json_array_append(keep, m);
-				}
-				per_model = json_array_size(keep) != json_array_size(want);
-				json_decref(keep);
-			} else if (json_array_size(changed)) {
-				json_decref(models);
-				models = json_incref(changed);
-			} else {
-				per_model = 1;
-			}
-			json_decref(changed);
-		}
-	} else {
-		per_model = 1;
+	/* Two revisions: those. One: it against the work tree. None: HEAD
+	 * against the work tree for a model whose sidecar differs there, else
+	 * the model's last two versions. */
+	if ((nrevs == 2 && (mlv_compare_side_commit(&a, &repo, revs[0]) < 0 ||
+			    mlv_compare_side_commit(&b, &repo, revs[1]) < 0)) ||
+	    (nrevs < 2 && repo.workdir &&
+	     (mlv_compare_side_commit(&a, &repo, nrevs ? revs[0] : "HEAD") < 0 ||
+	      mlv_compare_side_worktree(&b, &repo) < 0)) ||
+	    (nrevs == 1 && !repo.workdir && mlv_compare_side_worktree(&b, &repo) < 0) ||
+	    ((nrevs || repo.workdir) && (!nrevs || !json_array_size(models)) &&
+	     !(changed = mlv_compare_changed_models(&repo, &a, &b)))) {
+		rc = die_with_error("");
+		goto done;
 	}
-	if (per_model && !json_array_size(models)) {
-		/* the models of the newest version in history */
-		struct mlv_history h = MLV_HISTORY_INIT;
-		git_revwalk *walk = NULL;
-		size_t j;
-
-		if (mlv_history_revwalk(&walk, &repo, NULL, 0) < 0 ||
-		    mlv_history_walk(&h, &repo, walk, NULL, 0) < 0) {
-			git_revwalk_free(walk);
-			mlv_history_release(&h);
-			rc = die_with_error("");
-			goto done;
-		}
-		for (j = 0; j < h.n && git_oid_equal(&h.versions[j].commit,
-						      &h.versions[0].commit); j++)
-			json_array_append_new(models,
-					      json_stringn_nocheck(h.versions[j].path,
-								   strlen(h.versions[j].path)));
-		git_revwalk_free(walk);
-		mlv_history_release(&h);
-	} else if (!per_model && nrevs != 1 && !json_array_size(models) && nrevs == 2) {
+	if (!json_array_size(models)) {
 		json_decref(models);
-		if (!(models = mlv_compare_changed_models(&repo, &a, &b))) {
-			rc = die_with_error("");
-			goto done;
-		}
-	} else if (nrevs == 1 && !json_array_size(models)) {
-		json_decref(models);
-		if (!(models = mlv_compare_changed_models(&repo, &a, &b))) {
+		models = changed && json_array_size(changed) ? json_incref(changed)
+							     : newest_models(&repo);
+		if (!models) {
 			rc = die_with_error("");
 			goto done;
 		}
 	}
 	json_array_foreach(models, k, m) {
 		const char *path = json_string_value(m);
+		struct mlv_compare_side *from = &a, *to = &b;
 
-		if (per_model && last_two(&a, &b, &repo, path) < 0) {
-			rc = die_with_error("");
-			goto done;
+		if (!nrevs && !in_list(changed, path)) {
+			if (last_two(&older, &newer, &repo, path) < 0) {
+				rc = die_with_error("");
+				goto done;
+			}
+			from = &older;
+			to = &newer;
 		}
-		if (mlv_compare_model(&o, &repo, cache, &a, &b, path) < 0) {
+		if (mlv_compare_model(&o, &repo, cache, from, to, path) < 0) {
 			rc = die_with_error("");
 			goto done;
 		}
@@ -557,10 +543,13 @@ int cmd_diff(int argc, char **argv)
 done:
 	json_decref(o);
 	json_decref(models);
+	json_decref(changed);
 	json_decref(reports);
 	mlv_datadir_cache_free(cache);
 	mlv_compare_side_release(&a);
 	mlv_compare_side_release(&b);
+	mlv_compare_side_release(&older);
+	mlv_compare_side_release(&newer);
 	mlv_repo_release(&repo);
 	return rc;
 }

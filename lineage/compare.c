@@ -495,14 +495,16 @@ static void pair_renames(struct unmatched *gone, size_t ngone,
 	free(c);
 }
 
-/* The files of two versions of a directory, side by side. */
-static json_t *files_diff(const struct mlv_datadir *a, const struct mlv_datadir *b)
+/* The files of two versions of a directory, side by side; `unchanged`
+ * files that are in neither list are counted too. */
+static json_t *files_diff(const struct mlv_datadir *a, const struct mlv_datadir *b,
+			  size_t unchanged)
 {
 	json_t *o = json_object(), *added = json_array(), *removed = json_array();
 	json_t *modified = json_array(), *renamed = json_array(), *counts, *bytes;
 	struct unmatched *gone = calloc(a->n + 1, sizeof(*gone));
 	struct unmatched *came = calloc(b->n + 1, sizeof(*came));
-	size_t i = 0, j = 0, ngone = 0, ncame = 0, unchanged = 0;
+	size_t i = 0, j = 0, ngone = 0, ncame = 0;
 	uint64_t bytes_added = 0, bytes_removed = 0, mod_old = 0, mod_new = 0;
 
 	if (!gone || !came)
@@ -581,20 +583,176 @@ static json_t *files_diff(const struct mlv_datadir *a, const struct mlv_datadir 
 	return o;
 }
 
+/* Append file `path` (under the directory) of blob `id` to `d`. */
+static int add_file(struct mlv_datadir *d, git_repository *repo, const char *path,
+		    const git_oid *id)
+{
+	struct mlv_datadir_file *f;
+
+	if (d->n == d->alloc) {
+		d->alloc = d->alloc ? 2 * d->alloc : 64;
+		if (!(d->files = realloc(d->files, d->alloc * sizeof(*d->files))))
+			abort();
+	}
+	f = &d->files[d->n++];
+	memset(f, 0, sizeof(*f));
+	f->path = mlv_xstrdup(path);
+	f->blob = *id;
+	return mlv_scan_blob_identity(f->oid, &f->size, repo, id, path);
+}
+
+/* The differing files of two directory trees (either may be NULL: none),
+ * into `a` and `b`; the files both hold alike are only counted. Subtrees
+ * with the same id are not opened, so this reads what changed and no
+ * more. */
+struct tree_diff {
+	git_repository *repo;
+	struct mlv_datadir *a, *b;
+	size_t unchanged;
+	struct mlv_buf path; /* relative to the directory, ending in '/' */
+};
+
+static int files_below(struct tree_diff *t, struct mlv_datadir *into,
+		       const git_oid *tree_id, int count_only);
+
+static int diff_entry_side(struct tree_diff *t, struct mlv_datadir *into,
+			   const git_tree_entry *e, int count_only)
+{
+	size_t len = t->path.len;
+	int err = 0;
+
+	mlv_buf_puts(&t->path, git_tree_entry_name(e));
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		mlv_buf_putc(&t->path, '/');
+		err = files_below(t, into, git_tree_entry_id(e), count_only);
+	} else if (git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB ||
+		   git_tree_entry_filemode(e) == GIT_FILEMODE_BLOB_EXECUTABLE) {
+		if (count_only)
+			t->unchanged++;
+		else
+			err = add_file(into, t->repo, t->path.ptr, git_tree_entry_id(e));
+	}
+	mlv_buf_truncate(&t->path, len);
+	return err;
+}
+
+static int files_below(struct tree_diff *t, struct mlv_datadir *into,
+		       const git_oid *tree_id, int count_only)
+{
+	git_tree *tree = NULL;
+	size_t i, n;
+	int err;
+
+	if ((err = git_tree_lookup(&tree, t->repo, tree_id)) < 0)
+		return mlv_error_from_git(err, "cannot read a tree");
+	n = git_tree_entrycount(tree);
+	for (i = 0; i < n && !err; i++)
+		err = diff_entry_side(t, into, git_tree_entry_byindex(tree, i), count_only);
+	git_tree_free(tree);
+	return err;
+}
+
+static int diff_trees(struct tree_diff *t, git_tree *a, git_tree *b)
+{
+	size_t i = 0, j = 0, na = git_tree_entrycount(a), nb = git_tree_entrycount(b);
+	int err = 0;
+
+	while ((i < na || j < nb) && !err) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int cmp = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
+
+		if (cmp < 0) {
+			err = diff_entry_side(t, t->a, ea, 0);
+			i++;
+		} else if (cmp > 0) {
+			err = diff_entry_side(t, t->b, eb, 0);
+			j++;
+		} else if (git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+			   git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb)) {
+			err = diff_entry_side(t, NULL, ea, 1);
+			i++, j++;
+		} else if (git_tree_entry_type(ea) == GIT_OBJECT_TREE &&
+			   git_tree_entry_type(eb) == GIT_OBJECT_TREE) {
+			git_tree *sa = NULL, *sb = NULL;
+			size_t len = t->path.len;
+
+			if ((err = git_tree_lookup(&sa, t->repo, git_tree_entry_id(ea))) < 0 ||
+			    (err = git_tree_lookup(&sb, t->repo, git_tree_entry_id(eb))) < 0) {
+				err = mlv_error_from_git(err, "cannot read a tree");
+			} else {
+				mlv_buf_printf(&t->path, "%s/", git_tree_entry_name(ea));
+				err = diff_trees(t, sa, sb);
+				mlv_buf_truncate(&t->path, len);
+			}
+			git_tree_free(sa);
+			git_tree_free(sb);
+			i++, j++;
+		} else {
+			if (!(err = diff_entry_side(t, t->a, ea, 0)))
+				err = diff_entry_side(t, t->b, eb, 0);
+			i++, j++;
+		}
+	}
+	return err;
+}
+
+static int by_path(const void *x, const void *y)
+{
+	return strcmp(((const struct mlv_datadir_file *)x)->path,
+		      ((const struct mlv_datadir_file *)y)->path);
+}
+
+/* The directory `dir` of a commit's tree, or NULL when it is none. */
+static git_tree *dir_tree(git_repository *repo, git_tree *root, const char *dir)
+{
+	struct mlv_buf bare = MLV_BUF_INIT;
+	git_tree_entry *e = NULL;
+	git_tree *t = NULL;
+
+	mlv_buf_sets(&bare, dir);
+	while (bare.len > 1 && bare.ptr[bare.len - 1] == '/')
+		mlv_buf_truncate(&bare, bare.len - 1);
+	if (git_tree_entry_bypath(&e, root, bare.ptr) == 0 &&
+	    git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		git_tree_lookup(&t, repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	mlv_buf_release(&bare);
+	return t;
+}
+
 /* The file-by-file difference of a data directory, or null with the
- * reason in `problems_out` when a side has no manifest. */
-static json_t *directory_diff(json_t *problems_out, struct mlv_datadir_cache *cache,
+ * reason in `problems_out` when a side has no manifest. Between two
+ * commits it compares the trees (reading only the files that differ);
+ * against the work tree, the manifests. */
+static json_t *directory_diff(json_t *problems_out, struct mlv_repo *r,
+			      struct mlv_datadir_cache *cache,
 			      const struct mlv_compare_side *sa,
 			      const struct mlv_compare_side *sb, const char *pa,
 			      const char *pb)
 {
 	struct mlv_datadir da = MLV_DATADIR_INIT, db = MLV_DATADIR_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct tree_diff t = { r->git, &da, &db, 0, MLV_BUF_INIT };
+	git_tree *ta = NULL, *tb = NULL;
 	json_t *result = NULL;
 	size_t i;
+	int err;
 
-	if (datadir_of(&da, &problems, cache, sa, pa) < 0 ||
-	    datadir_of(&db, &problems, cache, sb, pb) < 0) {
+	if (sa->tree && sb->tree) {
+		if (!(ta = dir_tree(r->git, sa->tree, pa)) ||
+		    !(tb = dir_tree(r->git, sb->tree, pb))) {
+			mlv_problems_add(&problems, "%s is not a directory in %s", !ta ? pa : pb,
+					 !ta ? sa->label : sb->label);
+			err = MLV_EINVALID;
+		} else if ((err = diff_trees(&t, ta, tb)) == 0) {
+			qsort(da.files, da.n, sizeof(*da.files), by_path);
+			qsort(db.files, db.n, sizeof(*db.files), by_path);
+		}
+	} else if ((err = datadir_of(&da, &problems, cache, sa, pa)) == 0) {
+		err = datadir_of(&db, &problems, cache, sb, pb);
+	}
+	if (err < 0) {
 		if (!problems.n)
 			mlv_problems_add(&problems, "%s", mlv_error_last());
 		mlv_error_clear();
@@ -602,15 +760,18 @@ static json_t *directory_diff(json_t *problems_out, struct mlv_datadir_cache *ca
 			json_array_append_new(problems_out, mlv_json_string(problems.items[i]));
 		goto done;
 	}
-	result = files_diff(&da, &db);
+	result = files_diff(&da, &db, t.unchanged);
 done:
+	git_tree_free(ta);
+	git_tree_free(tb);
+	mlv_buf_release(&t.path);
 	mlv_datadir_release(&da);
 	mlv_datadir_release(&db);
 	mlv_problems_release(&problems);
 	return result ? result : json_null();
 }
 
-static json_t *data_diff(struct mlv_datadir_cache *cache,
+static json_t *data_diff(struct mlv_repo *r, struct mlv_datadir_cache *cache,
 			 const struct mlv_compare_side *sa,
 			 const struct mlv_compare_side *sb, const struct record *a,
 			 const struct record *b)
@@ -648,7 +809,7 @@ static json_t *data_diff(struct mlv_datadir_cache *cache,
 			mlv_json_set(d, "files",
 				     !strcmp(status, "changed") && is_directory(pa) &&
 						     is_directory(pb)
-					     ? directory_diff(problems, cache, sa, sb, pa, pb)
+					     ? directory_diff(problems, r, cache, sa, sb, pa, pb)
 					     : json_null());
 			mlv_json_set(d, "problems", problems);
 			json_array_append_new(list, d);
@@ -727,7 +888,7 @@ int mlv_compare_model(json_t **out, struct mlv_repo *r,
 	mlv_json_set(m, "changed", json_boolean(!json_equal(json_object_get(m, "old"),
 							     json_object_get(m, "new"))));
 	mlv_json_set(o, "code", m);
-	mlv_json_set(o, "data", data_diff(cache, sa, sb, &a, &b));
+	mlv_json_set(o, "data", data_diff(r, cache, sa, sb, &a, &b));
 	*out = o;
 	o = NULL;
 done:
