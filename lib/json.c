@@ -70,7 +70,10 @@ void mlv_json_set_string(json_t *obj, const char *key, const char *s)
 
 int mlv_json_write(FILE *out, const json_t *v, int indent)
 {
-	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+	/* 15 significant digits: every decimal of up to 15 digits (what
+	 * sidecars record) comes back as written, 0.9 and not
+	 * 0.90000000000000002 */
+	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15);
 
 	if (indent > 0)
 		flags |= JSON_INDENT(indent < 31 ? indent : 31);

@@ -27,7 +27,9 @@ void mlv_json_set(json_t *obj, const char *key, json_t *value);
 /* Set `obj[key]` to the string `s` (NULL: JSON null). */
 void mlv_json_set_string(json_t *obj, const char *key, const char *s);
 
-/* Write `v` to `out`, keys in insertion order, with no newline after it.
+/* Write `v` to `out`, keys in insertion order, numbers with 15
+ * significant digits (a decimal of up to 15 digits comes back as written),
+ * with no newline after it.
  * `indent` 0 writes it on one line ("key": value, ...), else with that
  * many spaces per level. 0, or -1 when the write failed. */
 int mlv_json_write(FILE *out, const json_t *v, int indent);

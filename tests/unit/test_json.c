@@ -68,9 +68,11 @@ static void test_json__write_keeps_key_order_and_escapes(void **state)
 	mlv_json_set_string(o, "z", "x\"\n\x01");
 	mlv_json_set(o, "a", json_integer(3));
 	mlv_json_set_string(o, "n", NULL);
+	mlv_json_set(o, "r", json_real(0.93));
 	assert_int_equal(mlv_json_write(out, o, 0), 0);
 	fclose(out);
-	assert_string_equal(text, "{\"z\": \"x\\\"\\n\\u0001\", \"a\": 3, \"n\": null}");
+	assert_string_equal(text, "{\"z\": \"x\\\"\\n\\u0001\", \"a\": 3, \"n\": null, "
+				  "\"r\": 0.93}");
 	free(text);
 	json_decref(o);
 }

@@ -1,0 +1,480 @@
+/*
+ * The registry's writers, each one new annotated tag, never a moved one:
+ *
+ *   git mlv register <model> [<rev>] [--version X.Y.Z | --bump-major |
+ *                    --bump-minor | --bump-patch] [-m <msg>] [-s]
+ *   git mlv assign <model> <version> --stage <stage> [-m <msg>] [-s]
+ *   git mlv unassign <model> --stage <stage> [-m <msg>] [-s]
+ *   git mlv deprecate <model> [-m <msg>] [-s]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "mlv/error.h"
+#include "mlv/policy.h"
+#include "mlv/quote.h"
+#include "mlv/registry.h"
+#include "mlv/run.h"
+#include "mlv/sidecar.h"
+
+#define REGISTER_USAGE \
+	"register <model> [<rev>] [--version X.Y.Z | --bump-major | --bump-minor | " \
+	"--bump-patch] [-m <message>] [-s]"
+#define ASSIGN_USAGE "assign <model> <version> --stage <stage> [-m <message>] [-s]"
+#define UNASSIGN_USAGE "unassign <model> --stage <stage> [-m <message>] [-s]"
+#define DEPRECATE_USAGE "deprecate <model> [-m <message>] [-s]"
+
+/* What every writer parses. */
+struct writer {
+	struct mlv_repo repo;
+	struct mlv_registry reg;
+	struct mlv_registry_state state;
+	struct mlv_buf name;     /* the registry name */
+	char *model;             /* the model path, when one was given */
+	const char *message;
+	int sign;
+};
+
+#define WRITER_INIT { MLV_REPO_INIT, MLV_REGISTRY_INIT, MLV_REGISTRY_STATE_INIT, \
+		      MLV_BUF_INIT, NULL, NULL, 0 }
+
+static void writer_release(struct writer *w)
+{
+	mlv_registry_state_release(&w->state);
+	mlv_registry_release(&w->reg);
+	mlv_buf_release(&w->name);
+	free(w->model);
+	mlv_repo_release(&w->repo);
+}
+
+/* Open the repository, read the registry and name the model `arg` (a
+ * path, or a registry name). 0, or the exit code after a message. */
+static int writer_open(struct writer *w, const char *arg)
+{
+	if (mlv_repo_open(&w->repo) < 0 || mlv_registry_load(&w->reg, w->repo.git) < 0)
+		return die_with_error("");
+	w->model = model_path(&w->repo, arg);
+	if (strchr(w->model, '.') || mlv_registry_name_is_valid(w->model))
+		mlv_registry_name_of(&w->name, w->model);
+	else
+		mlv_buf_sets(&w->name, w->model);
+	if (!mlv_registry_name_is_valid(w->name.ptr)) {
+		fprintf(stderr, "fatal: '%s' cannot be a registry name: use letters, "
+				"digits, '/', '_' and '-' (not first: '-' or '/')\n",
+			w->name.ptr);
+		return 128;
+	}
+	mlv_registry_state(&w->state, &w->reg, w->name.ptr, INT64_MAX);
+	return 0;
+}
+
+/* Create the annotated tag `tag` on `commit` with git itself, so that
+ * tag.gpgSign, user.signingKey and gpg.format apply as to any git tag. */
+static int create_tag(const struct writer *w, const char *tag, const git_oid *commit,
+		      const char *message)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	const char *args[] = { "tag", w->sign ? "-s" : "-a", "-m", message, "--", tag,
+			       git_oid_tostr(hex, sizeof(hex), commit), NULL };
+	struct mlv_buf out = MLV_BUF_INIT;
+	int rc;
+
+	rc = mlv_run_git(&out, args, MLV_RUN_STDERR_TO_OUT | MLV_RUN_NO_STDIN);
+	if (rc != 0) {
+		fprintf(stderr, "fatal: git tag %s failed: %s", tag,
+			out.len ? out.ptr : "(no message)\n");
+		rc = 128;
+	} else {
+		struct mlv_buf q = MLV_BUF_INIT;
+
+		mlv_quote_shell(&q, tag);
+		printf("Created tag '%s' on %.12s\nTo share it: git push origin %s\n", tag,
+		       hex, q.ptr);
+		mlv_buf_release(&q);
+	}
+	mlv_buf_release(&out);
+	return rc;
+}
+
+/* Take -m/--message and -s/--sign at argv[*i]: 1 when taken. */
+static int writer_option(struct writer *w, int argc, char **argv, int *i)
+{
+	if ((!strcmp(argv[*i], "-m") || !strcmp(argv[*i], "--message")) && *i + 1 < argc)
+		w->message = argv[++*i];
+	else if (!strncmp(argv[*i], "--message=", 10))
+		w->message = argv[*i] + 10;
+	else if (!strcmp(argv[*i], "-s") || !strcmp(argv[*i], "--sign"))
+		w->sign = 1;
+	else
+		return 0;
+	return 1;
+}
+
+/* The next version after `latest` (NULL: none yet) for --bump-KIND. */
+static void bump(struct mlv_buf *out, const char *latest, char kind)
+{
+	unsigned long v[3] = { 0, 0, 0 };
+
+	if (latest)
+		sscanf(latest, "%lu.%lu.%lu", &v[0], &v[1], &v[2]);
+	if (kind == 'M')
+		v[0]++, v[1] = 0, v[2] = 0;
+	else if (kind == 'm')
+		v[1]++, v[2] = 0;
+	else
+		v[2]++;
+	mlv_buf_printf(out, "%lu.%lu.%lu", v[0], v[1], v[2]);
+}
+
+/* The model at `commit` must have a valid sidecar there: the commit
+ * check, for that model alone. 0, or the exit code after the problems. */
+static int check_lineage(struct writer *w, const git_oid *commit, const char *rev)
+{
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_snapshot snap = { NULL, NULL, commit, NULL, 1, w->model, NULL };
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (git_commit_lookup(&c, w->repo.git, commit) < 0 || git_commit_tree(&tree, c) < 0) {
+		mlv_error_from_git(-1, "cannot read the commit");
+		rc = die_with_error("");
+		goto done;
+	}
+	if (git_tree_entry_bypath(&e, tree, w->model) < 0) {
+		fprintf(stderr, "fatal: cannot register '%s': %s holds no such model\n",
+			w->model, rev);
+		rc = 1;
+		goto done;
+	}
+	snap.tree = tree;
+	if (mlv_policy_check(&problems, &w->repo, &snap) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (problems.n) {
+		fprintf(stderr, "fatal: cannot register '%s' at %s: its lineage does not "
+				"hold there:\n", w->model, rev);
+		for (i = 0; i < problems.n; i++)
+			fprintf(stderr, "  %s\n", problems.items[i]);
+		rc = 1;
+	}
+done:
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(c);
+	mlv_problems_release(&problems);
+	return rc;
+}
+
+/* [model] version of the sidecar at `commit`, into `out`: 1, or 0. */
+static int sidecar_version(struct mlv_buf *out, struct writer *w, const git_oid *commit)
+{
+	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_buf path = MLV_BUF_INIT;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	const char *v;
+	int found = 0;
+
+	mlv_buf_printf(&path, "%s%s", w->model, MLV_SIDECAR_SUFFIX);
+	if (git_commit_lookup(&c, w->repo.git, commit) == 0 &&
+	    git_commit_tree(&tree, c) == 0 &&
+	    git_tree_entry_bypath(&e, tree, path.ptr) == 0 &&
+	    git_blob_lookup(&blob, w->repo.git, git_tree_entry_id(e)) == 0) {
+		mlv_sidecar_parse(&sc, &problems, path.ptr, git_blob_rawcontent(blob),
+				  (size_t)git_blob_rawsize(blob));
+		if ((v = mlv_sidecar_get(&sc, "model", NULL, "version"))) {
+			mlv_buf_sets(out, v);
+			found = 1;
+		}
+	}
+	mlv_error_clear();
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(c);
+	mlv_buf_release(&path);
+	mlv_sidecar_release(&sc);
+	mlv_problems_release(&problems);
+	return found;
+}
+
+/* The highest version `m` ever registered (deregistered ones count: a
+ * version number is never reused). */
+static const char *highest_ever(const struct mlv_registry_model *m)
+{
+	return m && m->nversions ? m->versions[m->nversions - 1].registered->version
+				 : NULL;
+}
+
+int cmd_register(int argc, char **argv)
+{
+	struct writer w = WRITER_INIT;
+	struct mlv_buf version = MLV_BUF_INIT, recorded = MLV_BUF_INIT;
+	struct mlv_buf tag = MLV_BUF_INIT, msg = MLV_BUF_INIT;
+	const char *model = NULL, *rev = NULL, *asked = NULL, *top;
+	const struct mlv_registry_model *m;
+	git_object *obj = NULL, *commit = NULL;
+	char kind = 0;
+	int i, rc = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (writer_option(&w, argc, argv, &i))
+			continue;
+		if (!strcmp(argv[i], "--version") && i + 1 < argc)
+			asked = argv[++i];
+		else if (!strncmp(argv[i], "--version=", 10))
+			asked = argv[i] + 10;
+		else if (!strcmp(argv[i], "--bump-major"))
+			kind = 'M';
+		else if (!strcmp(argv[i], "--bump-minor"))
+			kind = 'm';
+		else if (!strcmp(argv[i], "--bump-patch"))
+			kind = 'p';
+		else if (argv[i][0] != '-' && !model)
+			model = argv[i];
+		else if (argv[i][0] != '-' && !rev)
+			rev = argv[i];
+		else {
+			rc = usage_error(REGISTER_USAGE);
+			goto done;
+		}
+	}
+	if (!model || (asked && kind)) {
+		rc = usage_error(REGISTER_USAGE);
+		goto done;
+	}
+	if (asked && asked[0] == 'v')
+		asked++;
+	if (asked && !mlv_semver_is_valid(asked)) {
+		fprintf(stderr, "fatal: '%s' is not a semantic version (X.Y.Z)\n", asked);
+		rc = 129;
+		goto done;
+	}
+	if ((rc = writer_open(&w, model)))
+		goto done;
+	if (!rev)
+		rev = "HEAD";
+	if (git_revparse_single(&obj, w.repo.git, rev) < 0 ||
+	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+		fprintf(stderr, "fatal: '%s' is not a commit in this repository\n", rev);
+		rc = 128;
+		goto done;
+	}
+	if ((rc = check_lineage(&w, git_object_id(commit), rev)))
+		goto done;
+	m = mlv_registry_find_model(&w.state, w.name.ptr);
+	top = highest_ever(m);
+	sidecar_version(&recorded, &w, git_object_id(commit));
+	if (asked)
+		mlv_buf_sets(&version, asked);
+	else if (kind)
+		bump(&version, top, kind);
+	else if (recorded.len)
+		mlv_buf_sets(&version, recorded.ptr);
+	if (!version.len) {
+		fprintf(stderr, "fatal: the sidecar of '%s' records no [model] version: "
+				"give --version X.Y.Z or --bump-patch (or -minor, -major)\n",
+			w.model);
+		rc = 1;
+		goto done;
+	}
+	if (recorded.len && strcmp(recorded.ptr, version.ptr)) {
+		fprintf(stderr, "fatal: the sidecar of '%s' at %s records version %s, not "
+				"%s: register %s, or record %s with git mlv sidecar update "
+				"--version %s\n", w.model, rev, recorded.ptr, version.ptr,
+			recorded.ptr, version.ptr, version.ptr);
+		rc = 1;
+		goto done;
+	}
+	if (top && mlv_semver_compare(version.ptr, top) <= 0) {
+		fprintf(stderr, "fatal: version %s of '%s' is not higher than %s, the "
+				"highest registered one\n", version.ptr, w.name.ptr, top);
+		rc = 1;
+		goto done;
+	}
+	mlv_buf_printf(&tag, "%s@v%s", w.name.ptr, version.ptr);
+	mlv_buf_printf(&msg, "%s", w.message ? w.message : "");
+	if (!w.message)
+		mlv_buf_printf(&msg, "Registering artifact %s version v%s\n\nmodel: %s\n",
+			       w.name.ptr, version.ptr, w.model);
+	rc = create_tag(&w, tag.ptr, git_object_id(commit), msg.ptr);
+done:
+	git_object_free(commit);
+	git_object_free(obj);
+	mlv_buf_release(&version);
+	mlv_buf_release(&recorded);
+	mlv_buf_release(&tag);
+	mlv_buf_release(&msg);
+	writer_release(&w);
+	return rc;
+}
+
+/* The model of a stage command, which must be in the registry. */
+static const struct mlv_registry_model *registered_model(const struct writer *w)
+{
+	const struct mlv_registry_model *m = mlv_registry_find_model(&w->state, w->name.ptr);
+
+	if (!m)
+		fprintf(stderr, "fatal: '%s' is not in the registry: git mlv register "
+				"it first (git mlv models lists what is)\n", w->name.ptr);
+	return m;
+}
+
+/* Assign, unassign or deprecate: the tag NAME<suffix>#N at `commit`. */
+static int stage_tag(struct writer *w, const char *suffix, const git_oid *commit,
+		     const char *default_message)
+{
+	struct mlv_buf tag = MLV_BUF_INIT;
+	int rc;
+
+	mlv_buf_printf(&tag, "%s%s#%lu", w->name.ptr, suffix,
+		       mlv_registry_last_counter(&w->reg, w->name.ptr) + 1);
+	rc = create_tag(w, tag.ptr, commit, w->message ? w->message : default_message);
+	mlv_buf_release(&tag);
+	return rc;
+}
+
+/* Parse a stage command's arguments: the model, an optional version,
+ * --stage, and the writer's options. */
+static int stage_args(struct writer *w, const char **model, const char **version,
+		      const char **stage, int argc, char **argv, const char *usage)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (writer_option(w, argc, argv, &i))
+			continue;
+		if (stage && !strcmp(argv[i], "--stage") && i + 1 < argc)
+			*stage = argv[++i];
+		else if (stage && !strncmp(argv[i], "--stage=", 8))
+			*stage = argv[i] + 8;
+		else if (argv[i][0] != '-' && !*model)
+			*model = argv[i];
+		else if (argv[i][0] != '-' && version && !*version)
+			*version = argv[i];
+		else
+			return usage_error(usage);
+	}
+	if (!*model || (version && !*version) || (stage && !*stage))
+		return usage_error(usage);
+	if (stage && !mlv_registry_stage_is_valid(*stage)) {
+		fprintf(stderr, "fatal: '%s' is not a stage name: use letters, digits, "
+				"'_' and '-'\n", *stage);
+		return 129;
+	}
+	return 0;
+}
+
+int cmd_assign(int argc, char **argv)
+{
+	struct writer w = WRITER_INIT;
+	struct mlv_buf msg = MLV_BUF_INIT, suffix = MLV_BUF_INIT;
+	const char *model = NULL, *version = NULL, *stage = NULL;
+	const struct mlv_registry_model *m;
+	const struct mlv_registry_version_state *v;
+	const struct mlv_registry_event *now;
+	int rc;
+
+	if ((rc = stage_args(&w, &model, &version, &stage, argc, argv, ASSIGN_USAGE)) ||
+	    (rc = writer_open(&w, model)))
+		goto done;
+	if (!(m = registered_model(&w))) {
+		rc = 1;
+		goto done;
+	}
+	if (!(v = mlv_registry_find_version(m, version))) {
+		fprintf(stderr, "fatal: '%s' has no registered version %s (git mlv models "
+				"%s lists them)\n", w.name.ptr, version, w.name.ptr);
+		rc = 1;
+		goto done;
+	}
+	if ((now = mlv_registry_in_stage(m, stage)) && now->version &&
+	    !strcmp(now->version, v->registered->version)) {
+		fprintf(stderr, "fatal: %s v%s is in stage '%s' already (tag '%s')\n",
+			w.name.ptr, now->version, stage, now->tag);
+		rc = 1;
+		goto done;
+	}
+	mlv_buf_printf(&msg, "Assigning stage %s to artifact %s version v%s\n", stage,
+		       w.name.ptr, v->registered->version);
+	mlv_buf_printf(&suffix, "#%s", stage);
+	rc = stage_tag(&w, suffix.ptr, &v->registered->commit, msg.ptr);
+done:
+	mlv_buf_release(&msg);
+	mlv_buf_release(&suffix);
+	writer_release(&w);
+	return rc;
+}
+
+int cmd_unassign(int argc, char **argv)
+{
+	struct writer w = WRITER_INIT;
+	struct mlv_buf msg = MLV_BUF_INIT, suffix = MLV_BUF_INIT;
+	const char *model = NULL, *stage = NULL;
+	const struct mlv_registry_model *m;
+	const struct mlv_registry_event *now;
+	int rc;
+
+	if ((rc = stage_args(&w, &model, NULL, &stage, argc, argv, UNASSIGN_USAGE)) ||
+	    (rc = writer_open(&w, model)))
+		goto done;
+	if (!(m = registered_model(&w))) {
+		rc = 1;
+		goto done;
+	}
+	if (!(now = mlv_registry_in_stage(m, stage))) {
+		fprintf(stderr, "fatal: no version of '%s' is in stage '%s'\n", w.name.ptr,
+			stage);
+		rc = 1;
+		goto done;
+	}
+	mlv_buf_printf(&msg, "Unassigning stage %s from artifact %s version v%s\n",
+		       stage, w.name.ptr, now->version ? now->version : "?");
+	mlv_buf_printf(&suffix, "#%s!", stage);
+	rc = stage_tag(&w, suffix.ptr, &now->commit, msg.ptr);
+done:
+	mlv_buf_release(&msg);
+	mlv_buf_release(&suffix);
+	writer_release(&w);
+	return rc;
+}
+
+int cmd_deprecate(int argc, char **argv)
+{
+	struct writer w = WRITER_INIT;
+	struct mlv_buf msg = MLV_BUF_INIT;
+	const char *model = NULL;
+	const struct mlv_registry_model *m;
+	const struct mlv_registry_version_state *latest;
+	int rc;
+
+	if ((rc = stage_args(&w, &model, NULL, NULL, argc, argv, DEPRECATE_USAGE)) ||
+	    (rc = writer_open(&w, model)))
+		goto done;
+	if (!(m = registered_model(&w))) {
+		rc = 1;
+		goto done;
+	}
+	if (m->deprecated) {
+		fprintf(stderr, "fatal: '%s' is deprecated already (tag '%s')\n", w.name.ptr,
+			m->deprecated->tag);
+		rc = 1;
+		goto done;
+	}
+	latest = m->nversions ? &m->versions[m->nversions - 1] : NULL;
+	mlv_buf_printf(&msg, "Deprecating artifact %s\n", w.name.ptr);
+	rc = latest ? stage_tag(&w, "@deprecated", &latest->registered->commit, msg.ptr) : 1;
+done:
+	mlv_buf_release(&msg);
+	writer_release(&w);
+	return rc;
+}

@@ -1,0 +1,173 @@
+#ifndef MLV_REGISTRY_H
+#define MLV_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <git2.h>
+
+#include "mlv/buf.h"
+
+/*
+ * The model registry: annotated Git tags in GTO's format
+ * (../shared/DESIGN.md, "Registry"), so that they travel with git push and
+ * fetch and a repository tagged by GTO reads as it is:
+ *
+ *   NAME@vSEMVER           register: this commit holds version SEMVER
+ *   NAME@vSEMVER!#N        deregister that version
+ *   NAME#STAGE#N           assign: the version at this commit is in STAGE
+ *   NAME#STAGE!#N          unassign
+ *   NAME@deprecated#N      deprecate the model
+ *
+ * NAME is [A-Za-z0-9/_-] (no leading '-' or '/', no "//", no trailing
+ * '/'), STAGE is [A-Za-z0-9_-]; N counts up per name over every tag with
+ * a counter. GTO's "simple" forms without a counter (NAME#STAGE,
+ * NAME@deprecated) are read too, with counter 0. No tag is ever moved or
+ * deleted by mlv: the tags are the audit trail.
+ *
+ * Events are ordered by the tagger's time (a lightweight tag: its commit's
+ * committer time), then by counter, then by tag name, so every clone sees
+ * the same order. The state at a moment is the result of the events up to
+ * it: the latest assignment of a stage wins, an unassign clears the stage
+ * when it holds that version, a deregistered version is no longer a
+ * version, and a deprecated model is shown as such.
+ */
+
+enum mlv_registry_kind {
+	MLV_REGISTRY_REGISTER,
+	MLV_REGISTRY_DEREGISTER,
+	MLV_REGISTRY_ASSIGN,
+	MLV_REGISTRY_UNASSIGN,
+	MLV_REGISTRY_DEPRECATE
+};
+
+/* What a tag name says; the strings point into `buf`. */
+struct mlv_registry_tag {
+	enum mlv_registry_kind kind;
+	char *name;             /* "models/fraud" */
+	char *version;          /* register/deregister: "1.2.0" (no 'v'); else NULL */
+	char *stage;            /* assign/unassign: "prod"; else NULL */
+	unsigned long counter;  /* N; 0 for the forms without one */
+	struct mlv_buf buf;
+};
+
+#define MLV_REGISTRY_TAG_INIT { MLV_REGISTRY_REGISTER, NULL, NULL, NULL, 0, MLV_BUF_INIT }
+
+/*
+ * Parse a tag name (without "refs/tags/"). 0 when it is a registry tag;
+ * MLV_ENOTFOUND when it is some other tag (v1.0, release-3: not ours);
+ * MLV_EINVALID, with a message saying what is wrong, when it looks like a
+ * registry tag but breaks the format (a bad name character, a version
+ * that is not semver, a counter that is no number).
+ */
+int mlv_registry_parse_tag(struct mlv_registry_tag *out, const char *tag);
+void mlv_registry_tag_release(struct mlv_registry_tag *t);
+
+/* 1 when `name` is a valid registry name, `stage` a valid stage name. */
+int mlv_registry_name_is_valid(const char *name);
+int mlv_registry_stage_is_valid(const char *stage);
+
+/* One registry tag, read. */
+struct mlv_registry_event {
+	enum mlv_registry_kind kind;
+	char *tag;            /* the tag name */
+	char *name;
+	char *version;        /* register/deregister: the version; assign and
+			       * unassign: the version registered at `commit`
+			       * (NULL when none is) */
+	char *stage;
+	unsigned long counter;
+	git_oid commit;       /* what the tag points at, peeled to a commit */
+	git_oid tag_id;       /* the tag object (the commit for a lightweight tag) */
+	int64_t time;         /* seconds since the epoch */
+	int offset;           /* the tagger's zone, minutes east of UTC */
+	char *tagger_name, *tagger_email;
+	char *message;        /* NULL for a lightweight tag */
+	int annotated;
+};
+
+struct mlv_registry {
+	struct mlv_registry_event *events; /* in the order above */
+	size_t n, alloc;
+	size_t skipped;      /* registry-looking tags that broke the format */
+};
+
+#define MLV_REGISTRY_INIT { NULL, 0, 0, 0 }
+
+/* Read every registry tag of the repository. 0, or a negative error. */
+int mlv_registry_load(struct mlv_registry *reg, git_repository *repo);
+void mlv_registry_release(struct mlv_registry *reg);
+
+/* The highest counter used by `name`'s tags (0 when none). */
+unsigned long mlv_registry_last_counter(const struct mlv_registry *reg,
+					const char *name);
+
+/* The state of one model at a moment. */
+struct mlv_registry_stage_state {
+	char *stage;
+	const struct mlv_registry_event *assigned; /* the assign that put it there */
+};
+
+struct mlv_registry_version_state {
+	const struct mlv_registry_event *registered;
+	int deregistered;
+};
+
+struct mlv_registry_model {
+	char *name;
+	struct mlv_registry_version_state *versions; /* in semver order, lowest first */
+	size_t nversions;
+	struct mlv_registry_stage_state *stages;     /* stages holding a version, by name */
+	size_t nstages;
+	const struct mlv_registry_event *deprecated; /* NULL unless deprecated */
+};
+
+struct mlv_registry_state {
+	struct mlv_registry_model *models; /* by name */
+	size_t n;
+};
+
+#define MLV_REGISTRY_STATE_INIT { NULL, 0 }
+
+/*
+ * The state after every event up to `as_of` (seconds since the epoch,
+ * inclusive; INT64_MAX for now), of every model or only of `name` (NULL:
+ * all). 0, or a negative error.
+ */
+int mlv_registry_state(struct mlv_registry_state *out, const struct mlv_registry *reg,
+		       const char *name, int64_t as_of);
+void mlv_registry_state_release(struct mlv_registry_state *s);
+
+/* The model `name` in `s`, or NULL. */
+const struct mlv_registry_model *mlv_registry_find_model(const struct mlv_registry_state *s,
+							 const char *name);
+
+/* The latest version (highest semver, not deregistered) of `m`, or NULL. */
+const struct mlv_registry_version_state *
+mlv_registry_latest(const struct mlv_registry_model *m);
+
+/* The version `version` ("1.2.0" or "v1.2.0") of `m`, or NULL. */
+const struct mlv_registry_version_state *
+mlv_registry_find_version(const struct mlv_registry_model *m, const char *version);
+
+/* The version in `stage` of `m`, or NULL. */
+const struct mlv_registry_event *mlv_registry_in_stage(const struct mlv_registry_model *m,
+						       const char *stage);
+
+/*
+ * A model reference: NAME@VERSION, NAME@vVERSION, NAME@latest or
+ * NAME#STAGE, where NAME is a registry name ("models/fraud") or the path of
+ * a model ("models/fraud.onnx"). Into `commit` the commit it names, and
+ * into `name` the registry name. 0; MLV_ENOTFOUND when `ref` is no model
+ * reference (then it may be an ordinary revision), with no message; or
+ * MLV_EINVALID, with a message saying what the registry holds instead, when
+ * it is one but names nothing (no such version, an empty stage).
+ */
+int mlv_registry_resolve(git_oid *commit, struct mlv_buf *name,
+			 const struct mlv_registry *reg, const char *ref);
+
+/* The registry name of a model path: the path without its extension
+ * ("models/fraud.onnx" -> "models/fraud"). */
+void mlv_registry_name_of(struct mlv_buf *out, const char *model_path);
+
+#endif
