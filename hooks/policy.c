@@ -39,12 +39,66 @@ void mlv_policy_init(struct mlv_policy *p)
 	p->name_template = NULL;
 	p->allow_external_data = 1;
 	p->strict_inputs = 0;
+	p->stages = NULL;
+	p->nstages = 0;
+	p->rules = NULL;
+	p->nrules = 0;
+}
+
+static void free_list(char **list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
 }
 
 void mlv_policy_release(struct mlv_policy *p)
 {
+	size_t i;
+
 	free(p->name_template);
 	p->name_template = NULL;
+	free_list(p->stages, p->nstages);
+	p->stages = NULL;
+	p->nstages = 0;
+	for (i = 0; i < p->nrules; i++) {
+		free(p->rules[i].stage);
+		free(p->rules[i].from);
+		free_list(p->rules[i].branches, p->rules[i].nbranches);
+	}
+	free(p->rules);
+	p->rules = NULL;
+	p->nrules = 0;
+}
+
+const struct mlv_stage_rule *mlv_policy_stage_rule(const struct mlv_policy *p,
+						   const char *stage)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrules; i++)
+		if (!strcmp(p->rules[i].stage, stage))
+			return &p->rules[i];
+	return NULL;
+}
+
+int mlv_policy_stage_allowed(const struct mlv_policy *p, const char *stage)
+{
+	size_t i;
+
+	if (!p->stages)
+		return 1;
+	for (i = 0; i < p->nstages; i++)
+		if (!strcmp(p->stages[i], stage))
+			return 1;
+	return 0;
+}
+
+int mlv_policy_has_registry_rules(const struct mlv_policy *p)
+{
+	return p->stages || p->nrules;
 }
 
 struct policy_parse {
@@ -112,15 +166,164 @@ static int parse_sections(unsigned *out, const char *list)
 	return 0;
 }
 
-static int handle_policy(void *user, const char *section, const char *key,
+/* A stage name as the registry's tags spell it: [A-Za-z0-9_-], not
+ * starting with '-' (registry.h says the same of its tags). */
+static int is_stage_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+static int is_branch_name(const char *s, size_t n)
+{
+	struct mlv_buf ref = MLV_BUF_INIT;
+	int valid = 0;
+
+	mlv_buf_puts(&ref, "refs/heads/");
+	mlv_buf_put(&ref, s, n);
+	if (git_reference_name_is_valid(&valid, ref.ptr) < 0)
+		valid = 0;
+	git_error_clear();
+	mlv_buf_release(&ref);
+	return valid;
+}
+
+/*
+ * A comma (or blank) separated list into `*out` (replacing what it held),
+ * every item passing `valid`. -1, leaving `*out` as it was, when one does
+ * not; its text into `bad`.
+ */
+static int parse_list(char ***out, size_t *nout, struct mlv_buf *bad, const char *list,
+		      int (*valid)(const char *, size_t))
+{
+	char **items = NULL;
+	size_t n = 0, alloc = 0;
+	const char *p = list;
+	int err = 0;
+
+	while (*p) {
+		size_t len;
+
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (!(len = strcspn(p, ", \t")))
+			break;
+		if (!valid(p, len)) {
+			mlv_buf_put(bad, p, len);
+			err = -1;
+			goto done;
+		}
+		MLV_ALLOC_GROW(items, n, alloc);
+		items[n++] = mlv_xstrndup(p, len);
+		p += len;
+	}
+	free_list(*out, *nout);
+	*out = items ? items : mlv_xreallocarray(NULL, 1, sizeof(*items));
+	*nout = n;
+	items = NULL;
+	n = 0;
+done:
+	free_list(items, n);
+	return err;
+}
+
+static void handle_registry(struct policy_parse *pp, const char *key, const char *value)
+{
+	struct mlv_buf bad = MLV_BUF_INIT;
+
+	if (strcmp(key, "stages"))
+		mlv_problems_add(pp->problems, "%s:%u: unknown key registry.%s (known: "
+				 "stages)", pp->file, pp->line, key);
+	else if (parse_list(&pp->policy->stages, &pp->policy->nstages, &bad, value,
+			    is_stage_name) < 0)
+		mlv_problems_add(pp->problems, "%s:%u: registry.stages: '%s' is not a "
+				 "stage name (letters, digits, '_' and '-')", pp->file,
+				 pp->line, bad.ptr);
+	mlv_buf_release(&bad);
+}
+
+/* The rule of [stage "NAME"], made when it is the first such section. */
+static struct mlv_stage_rule *stage_rule(struct mlv_policy *p, const char *stage)
+{
+	struct mlv_stage_rule *r = (struct mlv_stage_rule *)mlv_policy_stage_rule(p, stage);
+
+	if (!r) {
+		p->rules = mlv_xreallocarray(p->rules, p->nrules + 1, sizeof(*p->rules));
+		r = &p->rules[p->nrules++];
+		memset(r, 0, sizeof(*r));
+		r->stage = mlv_xstrdup(stage);
+	}
+	return r;
+}
+
+static void handle_stage(struct policy_parse *pp, const char *stage, const char *key,
 			 const char *value)
 {
-	struct policy_parse *pp = user;
+	struct mlv_buf bad = MLV_BUF_INIT;
+	struct mlv_stage_rule *r;
+	int b;
+
+	if (!is_stage_name(stage, strlen(stage))) {
+		mlv_problems_add(pp->problems, "%s:%u: [stage \"%s\"]: not a stage name "
+				 "(letters, digits, '_' and '-')", pp->file, pp->line,
+				 stage);
+		goto done;
+	}
+	r = stage_rule(pp->policy, stage);
+	if (!strcmp(key, "from")) {
+		if (is_stage_name(value, strlen(value))) {
+			free(r->from);
+			r->from = mlv_xstrdup(value);
+		} else {
+			mlv_problems_add(pp->problems, "%s:%u: stage.%s.from '%s' is not "
+					 "one stage name (letters, digits, '_' and '-')",
+					 pp->file, pp->line, stage, value);
+		}
+	} else if (!strcmp(key, "branches")) {
+		if (parse_list(&r->branches, &r->nbranches, &bad, value,
+			       is_branch_name) < 0)
+			mlv_problems_add(pp->problems, "%s:%u: stage.%s.branches: '%s' "
+					 "is not a branch name", pp->file, pp->line,
+					 stage, bad.ptr);
+	} else if (!strcmp(key, "require-signed")) {
+		if ((b = mlv_parse_bool(value)) < 0)
+			mlv_problems_add(pp->problems, "%s:%u: stage.%s.require-signed "
+					 "'%s' is not true or false", pp->file, pp->line,
+					 stage, value);
+		else
+			r->require_signed = b;
+	} else {
+		mlv_problems_add(pp->problems, "%s:%u: unknown key stage.%s.%s (known: "
+				 "from, branches, require-signed)", pp->file, pp->line,
+				 stage, key);
+	}
+done:
+	mlv_buf_release(&bad);
+}
+
+/* `section` is [stage "NAME"]: NAME into `out`. */
+static int stage_section(struct mlv_buf *out, const char *section)
+{
+	size_t n = strlen(section);
+
+	if (strncmp(section, "stage \"", 7) || n < 8 || section[n - 1] != '"')
+		return 0;
+	mlv_buf_clear(out);
+	mlv_buf_put(out, section + 7, n - 8);
+	return 1;
+}
+
+static void handle_policy(struct policy_parse *pp, const char *key, const char *value)
+{
 	struct mlv_policy *p = pp->policy;
 	int b;
 
-	if (strcmp(section, "policy"))
-		return 1; /* [store] and others belong to other readers */
 	if (!strcmp(key, "required-sections")) {
 		if (parse_sections(&p->required, value) < 0)
 			mlv_problems_add(pp->problems, "%s: policy.required-sections "
@@ -146,6 +349,23 @@ static int handle_policy(void *user, const char *section, const char *key,
 		mlv_problems_add(pp->problems, "%s: unknown key policy.%s", pp->file,
 				 key);
 	}
+}
+
+/* inih's handler: [policy], [registry] and [stage "NAME"] are ours;
+ * [store] and others belong to other readers. */
+static int handle_key(void *user, const char *section, const char *key,
+		      const char *value)
+{
+	struct policy_parse *pp = user;
+	struct mlv_buf stage = MLV_BUF_INIT;
+
+	if (!strcmp(section, "policy"))
+		handle_policy(pp, key, value);
+	else if (!strcmp(section, "registry"))
+		handle_registry(pp, key, value);
+	else if (stage_section(&stage, section))
+		handle_stage(pp, stage.ptr, key, value);
+	mlv_buf_release(&stage);
 	return 1;
 }
 
@@ -160,7 +380,7 @@ int mlv_policy_parse(struct mlv_policy *p, struct mlv_problems *problems,
 		mlv_problems_add(problems, "%s: binary content, not an INI file", file);
 		return MLV_EINVALID;
 	}
-	rc = ini_parse_stream(read_line, &pp, handle_policy, &pp);
+	rc = ini_parse_stream(read_line, &pp, handle_key, &pp);
 	if (rc > 0)
 		mlv_problems_add(problems, "%s:%d: syntax error (lines are "
 				 "'key = value' under '[policy]', at most 198 bytes)",

@@ -25,6 +25,16 @@
  *   name-template = {project}-{task}-{architecture}-{dataset-version}-{date}-{run-id}
  *   allow-external-data = true     ; [data] sections with uri = ...
  *   strict-inputs = false          ; recorded inputs may not change alone
+ *
+ * and the registry's promotion rules (checked by promote.h, not here):
+ *
+ *   [registry]
+ *   stages = dev, staging, prod    ; the stages an assign may name (unset: any)
+ *   [stage "prod"]
+ *   from = staging                 ; the version was in staging before
+ *   branches = main, release       ; its commit is reachable from one of them
+ *   require-signed = true          ; the assign tag is signed, git verify-tag
+ *                                  ; accepts it
  */
 
 #define MLV_POLICY_FILE ".mlvconfig"
@@ -41,12 +51,25 @@ enum {
 	MLV_SECTION_METRICS = 1 << 6
 };
 
+/* The rules of one [stage "NAME"] section. */
+struct mlv_stage_rule {
+	char *stage;
+	char *from;         /* the stage a version must have been in first; NULL: none */
+	char **branches;    /* branch names (no "refs/heads/"); nbranches 0: any commit */
+	size_t nbranches;
+	int require_signed;
+};
+
 struct mlv_policy {
 	unsigned required; /* MLV_SECTION_* bits */
 	int require_version_bump;
 	char *name_template; /* NULL: any name */
 	int allow_external_data;
 	int strict_inputs;
+	char **stages;      /* [registry] stages; NULL: any valid stage name */
+	size_t nstages;
+	struct mlv_stage_rule *rules; /* one per [stage "NAME"], in file order */
+	size_t nrules;
 };
 
 /* The defaults: model, data, config, environment and code required. */
@@ -56,6 +79,17 @@ void mlv_policy_release(struct mlv_policy *p);
 /* Read `.mlvconfig` text over the defaults; problems name `file:line`. */
 int mlv_policy_parse(struct mlv_policy *p, struct mlv_problems *problems,
 		     const char *file, const char *data, size_t len);
+
+/* The rules of `stage`, or NULL when .mlvconfig has none for it. */
+const struct mlv_stage_rule *mlv_policy_stage_rule(const struct mlv_policy *p,
+						   const char *stage);
+
+/* 1 when [registry] stages is unset or lists `stage`. */
+int mlv_policy_stage_allowed(const struct mlv_policy *p, const char *stage);
+
+/* 1 when the policy has any promotion rule ([registry] stages or a
+ * [stage "NAME"] section). */
+int mlv_policy_has_registry_rules(const struct mlv_policy *p);
 
 /* 1 when `name` fits `template` ({field} is one or more of [A-Za-z0-9._];
  * {date} is YYYYMMDD; every other character must match itself). */

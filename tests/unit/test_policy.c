@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <git2.h>
 
 #include "mlv/buf.h"
 #include "mlv/error.h"
@@ -407,6 +408,95 @@ static void test_policy__line_limit(void **state)
 /* ------------------------------------------------------------------ */
 /* The naming template. */
 
+static void test_policy__registry_stages(void **state)
+{
+	struct mlv_policy p;
+
+	(void)state;
+	parse_ok(&p, "[registry]\nstages = dev, staging,prod\n");
+	assert_int_equal(p.nstages, 3);
+	assert_string_equal(p.stages[0], "dev");
+	assert_string_equal(p.stages[2], "prod");
+	assert_true(mlv_policy_stage_allowed(&p, "staging"));
+	assert_false(mlv_policy_stage_allowed(&p, "qa"));
+	assert_true(mlv_policy_has_registry_rules(&p));
+	mlv_policy_release(&p);
+
+	/* unset: any stage; an empty list: none */
+	parse_ok(&p, "[policy]\nstrict-inputs = true\n");
+	assert_true(mlv_policy_stage_allowed(&p, "anything"));
+	assert_false(mlv_policy_has_registry_rules(&p));
+	mlv_policy_release(&p);
+	parse_ok(&p, "[registry]\nstages =\n");
+	assert_false(mlv_policy_stage_allowed(&p, "prod"));
+	mlv_policy_release(&p);
+
+	parse_problem(&p, "[registry]\n\nstages = dev, pr/od\n",
+		      ".mlvconfig:3: registry.stages: 'pr/od' is not a stage name "
+		      "(letters, digits, '_' and '-')");
+	assert_null(p.stages);
+	mlv_policy_release(&p);
+	parse_problem(&p, "[registry]\nstage = dev\n",
+		      ".mlvconfig:2: unknown key registry.stage (known: stages)");
+	mlv_policy_release(&p);
+}
+
+static void test_policy__stage_rules(void **state)
+{
+	const struct mlv_stage_rule *r;
+	struct mlv_policy p;
+
+	(void)state;
+	parse_ok(&p, "[stage \"prod\"]\nfrom = staging\nbranches = main, release/2\n"
+		     "require-signed = true\n[stage \"staging\"]\nbranches = main\n"
+		     "[stage \"prod\"]\nfrom = canary\n");
+	assert_int_equal(p.nrules, 2);
+	assert_non_null(r = mlv_policy_stage_rule(&p, "prod"));
+	assert_string_equal(r->from, "canary"); /* the later line wins */
+	assert_int_equal(r->nbranches, 2);
+	assert_string_equal(r->branches[1], "release/2");
+	assert_int_equal(r->require_signed, 1);
+	assert_non_null(r = mlv_policy_stage_rule(&p, "staging"));
+	assert_null(r->from);
+	assert_int_equal(r->require_signed, 0);
+	assert_null(mlv_policy_stage_rule(&p, "dev"));
+	assert_true(mlv_policy_has_registry_rules(&p));
+	mlv_policy_release(&p);
+	assert_int_equal(p.nrules, 0);
+}
+
+static void test_policy__bad_stage_rules(void **state)
+{
+	struct mlv_policy p;
+
+	(void)state;
+	parse_problem(&p, "[stage \"prod\"]\nfrom = staging, dev\n",
+		      ".mlvconfig:2: stage.prod.from 'staging, dev' is not one stage "
+		      "name (letters, digits, '_' and '-')");
+	mlv_policy_release(&p);
+	parse_problem(&p, "[stage \"prod\"]\nbranches = main, a..b\n",
+		      ".mlvconfig:2: stage.prod.branches: 'a..b' is not a branch name");
+	assert_int_equal(p.rules[0].nbranches, 0);
+	mlv_policy_release(&p);
+	parse_problem(&p, "[stage \"prod\"]\n; signed\nrequire-signed = yes please\n",
+		      ".mlvconfig:3: stage.prod.require-signed 'yes please' is not true "
+		      "or false");
+	mlv_policy_release(&p);
+	parse_problem(&p, "[stage \"prod\"]\nsigned = true\n",
+		      ".mlvconfig:2: unknown key stage.prod.signed (known: from, "
+		      "branches, require-signed)");
+	mlv_policy_release(&p);
+	parse_problem(&p, "[stage \"pr od\"]\nfrom = dev\n",
+		      ".mlvconfig:2: [stage \"pr od\"]: not a stage name (letters, "
+		      "digits, '_' and '-')");
+	assert_int_equal(p.nrules, 0);
+	mlv_policy_release(&p);
+	/* [stage] without a name and [stages "x"] are not ours */
+	parse_ok(&p, "[stage]\nfrom = x y\n[stages \"x\"]\nfrom = x y\n");
+	assert_false(mlv_policy_has_registry_rules(&p));
+	mlv_policy_release(&p);
+}
+
 static void test_policy__name_matches(void **state)
 {
 	(void)state;
@@ -498,11 +588,15 @@ int main(void)
 		cmocka_unit_test(test_policy__other_sections_ignored),
 		cmocka_unit_test(test_policy__syntax_error),
 		cmocka_unit_test(test_policy__line_limit),
+		cmocka_unit_test(test_policy__registry_stages),
+		cmocka_unit_test(test_policy__stage_rules),
+		cmocka_unit_test(test_policy__bad_stage_rules),
 		cmocka_unit_test(test_policy__name_matches),
 		cmocka_unit_test(test_policy__name_wrong_date),
 		cmocka_unit_test(test_policy__name_fields),
 		cmocka_unit_test(test_policy__name_literal_mismatch),
 	};
 
+	git_libgit2_init(); /* branch names are checked by libgit2 */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
