@@ -257,7 +257,8 @@ static void resolve_versions(struct mlv_registry *reg)
 	for (i = 0; i < reg->n; i++)
 		if (reg->events[i].kind == MLV_REGISTRY_REGISTER)
 			regs[n++] = &reg->events[i];
-	qsort(regs, n, sizeof(*regs), by_name_commit);
+	if (n)
+		qsort(regs, n, sizeof(*regs), by_name_commit);
 	for (i = 0; i < reg->n; i++) {
 		struct mlv_registry_event *e = &reg->events[i];
 		const struct mlv_registry_event *key = e, **hit, *best = NULL;
@@ -285,7 +286,8 @@ int mlv_registry_load(struct mlv_registry *reg, git_repository *repo)
 		err = mlv_error_from_git(err, "cannot read the tags");
 		goto done;
 	}
-	qsort(reg->events, reg->n, sizeof(*reg->events), by_order);
+	if (reg->n)
+		qsort(reg->events, reg->n, sizeof(*reg->events), by_order);
 	resolve_versions(reg);
 done:
 	return err;
@@ -446,7 +448,8 @@ int mlv_registry_state(struct mlv_registry_state *out, const struct mlv_registry
 	}
 	for (i = 0; i < out->n; i++) {
 		m = &out->models[i];
-		qsort(m->versions, m->nversions, sizeof(*m->versions), by_semver);
+		if (m->nversions)
+			qsort(m->versions, m->nversions, sizeof(*m->versions), by_semver);
 		/* stages that were emptied again leave the list */
 		for (j = n = 0; j < m->nstages; j++) {
 			if (m->stages[j].assigned)
@@ -455,7 +458,8 @@ int mlv_registry_state(struct mlv_registry_state *out, const struct mlv_registry
 				free(m->stages[j].stage);
 		}
 		m->nstages = n;
-		qsort(m->stages, m->nstages, sizeof(*m->stages), by_stage);
+		if (n)
+			qsort(m->stages, m->nstages, sizeof(*m->stages), by_stage);
 	}
 	return 0;
 }
