@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "builtin.h"
 #include "mlv/error.h"
 #include "mlv/policy.h"
+#include "mlv/promote.h"
 #include "mlv/quote.h"
 #include "mlv/registry.h"
 #include "mlv/run.h"
@@ -374,6 +376,53 @@ static int stage_args(struct writer *w, const char **model, const char **version
 	return 0;
 }
 
+/*
+ * The promotion rules of HEAD's .mlvconfig for assigning the version at
+ * `commit` to `stage`, before the tag exists: 0, or the exit code after
+ * the problems. A stage that requires signing gets a signed tag (git's
+ * own error shows when signing fails).
+ */
+static int check_rules(struct writer *w, const char *stage, const git_oid *commit)
+{
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_promote_assign a;
+	struct mlv_policy policy;
+	struct mlv_buf tag = MLV_BUF_INIT;
+	const struct mlv_stage_rule *r;
+	size_t i;
+	int rc = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.counter = mlv_registry_last_counter(&w->reg, w->name.ptr) + 1;
+	mlv_buf_printf(&tag, "%s#%s#%lu", w->name.ptr, stage, a.counter);
+	a.tag = tag.ptr;
+	a.name = w->name.ptr;
+	a.stage = stage;
+	a.commit = *commit;
+	a.time = (int64_t)time(NULL);
+	if (mlv_promote_load_policy(&policy, &problems, w->repo.git) < 0 ||
+	    mlv_promote_check(&problems, w->repo.git, &w->reg, &policy, &a, NULL, 0) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (problems.n) {
+		fprintf(stderr, "fatal: cannot assign %s to stage '%s': the promotion "
+				"rules of %s at HEAD say no:\n", w->name.ptr, stage,
+			MLV_POLICY_FILE);
+		for (i = 0; i < problems.n; i++)
+			fprintf(stderr, "  %s\n", problems.items[i]);
+		rc = 1;
+		goto done;
+	}
+	if ((r = mlv_policy_stage_rule(&policy, stage)) && r->require_signed)
+		w->sign = 1;
+done:
+	mlv_policy_release(&policy);
+	mlv_problems_release(&problems);
+	mlv_buf_release(&tag);
+	return rc;
+}
+
 int cmd_assign(int argc, char **argv)
 {
 	struct writer w = WRITER_INIT;
@@ -404,6 +453,8 @@ int cmd_assign(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
+	if ((rc = check_rules(&w, stage, &v->registered->commit)))
+		goto done;
 	mlv_buf_printf(&msg, "Assigning stage %s to artifact %s version v%s\n", stage,
 		       w.name.ptr, v->registered->version);
 	mlv_buf_printf(&suffix, "#%s", stage);
