@@ -1,4 +1,8 @@
-/* git mlv verify [<rev-range>...] and the checks hooks share */
+/*
+ * git mlv verify [<rev-range>...] and the checks hooks share. When HEAD's
+ * .mlvconfig has promotion rules (promote.h), every stage assignment in
+ * the registry is checked against them too.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +12,8 @@
 #include "mlv/datadir.h"
 #include "mlv/error.h"
 #include "mlv/policy.h"
+#include "mlv/promote.h"
+#include "mlv/registry.h"
 
 /* Check one commit against its first parent; print its problems. */
 static int verify_commit(struct mlv_repo *repo, struct mlv_datadir_cache *datadirs,
@@ -83,6 +89,48 @@ done:
 	return rc;
 }
 
+/*
+ * Every assign tag against the promotion rules of HEAD's .mlvconfig, when
+ * it has any; print what breaks them. The exit code: 0, 1 when a tag
+ * breaks a rule, 128 on error.
+ */
+static int verify_registry(struct mlv_repo *repo, int quiet)
+{
+	struct mlv_registry reg = MLV_REGISTRY_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_policy policy;
+	size_t i, checked = 0;
+	int rc = 0;
+
+	if (mlv_promote_load_policy(&policy, &problems, repo->git) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (!mlv_policy_has_registry_rules(&policy))
+		goto done; /* and .mlvconfig's problems are the commit check's */
+	if (mlv_registry_load(&reg, repo->git) < 0 ||
+	    mlv_promote_check_all(&problems, &checked, repo->git, &reg, &policy) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	for (i = 0; i < problems.n; i++)
+		printf("%s\n", problems.items[i]);
+	if (problems.n) {
+		printf("%zu problem%s with the promotion rules of %s at HEAD (%zu stage "
+		       "assignment%s checked)\n", problems.n, problems.n == 1 ? "" : "s",
+		       MLV_POLICY_FILE, checked, checked == 1 ? "" : "s");
+		rc = 1;
+	} else if (!quiet) {
+		printf("%zu stage assignment%s the promotion rules\n", checked,
+		       checked == 1 ? " follows" : "s follow");
+	}
+done:
+	mlv_registry_release(&reg);
+	mlv_problems_release(&problems);
+	mlv_policy_release(&policy);
+	return rc;
+}
+
 /* Add one revision to the walk; "^rev" hides it and its history. */
 static int push_rev(git_revwalk *walk, struct mlv_repo *repo, const char *arg)
 {
@@ -136,6 +184,11 @@ int cmd_verify(int argc, char **argv)
 		goto done;
 	}
 	rc = verify_revwalk(&repo, walk, quiet);
+	if (rc != 128) {
+		int registry_rc = verify_registry(&repo, quiet);
+
+		rc = registry_rc ? registry_rc : rc;
+	}
 done:
 	git_revwalk_free(walk);
 	mlv_repo_release(&repo);
