@@ -8,6 +8,8 @@
 #include "builtin.h"
 #include "mlv/error.h"
 #include "mlv/policy.h"
+#include "mlv/promote.h"
+#include "mlv/registry.h"
 #include "mlv/util.h"
 
 /* pre-commit and pre-merge-commit: the index against HEAD. */
@@ -41,13 +43,88 @@ static int hook_pre_commit(struct mlv_repo *repo)
 	return rc;
 }
 
+/* One "<old> <new> <ref>" line of pre-receive's input. */
+struct ref_update {
+	char old_hex[65], new_hex[65], ref[900];
+};
+
+static const char zero_oid[] = "0000000000000000000000000000000000000000";
+
+/*
+ * The registry tags a push brings: none may move or delete an existing
+ * one, and each assign must follow the promotion rules of the
+ * repository's HEAD. Problems go to `problems`; 0, or a negative error.
+ */
+static int check_pushed_tags(struct mlv_problems *problems, struct mlv_repo *repo,
+			     const struct ref_update *updates, size_t n)
+{
+	struct mlv_registry_tag t = MLV_REGISTRY_TAG_INIT;
+	struct mlv_registry reg = MLV_REGISTRY_INIT;
+	struct mlv_promote_pushed *pushed = NULL, fresh = MLV_PROMOTE_PUSHED_INIT;
+	struct mlv_policy policy;
+	size_t i, npushed = 0, alloc = 0;
+	git_oid id;
+	int err = 0;
+
+	mlv_policy_init(&policy);
+	for (i = 0; i < n; i++) {
+		const char *tag = updates[i].ref + strlen("refs/tags/");
+
+		if (strncmp(updates[i].ref, "refs/tags/", 10) ||
+		    mlv_registry_parse_tag(&t, tag) < 0) {
+			mlv_error_clear(); /* not a registry tag: not ours to judge */
+			continue;
+		}
+		if (strncmp(updates[i].old_hex, zero_oid, 40)) {
+			mlv_problems_add(problems, "tag '%s': registry tags are never moved "
+					 "or deleted; record a change with a new one (git mlv "
+					 "assign, unassign or deprecate)", tag);
+			continue;
+		}
+		if ((err = git_oid_fromstr(&id, updates[i].new_hex)) < 0) {
+			err = mlv_error_from_git(err, updates[i].new_hex);
+			goto done;
+		}
+		MLV_ALLOC_GROW(pushed, npushed, alloc);
+		pushed[npushed] = fresh;
+		err = mlv_promote_read_pushed(&pushed[npushed], repo->git, tag, &id);
+		if (err == 0)
+			npushed++;
+		else if (err == MLV_ENOTFOUND)
+			mlv_promote_pushed_release(&pushed[npushed]);
+		else
+			goto done;
+		err = 0;
+	}
+	if (!npushed)
+		goto done;
+	mlv_policy_release(&policy);
+	if ((err = mlv_promote_load_policy(&policy, problems, repo->git)) < 0 ||
+	    (err = mlv_registry_load(&reg, repo->git)) < 0)
+		goto done;
+	for (i = 0; i < npushed && err == 0; i++)
+		err = mlv_promote_check(problems, repo->git, &reg, &policy,
+					&pushed[i].assign, pushed, npushed);
+done:
+	for (i = 0; i < npushed; i++)
+		mlv_promote_pushed_release(&pushed[i]);
+	free(pushed);
+	mlv_registry_release(&reg);
+	mlv_registry_tag_release(&t);
+	mlv_policy_release(&policy);
+	return err;
+}
+
 /*
  * pre-receive on a server: every commit the push brings that the
- * repository does not have yet. Lines are "<old> <new> <ref>".
+ * repository does not have yet, and the registry tags it brings. Lines
+ * are "<old> <new> <ref>".
  */
 static int hook_pre_receive(struct mlv_repo *repo)
 {
-	static const char zero[] = "0000000000000000000000000000000000000000";
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct ref_update *updates = NULL;
+	size_t i, n = 0, alloc = 0;
 	git_revwalk *walk = NULL;
 	char line[1024];
 	int err, rc;
@@ -60,14 +137,18 @@ static int hook_pre_receive(struct mlv_repo *repo)
 	}
 	git_error_clear();
 	while (fgets(line, sizeof(line), stdin)) {
-		char old_hex[65], new_hex[65], ref[900];
+		struct ref_update *u;
 		git_oid id;
 
-		if (sscanf(line, "%64s %64s %899s", old_hex, new_hex, ref) != 3 ||
-		    !strncmp(new_hex, zero, 40))
+		MLV_ALLOC_GROW(updates, n, alloc);
+		u = &updates[n];
+		if (sscanf(line, "%64s %64s %899s", u->old_hex, u->new_hex, u->ref) != 3)
 			continue;
-		if (git_oid_fromstr(&id, new_hex) < 0 || git_revwalk_push(walk, &id) < 0) {
-			mlv_error_from_git(-1, new_hex);
+		n++;
+		if (!strncmp(u->new_hex, zero_oid, 40))
+			continue;
+		if (git_oid_fromstr(&id, u->new_hex) < 0 || git_revwalk_push(walk, &id) < 0) {
+			mlv_error_from_git(-1, u->new_hex);
 			rc = die_with_error("");
 			goto done;
 		}
@@ -79,7 +160,22 @@ static int hook_pre_receive(struct mlv_repo *repo)
 	if (rc == 1)
 		fprintf(stderr, "mlv: push refused: the commits above break the "
 			"model lineage policy\n");
+	if (rc == 128)
+		goto done;
+	if (check_pushed_tags(&problems, repo, updates, n) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (problems.n) {
+		for (i = 0; i < problems.n; i++)
+			fprintf(stderr, "  %s\n", problems.items[i]);
+		fprintf(stderr, "mlv: push refused: the registry tags above break the "
+			"registry's rules\n");
+		rc = 1;
+	}
 done:
+	mlv_problems_release(&problems);
+	free(updates);
 	git_revwalk_free(walk);
 	return rc;
 }
