@@ -11,6 +11,7 @@
 #include "mlv/json.h"
 #include "mlv/lineage.h"
 #include "mlv/pager.h"
+#include "mlv/quote.h"
 #include "mlv/sidecar.h"
 
 #define FIND_USAGE \
@@ -82,9 +83,31 @@ static const char *lookup(const char *field, void *payload)
 	return mlv_sidecar_get(c->sc, field_sections[i].section, NULL, rest);
 }
 
+/* The keys a section with a fixed set has; NULL: free keys. */
+static const char *const *fixed_keys(const char *prefix)
+{
+	static const char *const model[] = { "path", "oid", "size", "name", "version",
+					     "base", NULL };
+	static const char *const path_oid[] = { "path", "oid", NULL };
+	static const char *const code[] = { "commit", "dirty", NULL };
+	static const char *const data[] = { "path", "uri", "oid", "files", "size", NULL };
+
+	if (!strcmp(prefix, "model."))
+		return model;
+	if (!strcmp(prefix, "config.") || !strcmp(prefix, "lockfile."))
+		return path_oid;
+	if (!strcmp(prefix, "code."))
+		return code;
+	if (!strcmp(prefix, "data."))
+		return data;
+	return NULL;
+}
+
 static int check_field(const char *field, void *payload)
 {
-	size_t i, n = sizeof(field_sections) / sizeof(field_sections[0]);
+	size_t i, k, n = sizeof(field_sections) / sizeof(field_sections[0]);
+	const char *const *keys;
+	const char *rest, *key;
 
 	(void)payload;
 	if (!strcmp(field, "commit"))
@@ -92,14 +115,26 @@ static int check_field(const char *field, void *payload)
 	for (i = 0; i < n; i++) {
 		size_t len = strlen(field_sections[i].prefix);
 
-		if (!strncmp(field, field_sections[i].prefix, len) && field[len])
+		if (strncmp(field, field_sections[i].prefix, len) || !field[len])
+			continue;
+		rest = field + len;
+		if (!(keys = fixed_keys(field_sections[i].prefix)))
 			return 0;
+		/* data.NAME.KEY: the key is after the last dot */
+		key = !strcmp(field_sections[i].prefix, "data.") ? strrchr(rest, '.') : NULL;
+		if (!strcmp(field_sections[i].prefix, "data.") && (!key || key == rest))
+			break;
+		key = key ? key + 1 : rest;
+		for (k = 0; keys[k]; k++)
+			if (!strcmp(keys[k], key))
+				return 0;
+		break;
 	}
 	mlv_error_set("unknown field '%s': a field is commit, model.path, model.oid, "
 		      "model.size, model.name, model.version, model.base, "
-		      "params.<key>, metrics.<key>, env.<key>, data.<name>.<key>, "
-		      "config.path, config.oid, lockfile.path, lockfile.oid, "
-		      "code.commit or code.dirty", field);
+		      "params.<key>, metrics.<key>, env.<key>, data.<name>.path (.uri, "
+		      ".oid, .files, .size), config.path, config.oid, lockfile.path, "
+		      "lockfile.oid, code.commit or code.dirty", field);
 	return MLV_EINVALID;
 }
 
@@ -126,10 +161,11 @@ static void print_match(const struct candidate *c, int color)
 
 	printf("%s%.12s%s %s %s", color ? "\033[33m" : "",
 	       git_oid_tostr(hex, sizeof(hex), &c->v->commit), color ? "\033[m" : "",
-	       c->v->path, version ? version : "-");
+	       mlv_quote_display(c->v->path), version ? mlv_quote_display(version) : "-");
 	for (i = 0; i < c->sc->n; i++)
 		if (!strcmp(c->sc->entries[i].section, "metrics"))
-			printf(" %s=%s", c->sc->entries[i].key, c->sc->entries[i].value);
+			printf(" %s=%s", mlv_quote_display(c->sc->entries[i].key),
+			       mlv_quote_display(c->sc->entries[i].value));
 	putchar('\n');
 }
 

@@ -14,6 +14,7 @@
 #include "mlv/json.h"
 #include "mlv/lineage.h"
 #include "mlv/pager.h"
+#include "mlv/quote.h"
 #include "mlv/registry.h"
 #include "mlv/run.h"
 #include "mlv/sidecar.h"
@@ -33,7 +34,10 @@ static void put_time(struct mlv_buf *out, int64_t when, int offset)
 	char text[40];
 	int off = offset < 0 ? -offset : offset;
 
-	gmtime_r(&secs, &tm);
+	if (!gmtime_r(&secs, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+		mlv_buf_printf(out, "@%lld", (long long)when);
+		return;
+	}
 	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
 	mlv_buf_printf(out, "%s%c%02d:%02d", text, offset < 0 ? '-' : '+', off / 60,
 		       off % 60);
@@ -214,8 +218,11 @@ static void print_metrics(const json_t *metrics)
 	json_t *v;
 
 	json_object_foreach((json_t *)metrics, key, v) {
-		printf(" %s=", key);
-		print_value(stdout, v);
+		printf(" %s=", mlv_quote_display(key));
+		if (json_is_string(v))
+			fputs(mlv_quote_display(json_string_value(v)), stdout);
+		else
+			print_value(stdout, v);
 	}
 }
 
@@ -225,16 +232,17 @@ static void print_model(const json_t *m, int color)
 	const char *stage;
 	size_t i;
 
-	printf("%s%s%s", color ? "\033[1m" : "", json_string_value(json_object_get(m, "name")),
+	printf("%s%s%s", color ? "\033[1m" : "",
+	       mlv_quote_display(json_string_value(json_object_get(m, "name"))),
 	       color ? "\033[m" : "");
 	if (json_string_value(json_object_get(m, "path")))
-		printf(" (%s)", json_string_value(json_object_get(m, "path")));
+		printf(" (%s)", mlv_quote_display(json_string_value(json_object_get(m, "path"))));
 	if (json_is_true(json_object_get(m, "deprecated")))
 		printf(" [deprecated]");
 	putchar('\n');
 	if (json_is_object(latest)) {
 		printf("  %-10s v%s %.12s", "latest",
-		       json_string_value(json_object_get(latest, "version")),
+		       mlv_quote_display(json_string_value(json_object_get(latest, "version"))),
 		       json_string_value(json_object_get(latest, "commit")));
 		print_metrics(json_object_get(latest, "metrics"));
 		putchar('\n');
@@ -243,25 +251,26 @@ static void print_model(const json_t *m, int color)
 	json_object_foreach((json_t *)stages, stage, s) {
 		const char *version = json_string_value(json_object_get(s, "version"));
 
-		printf("  %-10s %s%s %.12s", stage, version ? "v" : "",
-		       version ? version : "(unregistered commit)",
+		printf("  %-10s %s%s %.12s", mlv_quote_display(stage), version ? "v" : "",
+		       version ? mlv_quote_display(version) : "(unregistered commit)",
 		       json_string_value(json_object_get(s, "commit")));
 		print_metrics(json_object_get(s, "metrics"));
 		printf("  since %s by %s\n", json_string_value(json_object_get(s, "since")),
-		       json_string_value(json_object_get(s, "by")));
+		       mlv_quote_display(json_string_value(json_object_get(s, "by"))));
 	}
 	json_array_foreach(json_object_get(m, "versions"), i, v) {
 		const json_t *in = json_object_get(v, "stages"), *st;
 		size_t k;
 
-		printf("  v%-9s %.12s %s", json_string_value(json_object_get(v, "version")),
+		printf("  v%-9s %.12s %s",
+		       mlv_quote_display(json_string_value(json_object_get(v, "version"))),
 		       json_string_value(json_object_get(v, "commit")),
 		       json_string_value(json_object_get(v, "date")));
 		print_metrics(json_object_get(v, "metrics"));
 		if (json_is_true(json_object_get(v, "deregistered")))
 			printf(" [deregistered]");
 		json_array_foreach(in, k, st)
-			printf(" [%s]", json_string_value(st));
+			printf(" [%s]", mlv_quote_display(json_string_value(st)));
 		putchar('\n');
 	}
 }
@@ -407,10 +416,13 @@ static void print_event(const struct mlv_registry_event *e, int color)
 	if (e->stage)
 		printf(" %s %s", e->kind == MLV_REGISTRY_UNASSIGN ? "from" : "to", e->stage);
 	printf(" at %.12s by %s <%s>", git_oid_tostr(hex, sizeof(hex), &e->commit),
-	       e->tagger_name ? e->tagger_name : "?", e->tagger_email ? e->tagger_email : "");
-	if (e->message && *e->message)
-		printf(": %.*s", (int)(nl ? (size_t)(nl - e->message) : strlen(e->message)),
-		       e->message);
+	       e->tagger_name ? mlv_quote_display(e->tagger_name) : "?",
+	       e->tagger_email ? mlv_quote_display(e->tagger_email) : "");
+	if (e->message && *e->message) {
+		mlv_buf_clear(&t);
+		mlv_buf_put(&t, e->message, nl ? (size_t)(nl - e->message) : strlen(e->message));
+		printf(": %s", mlv_quote_display(t.ptr));
+	}
 	putchar('\n');
 	mlv_buf_release(&t);
 }

@@ -32,24 +32,31 @@ static size_t utf8_sequence(const unsigned char *s)
 	return n;
 }
 
-json_t *mlv_json_string(const char *s)
+/* `s` as valid UTF-8: each stray byte becomes U+FFFD. */
+static void clean_utf8(struct mlv_buf *clean, const char *s)
 {
-	struct mlv_buf clean = MLV_BUF_INIT;
 	const unsigned char *p = (const unsigned char *)s;
-	json_t *v;
 	size_t n;
 
-	if (!s)
-		return json_null();
 	while (*p) {
 		if ((n = utf8_sequence(p))) {
-			mlv_buf_put(&clean, p, n);
+			mlv_buf_put(clean, p, n);
 			p += n;
 		} else {
-			mlv_buf_puts(&clean, "\xef\xbf\xbd");
+			mlv_buf_puts(clean, "\xef\xbf\xbd");
 			p++;
 		}
 	}
+}
+
+json_t *mlv_json_string(const char *s)
+{
+	struct mlv_buf clean = MLV_BUF_INIT;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	clean_utf8(&clean, s);
 	v = json_stringn(clean.ptr, clean.len);
 	mlv_buf_release(&clean);
 	if (!v)
@@ -59,8 +66,14 @@ json_t *mlv_json_string(const char *s)
 
 void mlv_json_set(json_t *obj, const char *key, json_t *value)
 {
-	if (json_object_set_new(obj, key, value) < 0)
+	struct mlv_buf clean = MLV_BUF_INIT;
+
+	if (!value)
+		value = json_null(); /* json_real(inf) and the like: no number */
+	clean_utf8(&clean, key);
+	if (json_object_setn_new(obj, clean.ptr, clean.len, value) < 0)
 		abort();
+	mlv_buf_release(&clean);
 }
 
 void mlv_json_set_string(json_t *obj, const char *key, const char *s)

@@ -251,14 +251,17 @@ static int decimals(const char *text)
 static json_t *change_json(const char *ta, const char *tb, double a, double b)
 {
 	int da = decimals(ta), db = decimals(tb), d = da > db ? da : db;
-	double scale, change = b - a;
+	double scale, change = b - a, rounded;
 
+	if (!isfinite(change))
+		return json_null(); /* -1e308 to 1e308 has no change to show */
 	if (da < 0 || db < 0 || d > 15)
 		return json_real(change);
-	if (d == 0 && change == (double)(json_int_t)change)
+	if (d == 0 && fabs(change) < 9e15)
 		return json_integer((json_int_t)change);
 	scale = pow(10, d);
-	return json_real(round(change * scale) / scale);
+	rounded = round(change * scale) / scale;
+	return json_real(isfinite(rounded) ? rounded : change);
 }
 
 /* The keys of a free section that differ: [{"key", "old", "new"(, "change")}]. */
@@ -610,7 +613,11 @@ struct tree_diff {
 	struct mlv_datadir *a, *b;
 	size_t unchanged;
 	struct mlv_buf path; /* relative to the directory, ending in '/' */
+	unsigned depth;
 };
+
+/* Directories nest at most this deep (git's core.maxTreeDepth default). */
+#define TREE_DEPTH_MAX 4096
 
 static int files_below(struct tree_diff *t, struct mlv_datadir *into,
 		       const git_oid *tree_id, int count_only);
@@ -636,6 +643,15 @@ static int diff_entry_side(struct tree_diff *t, struct mlv_datadir *into,
 	return err;
 }
 
+static int too_deep(const struct tree_diff *t)
+{
+	if (t->depth < TREE_DEPTH_MAX)
+		return 0;
+	mlv_error_set("'%s' nests directories more than %u deep", t->path.ptr,
+		      TREE_DEPTH_MAX);
+	return MLV_ECORRUPT;
+}
+
 static int files_below(struct tree_diff *t, struct mlv_datadir *into,
 		       const git_oid *tree_id, int count_only)
 {
@@ -643,11 +659,18 @@ static int files_below(struct tree_diff *t, struct mlv_datadir *into,
 	size_t i, n;
 	int err;
 
-	if ((err = git_tree_lookup(&tree, t->repo, tree_id)) < 0)
-		return mlv_error_from_git(err, "cannot read a tree");
+	if ((err = too_deep(t)) < 0)
+		goto done;
+	if ((err = git_tree_lookup(&tree, t->repo, tree_id)) < 0) {
+		err = mlv_error_from_git(err, "cannot read a tree");
+		goto done;
+	}
+	t->depth++;
 	n = git_tree_entrycount(tree);
 	for (i = 0; i < n && !err; i++)
 		err = diff_entry_side(t, into, git_tree_entry_byindex(tree, i), count_only);
+	t->depth--;
+done:
 	git_tree_free(tree);
 	return err;
 }
@@ -677,12 +700,16 @@ static int diff_trees(struct tree_diff *t, git_tree *a, git_tree *b)
 			git_tree *sa = NULL, *sb = NULL;
 			size_t len = t->path.len;
 
-			if ((err = git_tree_lookup(&sa, t->repo, git_tree_entry_id(ea))) < 0 ||
-			    (err = git_tree_lookup(&sb, t->repo, git_tree_entry_id(eb))) < 0) {
+			if ((err = too_deep(t)) < 0) {
+				/* the message is set */
+			} else if ((err = git_tree_lookup(&sa, t->repo, git_tree_entry_id(ea))) < 0 ||
+				   (err = git_tree_lookup(&sb, t->repo, git_tree_entry_id(eb))) < 0) {
 				err = mlv_error_from_git(err, "cannot read a tree");
 			} else {
 				mlv_buf_printf(&t->path, "%s/", git_tree_entry_name(ea));
+				t->depth++;
 				err = diff_trees(t, sa, sb);
+				t->depth--;
 				mlv_buf_truncate(&t->path, len);
 			}
 			git_tree_free(sa);
@@ -733,7 +760,7 @@ static json_t *directory_diff(json_t *problems_out, struct mlv_repo *r,
 {
 	struct mlv_datadir da = MLV_DATADIR_INIT, db = MLV_DATADIR_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
-	struct tree_diff t = { r->git, &da, &db, 0, MLV_BUF_INIT };
+	struct tree_diff t = { r->git, &da, &db, 0, MLV_BUF_INIT, 0 };
 	git_tree *ta = NULL, *tb = NULL;
 	json_t *result = NULL;
 	size_t i;

@@ -279,9 +279,13 @@ done:
 	return err;
 }
 
+/* Directories nest at most this deep (git's core.maxTreeDepth default). */
+#define TREE_DEPTH_MAX 4096
+
 struct scan {
 	git_repository *repo;
 	git_odb *odb;
+	unsigned depth;
 	struct cache *cache;
 	struct mlv_buf path; /* the directory being compared, ending in '/' */
 	struct mlv_buf name; /* scratch: an entry's sidecar name */
@@ -349,9 +353,19 @@ static int raw_cmp(const struct raw_entry *a, const struct raw_entry *b)
 	return (int)ca - (int)cb;
 }
 
+/* A regular file, as git reads modes (100664 and the like are files). */
 static int raw_is_file(const struct raw_entry *e)
 {
-	return e->mode == RAW_MODE_FILE || e->mode == RAW_MODE_EXEC;
+	return (e->mode & 0170000) == 0100000;
+}
+
+/* The mode as git means it: 100755 when any execute bit is set, else
+ * 100644 for a file; others as they are. */
+static unsigned raw_mode(const struct raw_entry *e)
+{
+	if (!raw_is_file(e))
+		return e->mode;
+	return e->mode & 0100 ? RAW_MODE_EXEC : RAW_MODE_FILE;
 }
 
 /* The file entry `name` of the raw tree, or 0. */
@@ -420,12 +434,20 @@ static int compare_subtree(struct scan *s, const struct raw_entry *e,
 	size_t dirlen = s->path.len;
 	int err;
 
+	if (s->depth >= TREE_DEPTH_MAX) {
+		mlv_error_set("'%s' nests directories more than %u deep", s->path.ptr,
+			      TREE_DEPTH_MAX);
+		err = MLV_ECORRUPT;
+		goto done;
+	}
 	if ((err = read_tree(&sub, s, e->id)) < 0 ||
 	    (o && o->mode == RAW_MODE_TREE && (err = read_tree(&old_sub, s, o->id)) < 0))
 		goto done;
 	mlv_buf_put(&s->path, e->name, e->namelen);
 	mlv_buf_putc(&s->path, '/');
+	s->depth++;
 	err = compare_trees(s, sub, old_sub);
+	s->depth--;
 	mlv_buf_truncate(&s->path, dirlen);
 done:
 	git_odb_object_free(sub);
@@ -464,7 +486,8 @@ static int compare_trees(struct scan *s, git_odb_object *tree, git_odb_object *o
 			struct raw_entry was = o;
 
 			omore = raw_next(&o, &q, qend);
-			if (e.mode == was.mode && !memcmp(e.id, was.id, GIT_OID_RAWSZ))
+			if (raw_mode(&e) == raw_mode(&was) &&
+			    !memcmp(e.id, was.id, GIT_OID_RAWSZ))
 				continue;
 			if (e.mode == RAW_MODE_TREE)
 				err = compare_subtree(s, &e, &was);
@@ -566,6 +589,15 @@ int mlv_history_revwalk(git_revwalk **out, struct mlv_repo *r, const char *rev,
 	int err;
 
 	*out = NULL;
+	/* libgit2 reads no .git/shallow: the walk would stop at the first
+	 * missing parent, and what a boundary commit "changes" is not what it
+	 * changed */
+	if (git_repository_is_shallow(r->git) == 1) {
+		mlv_error_set("this is a shallow clone, and lineage needs the history: "
+			      "run git fetch --unshallow (in CI: fetch-depth: 0)");
+		err = MLV_EINVALID;
+		goto done;
+	}
 	if ((err = git_revwalk_new(&walk, r->git)) < 0) {
 		err = mlv_error_from_git(err, "cannot walk history");
 		goto done;
@@ -620,7 +652,7 @@ int mlv_history_walk(struct mlv_history *h, struct mlv_repo *r,
 		     size_t nmodels)
 {
 	struct cache cache = CACHE_INIT;
-	struct scan s = { r->git, NULL, &cache, MLV_BUF_INIT, MLV_BUF_INIT };
+	struct scan s = { r->git, NULL, 0, &cache, MLV_BUF_INIT, MLV_BUF_INIT };
 	struct mlv_buf path = MLV_BUF_INIT;
 	const struct cache_commit *cc;
 	git_oid id;

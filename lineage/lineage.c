@@ -43,8 +43,13 @@ int mlv_lineage_sidecar(struct mlv_sidecar *sc, struct mlv_problems *problems,
 	int err;
 
 	mlv_buf_printf(&name, "%s%s", v->path, MLV_SIDECAR_SUFFIX);
-	if ((err = git_blob_lookup(&blob, l->repo->git, &v->sidecar_blob)) < 0) {
-		err = mlv_error_from_git(err, name.ptr);
+	if (git_blob_lookup(&blob, l->repo->git, &v->sidecar_blob) < 0) {
+		/* a partial clone lacks it: this version says so, the query goes on */
+		mlv_problems_add(problems, "%s: its blob %s is not in this repository "
+				 "(a partial clone? git fetch the commit's objects)",
+				 name.ptr, git_oid_tostr_s(&v->sidecar_blob));
+		mlv_error_clear();
+		err = MLV_EINVALID;
 		goto done;
 	}
 	err = mlv_sidecar_parse(sc, problems, name.ptr, git_blob_rawcontent(blob),
@@ -417,7 +422,9 @@ static json_t *date_json(const git_time *t)
 	char text[40];
 	int off = t->offset < 0 ? -t->offset : t->offset;
 
-	gmtime_r(&secs, &tm);
+	/* a date git would not write (before year 0, after 9999) is no date */
+	if (!gmtime_r(&secs, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+		return json_null();
 	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
 	return json_sprintf("%s%c%02d:%02d", text, t->offset < 0 ? '-' : '+',
 			    off / 60, off % 60);

@@ -21,7 +21,9 @@
  * fails short of memory exhaustion, which aborts. */
 json_t *mlv_json_string(const char *s);
 
-/* `obj[key] = value`, stealing the reference to `value`. */
+/* `obj[key] = value`, stealing the reference to `value`. A key that is not
+ * UTF-8 is cleaned as mlv_json_string() cleans values; a NULL `value`
+ * (what jansson gives for an infinite number) is stored as null. */
 void mlv_json_set(json_t *obj, const char *key, json_t *value);
 
 /* Set `obj[key]` to the string `s` (NULL: JSON null). */

@@ -39,4 +39,14 @@ const char *mlv_quote_path(struct mlv_buf *b, const char *path);
 /* The same with mlv_quote_shell_pathspec(). */
 const char *mlv_quote_pathspec(struct mlv_buf *b, const char *path);
 
+/*
+ * `s` fit to show on a terminal: control characters (C0, DEL and C1) as
+ * \xNN or \u00NN, so that a name from a repository cannot move the
+ * cursor, retitle the window or hide text; everything else as it is.
+ * NULL gives "(none)". The result is `s` itself when nothing needed
+ * escaping, else a buffer that stays valid for the next 15 calls (one
+ * printf may use several).
+ */
+const char *mlv_quote_display(const char *s);
+
 #endif

@@ -259,6 +259,29 @@ test_expect_success 'a malformed tree in history is an error, not a wrong answer
 	git mlv lineage --all >/dev/null
 '
 
+test_expect_success 'a shallow clone is refused with what to do' '
+	MLV_SKIP_SMUDGE=1 git clone -q --depth 1 "file://$PWD/r" shallow &&
+	(cd shallow && test_must_fail git mlv lineage 2>../err) &&
+	grep -q "shallow clone.*git fetch --unshallow" err
+'
+
+test_expect_success 'a sidecar key that is not UTF-8 is shown, not fatal' '
+	cd r &&
+	git checkout -q -b latin1 &&
+	test_random_file models/base.onnx 3000 l1 &&
+	git mlv sidecar init models/base.onnx --data data/train.csv --config configs/train.yaml \
+		--force >/dev/null &&
+	printf "[params]\ncaf\351 = 1\n" >>models/base.onnx.mlv &&
+	git add models && git commit -qm latin1 --no-verify &&
+	git mlv lineage models/base.onnx --format json >../l.json &&
+	check_schema lineage ../l.json &&
+	python3 -c "
+import json
+v = json.load(open(\"../l.json\"))[\"versions\"][0]
+assert v[\"params\"] == {\"caf\\ufffd\": \"1\"}, v[\"params\"]" &&
+	git checkout -q main
+'
+
 test_expect_success 'a pager runs on a terminal; --no-pager and pipes print directly' '
 	cd r &&
 	PAGER="sed s/^/PAGED:/" script -qec "git mlv lineage models/base.onnx" /dev/null >../tty.out &&

@@ -111,9 +111,13 @@ test_expect_success 'a bad expression points at its column' '
 	sed -n 3p ../err >../caret &&
 	test "$(cat ../caret)" = "                ^" &&
 	test_must_fail git mlv find "(metrics.auc > 1" 2>../err &&
-	grep -q "column 1" ../err &&
+	grep -q "column 1:" ../err &&
 	test_must_fail git mlv find "metric.auc > 1" 2>../err &&
 	grep -q "unknown field .metric.auc." ../err &&
+	test_must_fail git mlv find "model.verison >= 1.0.0" 2>../err &&
+	grep -q "unknown field .model.verison." ../err &&
+	test_must_fail git mlv find "data.train.oidd is null" 2>../err &&
+	grep -q "unknown field .data.train.oidd." ../err &&
 	test_must_fail git mlv find "" 2>../err &&
 	grep -q "fatal: bad expression" ../err
 '
