@@ -444,6 +444,7 @@ static json_t *file_json(const struct mlv_datadir_file *f)
 struct unmatched {
 	const struct mlv_datadir_file *f;
 	const struct mlv_datadir_file *partner;
+	size_t index; /* its place in the path-ordered list */
 };
 
 static int by_oid(const void *a, const void *b)
@@ -467,8 +468,13 @@ static void pair_renames(struct unmatched *gone, size_t ngone,
 	c = malloc(ncame * sizeof(*c));
 	if (!g || !c)
 		abort();
+	for (i = 0; i < ngone; i++)
+		gone[i].index = i;
+	for (j = 0; j < ncame; j++)
+		came[j].index = j;
 	memcpy(g, gone, ngone * sizeof(*g));
 	memcpy(c, came, ncame * sizeof(*c));
+	i = j = 0;
 	qsort(g, ngone, sizeof(*g), by_oid);
 	qsort(c, ncame, sizeof(*c), by_oid);
 	while (i < ngone && j < ncame) {
@@ -487,13 +493,9 @@ static void pair_renames(struct unmatched *gone, size_t ngone,
 	}
 	/* write the pairs back to the lists in path order */
 	for (i = 0; i < ngone; i++)
-		for (j = 0; g[i].partner && j < ngone; j++)
-			if (gone[j].f == g[i].f)
-				gone[j].partner = g[i].partner;
-	for (i = 0; i < ncame; i++)
-		for (j = 0; c[i].partner && j < ncame; j++)
-			if (came[j].f == c[i].f)
-				came[j].partner = c[i].partner;
+		gone[g[i].index].partner = g[i].partner;
+	for (j = 0; j < ncame; j++)
+		came[c[j].index].partner = c[j].partner;
 	free(g);
 	free(c);
 }
@@ -798,6 +800,20 @@ done:
 	return result ? result : json_null();
 }
 
+/* 1 when the sidecar has any key of [section "name"]. */
+static int has_section(const struct mlv_sidecar *sc, const char *section,
+		       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++)
+		if (!strcmp(sc->entries[i].section, section) &&
+		    !strcmp(sc->entries[i].name ? sc->entries[i].name : "",
+			    name ? name : ""))
+			return 1;
+	return 0;
+}
+
 static json_t *data_diff(struct mlv_repo *r, struct mlv_datadir_cache *cache,
 			 const struct mlv_compare_side *sa,
 			 const struct mlv_compare_side *sb, const struct record *a,
@@ -818,8 +834,7 @@ static json_t *data_diff(struct mlv_repo *r, struct mlv_datadir_cache *cache,
 
 			if (strcmp(e->section, "data") ||
 			    !mlv_lineage_first_of_section(&rec->sc, i) ||
-			    (s == 1 && a->present &&
-			     mlv_sidecar_find(&a->sc, "data", e->name, "oid")))
+			    (s == 1 && a->present && has_section(&a->sc, "data", e->name)))
 				continue;
 			ja = data_side_json(a, e->name);
 			jb = data_side_json(b, e->name);

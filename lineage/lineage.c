@@ -10,8 +10,8 @@
 #include "mlv/pointer.h"
 #include "mlv/util.h"
 
-/* Commits a first-appearance search visits at most before it settles for
- * the oldest one seen so far. */
+/* Commits a first-appearance search visits at most; past that it gives
+ * no answer (null) rather than a wrong one. */
 #define FIRST_SEEN_MAX_VISITS 200000
 /* Fine-tune chains longer than this are cut (and say so). */
 #define CHAIN_MAX 64
@@ -200,7 +200,13 @@ static json_t *first_seen(struct mlv_lineage *l, const git_oid *from,
 		goto done;
 	mlv_buf_printf(&key, "%s\n%s", path,
 		       git_oid_tostr(hex, sizeof(hex), &want));
-	if ((memo = json_object_get(l->first_seen, key.ptr))) {
+	/* a data version met again is answered from memory, when the commit
+	 * remembered is in the history of this one (the same data added on
+	 * two branches has two first commits) */
+	if ((memo = json_object_get(l->first_seen, key.ptr)) &&
+	    git_oid_fromstr(&best, json_string_value(memo)) == 0 &&
+	    (git_oid_equal(&best, from) ||
+	     git_graph_descendant_of(l->repo->git, from, &best) == 1)) {
 		seen = json_incref(memo);
 		goto done;
 	}
@@ -242,7 +248,7 @@ static json_t *first_seen(struct mlv_lineage *l, const git_oid *from,
 			have_best = 1;
 		}
 	}
-	if (have_best) {
+	if (have_best && head < FIRST_SEEN_MAX_VISITS) {
 		seen = commit_hex(&best);
 		json_object_set(l->first_seen, key.ptr, seen);
 	}
@@ -377,18 +383,31 @@ static json_t *model_ref_json(struct mlv_lineage *l, const char *oid,
 	return o;
 }
 
-/* The base of `sc`'s model followed back: one entry per ancestor. */
-static json_t *chain_json(struct mlv_lineage *l, const struct mlv_sidecar *sc)
+/* The base of `sc`'s model followed back: one entry per ancestor. A chain
+ * that comes back to an oid it passed, or runs past CHAIN_MAX, ends with
+ * an entry {"oid", "cycle": true} or {"oid", "truncated": true}. */
+static json_t *chain_json(struct mlv_lineage *l, const struct mlv_sidecar *sc,
+			  const char *self)
 {
 	struct mlv_sidecar up = MLV_SIDECAR_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
 	char hex[MLV_OID_HEXSZ + 1];
 	const char *base = bare_oid(mlv_sidecar_get(sc, "model", NULL, "base"), hex);
 	const struct mlv_version *v;
-	json_t *chain = json_array();
+	json_t *chain = json_array(), *seen = json_object(), *end;
 	size_t i;
 
-	for (i = 0; base && i < CHAIN_MAX; i++) {
+	json_object_set_new(seen, self, json_true());
+	for (i = 0; base; i++) {
+		if (json_object_get(seen, base) || i == CHAIN_MAX) {
+			end = json_object();
+			mlv_json_set(end, "oid", oid_json(base));
+			mlv_json_set(end, "external", json_false());
+			mlv_json_set(end, i == CHAIN_MAX ? "truncated" : "cycle", json_true());
+			json_array_append_new(chain, end);
+			break;
+		}
+		json_object_set_new(seen, base, json_true());
 		json_array_append_new(chain, model_ref_json(l, base, &v));
 		if (!v)
 			break;
@@ -397,9 +416,8 @@ static json_t *chain_json(struct mlv_lineage *l, const struct mlv_sidecar *sc)
 		if (mlv_lineage_sidecar(&up, &problems, l, v) < 0 && !up.n)
 			break;
 		base = bare_oid(mlv_sidecar_get(&up, "model", NULL, "base"), hex);
-		if (base && !strcmp(base, v->model_oid))
-			break; /* a model recorded as its own base */
 	}
+	json_decref(seen);
 	mlv_sidecar_release(&up);
 	mlv_problems_release(&problems);
 	return chain;
@@ -492,7 +510,7 @@ int mlv_lineage_describe(json_t **out, struct mlv_lineage *l,
 	base = bare_oid(mlv_sidecar_get(&sc, "model", NULL, "base"), hex);
 	mlv_json_set(o, "base", base ? model_ref_json(l, base, &found) : json_null());
 	if (flags & MLV_LINEAGE_CHAIN)
-		mlv_json_set(o, "chain", chain_json(l, &sc));
+		mlv_json_set(o, "chain", chain_json(l, &sc, v->model_oid));
 
 	list = json_array();
 	for (i = 0; i < problems.n; i++)
