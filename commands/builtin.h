@@ -94,6 +94,28 @@ struct output_opts {
  * it (and its value, advancing *i) and return 1; else 0. */
 int output_option(struct output_opts *o, int argc, char **argv, int *i);
 
+struct mlv_buf;
+typedef struct git_oid git_oid;
+
+/*
+ * The commit a command-line revision names, a model reference first
+ * (models/fraud@1.2.0, models/fraud#prod: mlv_registry_resolve()). 1 when
+ * `arg` is a model reference, with the model's path at that commit into
+ * `model` (may be NULL); 0 when it is an ordinary git revision; else a
+ * negative error with its message set: MLV_EINVALID for a reference that
+ * names nothing, MLV_ENOTFOUND when `arg` names no commit at all.
+ */
+int resolve_rev(git_oid *commit, struct mlv_buf *model, struct mlv_repo *r,
+		const char *arg);
+
+typedef struct git_tree git_tree;
+/* The file `path` as commit `id` (named `rev` in messages) holds it, into
+ * `text`, and the commit's tree into `*tree` (the caller frees it). 0,
+ * MLV_ENOTFOUND (message set) when the commit has no such file, or another
+ * negative error. */
+int read_committed(struct mlv_buf *text, git_tree **tree, struct mlv_repo *repo,
+		   const git_oid *id, const char *path, const char *rev);
+
 /* Print "fatal: <last mlv error>" (or `what` when it is empty); return 128. */
 int die_with_error(const char *what);
 
