@@ -1,4 +1,5 @@
-/* git mlv lineage [MODEL...] [REV] [--all] [--format text|json|dot|mermaid] */
+/* git mlv lineage [MODEL...] [REV] [--all] [--format text|json|dot|mermaid]
+ * (REV may be a model reference: models/fraud@1.2.0, models/fraud#prod) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +352,9 @@ int cmd_lineage(int argc, char **argv)
 	char **models = NULL, **args = NULL;
 	struct output_opts out = OUTPUT_OPTS_INIT;
 	const char *rev = NULL;
+	struct mlv_buf ref_model = MLV_BUF_INIT;
+	git_oid ref_commit;
+	char rev_hex[GIT_OID_HEXSZ + 1] = "";
 	size_t nmodels = 0, nargs = 0, i, k;
 	json_t *versions = json_array(), *o = NULL;
 	int all = 0, color, dashdash = -1, rc = 0, err, a;
@@ -380,20 +384,35 @@ int cmd_lineage(int argc, char **argv)
 		rc = die_with_error("");
 		goto done;
 	}
-	/* Before "--" (or with none) one argument may be the revision. */
+	/* Before "--" (or with none) one argument may be the revision: a
+	 * model reference first, then what git parses. */
 	for (k = 0; k < nargs; k++) {
-		if (!rev && (dashdash < 0 || (int)k < dashdash) &&
-		    is_revision(&repo, args[k]) &&
-		    (!repo.workdir || access(args[k], F_OK) != 0))
+		int before = dashdash < 0 || (int)k < dashdash;
+
+		if (!rev && before &&
+		    (err = resolve_rev(&ref_commit, &ref_model, &repo, args[k])) != 0 &&
+		    err != MLV_ENOTFOUND) {
+			if (err < 0) {
+				rc = die_with_error("");
+				goto done;
+			}
 			rev = args[k];
-		else
+			git_oid_tostr(rev_hex, sizeof(rev_hex), &ref_commit);
+		} else if (!rev && before && is_revision(&repo, args[k]) &&
+			   (!repo.workdir || access(args[k], F_OK) != 0)) {
+			rev = args[k];
+		} else {
 			models[nmodels++] = model_path(&repo, args[k]);
+		}
 	}
+	/* a reference alone is both the revision and the model */
+	if (rev_hex[0] && !nmodels)
+		models[nmodels++] = mlv_buf_detach(&ref_model);
 	if (rev && all) {
 		rc = usage_error(LINEAGE_USAGE);
 		goto done;
 	}
-	if (mlv_history_revwalk(&walk, &repo, rev, all) < 0 ||
+	if (mlv_history_revwalk(&walk, &repo, rev_hex[0] ? rev_hex : rev, all) < 0 ||
 	    mlv_history_walk(&h, &repo, walk, (const char *const *)models, nmodels) < 0) {
 		rc = die_with_error("");
 		goto done;
@@ -459,6 +478,7 @@ done:
 		free(models[k]);
 	free(models);
 	free(args);
+	mlv_buf_release(&ref_model);
 	mlv_lineage_release(&l);
 	mlv_history_release(&h);
 	git_revwalk_free(walk);
