@@ -1,4 +1,5 @@
-/* git mlv diff [<rev1> [<rev2>]] [--format text|json|md] [-- <model>...] */
+/* git mlv diff [<rev1> [<rev2>]] [--format text|json|md] [-- <model>...]
+ * (a rev may be a model reference: models/fraud#prod, models/fraud@latest) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,6 +435,28 @@ done:
 	return models;
 }
 
+/*
+ * The side of revision `rev`, a model reference among them; the model a
+ * reference names joins `implied` (once). 0, or a negative error with its
+ * message set.
+ */
+static int rev_side(struct mlv_compare_side *s, json_t *implied, struct mlv_repo *r,
+		    const char *rev)
+{
+	struct mlv_buf model = MLV_BUF_INIT;
+	git_oid commit;
+	int err;
+
+	if ((err = resolve_rev(&commit, &model, r, rev)) < 0)
+		goto done;
+	if (err == 1 && !in_list(implied, model.ptr))
+		json_array_append_new(implied, json_stringn_nocheck(model.ptr, model.len));
+	err = mlv_compare_side_id(s, r, &commit, rev);
+done:
+	mlv_buf_release(&model);
+	return err;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
@@ -443,7 +466,7 @@ int cmd_diff(int argc, char **argv)
 	struct mlv_datadir_cache *cache = NULL;
 	const char *revs[2] = { NULL, NULL };
 	json_t *models = json_array(), *reports = json_array(), *o = NULL, *m;
-	json_t *changed = NULL;
+	json_t *changed = NULL, *implied = json_array();
 	int nrevs = 0, dashdash = 0, color, rc = 0, i;
 	size_t k;
 
@@ -481,14 +504,22 @@ int cmd_diff(int argc, char **argv)
 	/* Two revisions: those. One: it against the work tree. None: HEAD
 	 * against the work tree for a model whose sidecar differs there, else
 	 * the model's last two versions. */
-	if ((nrevs == 2 && (mlv_compare_side_commit(&a, &repo, revs[0]) < 0 ||
-			    mlv_compare_side_commit(&b, &repo, revs[1]) < 0)) ||
+	if ((nrevs == 2 && (rev_side(&a, implied, &repo, revs[0]) < 0 ||
+			    rev_side(&b, implied, &repo, revs[1]) < 0)) ||
 	    (nrevs < 2 && repo.workdir &&
-	     (mlv_compare_side_commit(&a, &repo, nrevs ? revs[0] : "HEAD") < 0 ||
+	     (rev_side(&a, implied, &repo, nrevs ? revs[0] : "HEAD") < 0 ||
 	      mlv_compare_side_worktree(&b, &repo) < 0)) ||
-	    (nrevs == 1 && !repo.workdir && mlv_compare_side_worktree(&b, &repo) < 0) ||
-	    ((nrevs || repo.workdir) && (!nrevs || !json_array_size(models)) &&
-	     !(changed = mlv_compare_changed_models(&repo, &a, &b)))) {
+	    (nrevs == 1 && !repo.workdir && mlv_compare_side_worktree(&b, &repo) < 0)) {
+		rc = die_with_error("");
+		goto done;
+	}
+	/* model references name the models when "--" names none */
+	if (!json_array_size(models) && json_array_size(implied)) {
+		json_decref(models);
+		models = json_incref(implied);
+	}
+	if ((nrevs || repo.workdir) && (!nrevs || !json_array_size(models)) &&
+	    !(changed = mlv_compare_changed_models(&repo, &a, &b))) {
 		rc = die_with_error("");
 		goto done;
 	}
@@ -544,6 +575,7 @@ done:
 	json_decref(o);
 	json_decref(models);
 	json_decref(changed);
+	json_decref(implied);
 	json_decref(reports);
 	mlv_datadir_cache_free(cache);
 	mlv_compare_side_release(&a);
