@@ -6,6 +6,7 @@
 #include "mlv/error.h"
 #include "mlv/lineage.h"
 #include "mlv/problems.h"
+#include "mlv/registry.h"
 #include "mlv/scan.h"
 #include "mlv/uses.h"
 #include "mlv/util.h"
@@ -19,15 +20,43 @@ void mlv_uses_target_release(struct mlv_uses_target *t)
 	*t = fresh;
 }
 
-/* The commit `rev` names, or NULL. */
-static git_commit *commit_of(git_repository *repo, const char *rev)
+/*
+ * The commit `rev` names into `out`: a model reference (models/fraud#prod)
+ * first, read from `reg` (loaded on first use), else a git revision. 0;
+ * MLV_ENOTFOUND when it names no commit; MLV_EINVALID, with its message,
+ * for a model reference that names nothing; another negative error.
+ */
+static int commit_of(git_commit **out, struct mlv_registry *reg, int *loaded,
+		     git_repository *repo, const char *rev)
 {
+	struct mlv_buf name = MLV_BUF_INIT;
 	git_object *obj = NULL, *commit = NULL;
+	git_oid id;
+	int err = MLV_ENOTFOUND;
 
-	if (git_revparse_single(&obj, repo, rev) == 0)
-		git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
+	*out = NULL;
+	if (rev[strcspn(rev, "@#")]) {
+		if (!*loaded && (err = mlv_registry_load(reg, repo)) < 0)
+			goto done;
+		*loaded = 1;
+		if ((err = mlv_registry_resolve(&id, &name, reg, rev)) == 0 &&
+		    (err = git_commit_lookup(out, repo, &id)) < 0)
+			err = mlv_error_from_git(err, "cannot read a registered commit");
+		if (err != MLV_ENOTFOUND)
+			goto done;
+	}
+	if (git_revparse_single(&obj, repo, rev) == 0 &&
+	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) == 0) {
+		*out = (git_commit *)commit;
+		commit = NULL;
+		err = 0;
+	}
+	git_error_clear();
+done:
+	git_object_free(commit);
 	git_object_free(obj);
-	return (git_commit *)commit;
+	mlv_buf_release(&name);
+	return err;
 }
 
 /* `path` without the '/' a directory ends in, for a tree lookup. */
@@ -60,11 +89,11 @@ done:
 	return err;
 }
 
+/* `path` as `commit` holds it; `rev` is what named the commit. */
 static int resolve_path(struct mlv_uses_target *t, struct mlv_repo *r,
-			const char *path, const char *rev)
+			const char *path, const char *rev, const git_commit *commit)
 {
 	struct mlv_buf bare = MLV_BUF_INIT;
-	git_commit *commit = NULL;
 	git_tree *tree = NULL;
 	git_tree_entry *e = NULL;
 	size_t len;
@@ -76,9 +105,8 @@ static int resolve_path(struct mlv_uses_target *t, struct mlv_repo *r,
 	len = strlen(t->text);
 	t->is_dir = len && t->text[len - 1] == '/';
 	strip_slash(&bare, t->text);
-	if (!(commit = commit_of(r->git, rev)) || git_commit_tree(&tree, commit) < 0) {
-		mlv_error_set("'%s' is not a commit in this repository", rev);
-		err = MLV_ENOTFOUND;
+	if ((err = git_commit_tree(&tree, commit)) < 0) {
+		err = mlv_error_from_git(err, "cannot read the tree of a commit");
 		goto done;
 	}
 	if (git_tree_entry_bypath(&e, tree, bare.ptr) < 0) {
@@ -123,7 +151,6 @@ static int resolve_path(struct mlv_uses_target *t, struct mlv_repo *r,
 done:
 	git_tree_entry_free(e);
 	git_tree_free(tree);
-	git_commit_free(commit);
 	mlv_buf_release(&bare);
 	return err;
 }
@@ -131,10 +158,11 @@ done:
 int mlv_uses_resolve(struct mlv_uses_target *t, struct mlv_repo *r,
 		     const char *arg, int any_version)
 {
-	const char *at;
+	struct mlv_registry reg = MLV_REGISTRY_INIT;
+	const char *at = NULL, *rev = "HEAD";
 	git_commit *commit = NULL;
 	char *path = NULL;
-	int err;
+	int err, loaded = 0;
 
 	mlv_uses_target_release(t);
 	t->any_version = any_version;
@@ -153,15 +181,27 @@ int mlv_uses_resolve(struct mlv_uses_target *t, struct mlv_repo *r,
 		t->text = mlv_xstrdup(arg);
 		return 0;
 	}
-	/* "path@rev", split where the right side names a commit */
-	if ((at = strrchr(arg, '@')) && at != arg && at[1] &&
-	    (commit = commit_of(r->git, at + 1))) {
-		path = mlv_xstrndup(arg, (size_t)(at - arg));
-		err = resolve_path(t, r, path, at + 1);
-	} else {
-		err = resolve_path(t, r, arg, "HEAD");
+	/* "path@rev", split at the first '@' whose right side names a commit:
+	 * a model reference holds an '@' of its own (data/x.csv@models/m@1.2.0) */
+	for (at = strchr(arg, '@'); at; at = strchr(at + 1, '@')) {
+		if (at == arg || !at[1])
+			continue;
+		if ((err = commit_of(&commit, &reg, &loaded, r->git, at + 1)) == 0)
+			break;
+		if (err != MLV_ENOTFOUND)
+			goto done;
 	}
+	if (at) {
+		path = mlv_xstrndup(arg, (size_t)(at - arg));
+		rev = at + 1;
+	} else if ((err = commit_of(&commit, &reg, &loaded, r->git, rev)) < 0) {
+		mlv_error_set("'%s' is not a commit in this repository", rev);
+		goto done;
+	}
+	err = resolve_path(t, r, path ? path : arg, rev, commit);
+done:
 	git_commit_free(commit);
+	mlv_registry_release(&reg);
 	free(path);
 	return err;
 }

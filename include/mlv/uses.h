@@ -16,7 +16,9 @@
  *                   directory's manifest oid)
  *   s3://..., ...   an external data set, by the URI its [data] records
  *   PATH[@REV]      the file or directory PATH as REV (default HEAD) holds
- *                   it; with any_version, whatever PATH held
+ *                   it; with any_version, whatever PATH held. REV may be a
+ *                   model reference (models/fraud#prod, models/fraud@1.2.0:
+ *                   mlv_registry_resolve()), tried before git's revisions
  *
  * A file inside a recorded data directory counts: a model version used
  * data/images/cat/0001.png as REV holds it when its directory input
@@ -41,9 +43,12 @@ struct mlv_uses_target {
 
 /*
  * Read what `arg` asks for (see above). A PATH is relative to the current
- * directory; "x@y" is split at the last '@' whose right side is a
- * revision. MLV_ENOTFOUND, with a message saying what to do, when the path
- * is not in the revision (unless `any_version`), or another negative error.
+ * directory; "x@y" is split at the first '@' whose right side names a
+ * commit (a model reference holds an '@' of its own). MLV_ENOTFOUND, with
+ * a message saying what to do, when the path is not in the revision
+ * (unless `any_version`); MLV_EINVALID, with the registry's message, when
+ * the right side is a model reference that names nothing; or another
+ * negative error.
  */
 int mlv_uses_resolve(struct mlv_uses_target *t, struct mlv_repo *r,
 		     const char *arg, int any_version);
