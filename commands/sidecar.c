@@ -774,14 +774,15 @@ static int cmd_sidecar_check(int argc, char **argv)
 	return rc;
 }
 
-#define SHOW_USAGE "sidecar show [--manifest[=<name>]] <model>"
+#define SHOW_USAGE "sidecar show [--manifest[=<name>]] <model> [<rev>] | <model-ref>"
 
 /*
  * `sidecar show --manifest`: the manifest of the record's data directory
- * (the one called `name`, or the only one) as staged, byte for byte.
+ * (the one called `name`, or the only one) as staged, or as `tree` holds
+ * it when not NULL, byte for byte.
  */
 static int show_manifest(struct mlv_repo *repo, const struct mlv_sidecar *sc,
-			 const char *sidecar_path, const char *name)
+			 const char *sidecar_path, const char *name, git_tree *tree)
 {
 	struct mlv_datadir d = MLV_DATADIR_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
@@ -812,13 +813,14 @@ static int show_manifest(struct mlv_repo *repo, const struct mlv_sidecar *sc,
 		rc = die_with_error("");
 		goto done;
 	}
-	if ((err = git_repository_index(&index, repo->git)) < 0) {
+	if (!tree && (err = git_repository_index(&index, repo->git)) < 0) {
 		mlv_error_from_git(err, "cannot read the index");
 		rc = die_with_error("");
 		goto done;
 	}
-	if ((err = mlv_datadir_from_index(&d, &problems, repo->git, index,
-					  dir->value)) < 0) {
+	if ((err = tree ? mlv_datadir_from_tree(&d, &problems, repo->git, tree, dir->value)
+			: mlv_datadir_from_index(&d, &problems, repo->git, index,
+						 dir->value)) < 0) {
 		if (err == MLV_EINVALID)
 			print_problems(&problems, "mlv: no manifest");
 		rc = err == MLV_EINVALID ? 1 : die_with_error("");
@@ -838,14 +840,30 @@ done:
 	return rc;
 }
 
+/* Check the sidecar of `model` against the tree of commit `id`. */
+static int check_tree(struct mlv_repo *repo, git_tree *tree, const git_oid *id,
+		      const char *model, struct mlv_problems *problems)
+{
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL };
+
+	snap.tree = tree;
+	snap.commit_id = id;
+	snap.check_all = 1;
+	snap.only = model;
+	return mlv_policy_check(problems, repo, &snap);
+}
+
 static int cmd_sidecar_show(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT, parsed = MLV_PROBLEMS_INIT;
-	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT;
-	char *model = NULL, *full = NULL;
-	const char *last_section = "", *last_name = "", *arg = NULL;
+	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT, ref_model = MLV_BUF_INIT;
+	struct mlv_buf against = MLV_BUF_INIT, heading = MLV_BUF_INIT;
+	git_tree *tree = NULL;
+	git_oid commit;
+	char *model = NULL, *full = NULL, hex[GIT_OID_HEXSZ + 1] = "";
+	const char *last_section = "", *last_name = "", *arg = NULL, *rev = NULL;
 	const char *manifest = NULL; /* "" for the only directory */
 	size_t i;
 	int err, rc, k;
@@ -855,8 +873,10 @@ static int cmd_sidecar_show(int argc, char **argv)
 			manifest = "";
 		else if (!strncmp(argv[k], "--manifest=", 11) && argv[k][11])
 			manifest = argv[k] + 11;
-		else if (arg || argv[k][0] == '-')
+		else if (rev || argv[k][0] == '-')
 			return usage_error(SHOW_USAGE);
+		else if (arg)
+			rev = argv[k];
 		else
 			arg = argv[k];
 	}
@@ -864,11 +884,31 @@ static int cmd_sidecar_show(int argc, char **argv)
 		return usage_error(SHOW_USAGE);
 	if ((rc = open_worktree_repo(&repo)) != 0)
 		return rc;
-	model = repo_relative(repo.workdir, arg);
+	/* MODEL REV, a model reference alone, or MODEL as the work tree has it */
+	if (rev && (err = resolve_rev(&commit, NULL, &repo, rev)) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (!rev && (err = resolve_rev(&commit, &ref_model, &repo, arg)) != 1 &&
+	    err != 0 && err != MLV_ENOTFOUND) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (rev) {
+		model = repo_relative(repo.workdir, arg);
+	} else if (err == 1) {
+		model = mlv_buf_detach(&ref_model);
+		rev = arg;
+	} else {
+		model = repo_relative(repo.workdir, arg);
+	}
 	mlv_buf_printf(&path, "%s%s", model, MLV_SIDECAR_SUFFIX);
-	full = mlv_path_join(repo.workdir, path.ptr);
-	if ((err = mlv_buf_read_file(&text, full)) < 0) {
-		if (err == MLV_ENOTFOUND) {
+	if (rev) {
+		git_oid_tostr(hex, sizeof(hex), &commit);
+		err = read_committed(&text, &tree, &repo, &commit, path.ptr, rev);
+	} else {
+		full = mlv_path_join(repo.workdir, path.ptr);
+		if ((err = mlv_buf_read_file(&text, full)) == MLV_ENOTFOUND) {
 			struct mlv_buf q = MLV_BUF_INIT;
 
 			mlv_error_set("'%s' does not exist; write it with: git mlv "
@@ -876,15 +916,21 @@ static int cmd_sidecar_show(int argc, char **argv)
 				      path.ptr, mlv_quote_path(&q, model));
 			mlv_buf_release(&q);
 		}
+	}
+	if (err < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
 	mlv_sidecar_parse(&sc, &parsed, path.ptr, text.ptr, text.len);
 	if (manifest) {
-		rc = show_manifest(&repo, &sc, path.ptr, *manifest ? manifest : NULL);
+		rc = show_manifest(&repo, &sc, path.ptr, *manifest ? manifest : NULL, tree);
 		goto done;
 	}
-	printf("lineage of %s (%s)\n", model, path.ptr);
+	if (rev)
+		printf("lineage of %s (%s) as commit %.12s (%s) holds it\n", model,
+		       path.ptr, hex, rev);
+	else
+		printf("lineage of %s (%s)\n", model, path.ptr);
 	for (i = 0; i < sc.n; i++) {
 		const struct mlv_sidecar_entry *e = &sc.entries[i];
 
@@ -900,11 +946,12 @@ static int cmd_sidecar_show(int argc, char **argv)
 		printf("    %-16s %s\n", e->key, e->value);
 	}
 	putchar('\n');
-	if (check_index(&repo, model, &problems) < 0) {
+	if ((rev ? check_tree(&repo, tree, &commit, model, &problems)
+		 : check_index(&repo, model, &problems)) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
-	/* the check parses what is staged: say each problem once */
+	/* the check parses the sidecar too: say each problem once */
 	for (i = 0; i < parsed.n; i++) {
 		size_t j;
 
@@ -914,16 +961,25 @@ static int cmd_sidecar_show(int argc, char **argv)
 		if (j == problems.n)
 			mlv_problems_add(&problems, "%s", parsed.items[i]);
 	}
-	if (print_problems(&problems, "does not match what is staged"))
+	if (rev)
+		mlv_buf_printf(&against, "commit %.12s", hex);
+	else
+		mlv_buf_sets(&against, "what is staged");
+	mlv_buf_printf(&heading, "does not match %s", against.ptr);
+	if (print_problems(&problems, heading.ptr))
 		rc = 1;
 	else
-		printf("matches what is staged\n");
+		printf("matches %s\n", against.ptr);
 done:
 	mlv_sidecar_release(&sc);
 	mlv_problems_release(&problems);
 	mlv_problems_release(&parsed);
 	mlv_buf_release(&path);
 	mlv_buf_release(&text);
+	mlv_buf_release(&ref_model);
+	mlv_buf_release(&against);
+	mlv_buf_release(&heading);
+	git_tree_free(tree);
 	free(model);
 	free(full);
 	mlv_repo_release(&repo);
