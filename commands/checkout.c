@@ -1,4 +1,4 @@
-/* git mlv checkout [--quiet] [<path>...] */
+/* git mlv checkout [--quiet] [<path>...] | --model <model-ref> */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,10 +10,16 @@
 #include "builtin.h"
 #include "mlv/error.h"
 #include "mlv/progress.h"
+#include "mlv/problems.h"
 #include "mlv/quote.h"
+#include "mlv/run.h"
 #include "mlv/scan.h"
+#include "mlv/sidecar.h"
 #include "mlv/util.h"
 #include "mlv/worktree.h"
+
+#define CHECKOUT_USAGE \
+	"checkout [--quiet] [--glob] [--] [<path>...] | checkout [--quiet] --model <model-ref>"
 
 struct pending {
 	char *path;
@@ -229,6 +235,194 @@ static int explain_unfinished(struct mlv_repo *repo)
 	return MLV_EINVALID;
 }
 
+/* The paths a model version is made of: the model, its sidecar and each
+ * recorded [data] path that `tree` holds (a directory without its '/');
+ * the other inputs, external or missing, into `skipped`. */
+static void version_paths(struct mlv_buf *skipped, char ***paths, size_t *n,
+			  const struct mlv_sidecar *sc, git_tree *tree,
+			  const char *model)
+{
+	struct mlv_buf bare = MLV_BUF_INIT;
+	size_t i, alloc = 0;
+
+	MLV_ALLOC_GROW(*paths, *n + 2, alloc);
+	(*paths)[(*n)++] = mlv_xstrdup(model);
+	mlv_buf_printf(&bare, "%s%s", model, MLV_SIDECAR_SUFFIX);
+	(*paths)[(*n)++] = mlv_buf_detach(&bare);
+	for (i = 0; i < sc->n; i++) {
+		const struct mlv_sidecar_entry *e = &sc->entries[i];
+		git_tree_entry *te = NULL;
+
+		if (strcmp(e->section, "data") || (strcmp(e->key, "path") &&
+						   strcmp(e->key, "uri")))
+			continue;
+		if (!strcmp(e->key, "uri")) {
+			mlv_buf_printf(skipped, "  %s (external: %s)\n",
+				       e->name ? e->name : "data", e->value);
+			continue;
+		}
+		mlv_buf_sets(&bare, e->value);
+		while (bare.len > 1 && bare.ptr[bare.len - 1] == '/')
+			mlv_buf_truncate(&bare, bare.len - 1);
+		if (git_tree_entry_bypath(&te, tree, bare.ptr) < 0) {
+			git_error_clear();
+			mlv_buf_printf(skipped, "  %s (not in the commit)\n", e->value);
+			continue;
+		}
+		git_tree_entry_free(te);
+		MLV_ALLOC_GROW(*paths, *n + 1, alloc);
+		(*paths)[(*n)++] = mlv_buf_detach(&bare);
+	}
+	mlv_buf_release(&bare);
+}
+
+/* `git -C TOP <args...> -- :(literal)PATH...`; its exit status. */
+static int git_on_paths(struct mlv_buf *out, const char *top, const char *const *args,
+			char *const *paths, size_t n, unsigned flags)
+{
+	const char **argv = mlv_xreallocarray(NULL, n + 16, sizeof(*argv));
+	char **specs = mlv_xreallocarray(NULL, n ? n : 1, sizeof(*specs));
+	struct mlv_buf spec = MLV_BUF_INIT;
+	size_t a = 0, i;
+	int status;
+
+	argv[a++] = "-C";
+	argv[a++] = top;
+	for (i = 0; args[i] && a < 13; i++)
+		argv[a++] = args[i];
+	argv[a++] = "--";
+	for (i = 0; i < n; i++) {
+		mlv_buf_clear(&spec);
+		mlv_buf_printf(&spec, ":(literal)%s", paths[i]);
+		argv[a++] = specs[i] = mlv_buf_detach(&spec);
+	}
+	argv[a] = NULL;
+	status = mlv_run_git(out, argv, flags);
+	for (i = 0; i < n; i++)
+		free(specs[i]);
+	free(specs);
+	free(argv);
+	mlv_buf_release(&spec);
+	return status;
+}
+
+/* The paths `git status --porcelain -z` lists, as "a, b, c" into `out`. */
+static void status_paths(struct mlv_buf *out, const struct mlv_buf *status)
+{
+	const char *p = status->ptr, *end = status->ptr + status->len;
+
+	while (p < end) {
+		int rename = p[0] == 'R' || p[0] == 'C';
+		size_t len = strnlen(p, (size_t)(end - p));
+
+		if (len > 3)
+			mlv_buf_printf(out, "%s%s", out->len ? ", " : "", p + 3);
+		p += len + 1;
+		if (rename && p < end)
+			p += strnlen(p, (size_t)(end - p)) + 1;
+	}
+}
+
+/*
+ * git mlv checkout --model REF: the model version REF names, its sidecar
+ * and its recorded data, into the work tree and the index as its commit
+ * holds them (git checkout --no-overlay COMMIT -- PATHS: a directory ends
+ * up exactly as recorded), HEAD left where it is. Refused when any of
+ * those paths has local changes, staged, unstaged or untracked.
+ */
+static int checkout_model(struct mlv_repo *repo, const char *ref, int quiet)
+{
+	static const char *const status_args[] = { "status", "--porcelain", "-z",
+						   "--untracked-files=all",
+						   "--ignored=matching", NULL };
+	struct mlv_buf model = MLV_BUF_INIT, text = MLV_BUF_INIT, skipped = MLV_BUF_INIT;
+	struct mlv_buf out = MLV_BUF_INIT, names = MLV_BUF_INIT, q = MLV_BUF_INIT;
+	struct mlv_buf sidecar = MLV_BUF_INIT;
+	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	const char *checkout_args[] = { "checkout", "--quiet", "--no-overlay", NULL, NULL };
+	char hex[GIT_OID_HEXSZ + 1], **paths = NULL;
+	git_tree *tree = NULL;
+	git_oid commit;
+	size_t i, n = 0;
+	int err, rc = 0;
+
+	if ((err = resolve_rev(&commit, &model, repo, ref)) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	git_oid_tostr(hex, sizeof(hex), &commit);
+	if (!err) {
+		mlv_quote_shell(&q, ref);
+		fprintf(stderr, "fatal: '%s' is no model reference (NAME@1.2.0, "
+			"NAME@latest or NAME#STAGE); to check out that commit: git "
+			"switch --detach %s\n", ref, q.ptr);
+		rc = 128;
+		goto done;
+	}
+	mlv_buf_printf(&sidecar, "%s%s", model.ptr, MLV_SIDECAR_SUFFIX);
+	if (read_committed(&text, &tree, repo, &commit, sidecar.ptr, ref) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	/* what cannot be read names no path; the check at register time holds */
+	mlv_sidecar_parse(&sc, &problems, sidecar.ptr, text.ptr, text.len);
+	version_paths(&skipped, &paths, &n, &sc, tree, model.ptr);
+	mlv_buf_clear(&out);
+	if ((err = git_on_paths(&out, repo->workdir, status_args, paths, n, 0)) != 0) {
+		fprintf(stderr, "fatal: git status failed (exit %d) on the paths of %s\n",
+			err, ref);
+		rc = 128;
+		goto done;
+	}
+	if (out.len) {
+		status_paths(&names, &out);
+		fprintf(stderr, "fatal: local changes to %s would be overwritten by %s: "
+			"commit or stash them (git stash push --include-untracked), then "
+			"run git mlv checkout --model again\n", names.ptr, ref);
+		rc = 1;
+		goto done;
+	}
+	checkout_args[3] = hex;
+	if ((err = git_on_paths(NULL, repo->workdir, checkout_args, paths, n, 0)) != 0) {
+		fprintf(stderr, "fatal: git checkout %s failed (exit %d)\n", hex, err);
+		rc = 128;
+		goto done;
+	}
+	if (quiet)
+		goto done;
+	printf("Checked out %s (commit %.12s) into the work tree and the index:\n",
+	       ref, hex);
+	for (i = 0; i < n; i++)
+		printf("  %s\n", paths[i]);
+	if (skipped.len)
+		printf("Not checked out:\n%s", skipped.ptr);
+	mlv_buf_clear(&names);
+	for (i = 0; i < n; i++) {
+		mlv_buf_puts(&names, " ");
+		mlv_buf_puts(&names, mlv_quote_pathspec(&q, paths[i]));
+	}
+	printf("HEAD has not moved, so git status shows these as staged changes.\n"
+	       "To put them back: git restore --source=HEAD --staged --worktree --%s\n"
+	       "To check out the commit itself: git switch --detach %s\n",
+	       names.ptr, hex);
+done:
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	git_tree_free(tree);
+	mlv_sidecar_release(&sc);
+	mlv_problems_release(&problems);
+	mlv_buf_release(&model);
+	mlv_buf_release(&text);
+	mlv_buf_release(&skipped);
+	mlv_buf_release(&out);
+	mlv_buf_release(&names);
+	mlv_buf_release(&q);
+	mlv_buf_release(&sidecar);
+	return rc;
+}
+
 int cmd_checkout(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
@@ -237,6 +431,7 @@ int cmd_checkout(int argc, char **argv)
 	git_index *index = NULL;
 	char *prefix = NULL;
 	size_t i, failed = 0;
+	const char *ref = NULL;
 	int first = 1, quiet = 0, glob = 0, err, rc = 0;
 
 	for (; first < argc && argv[first][0] == '-'; first++) {
@@ -244,12 +439,18 @@ int cmd_checkout(int argc, char **argv)
 			quiet = 1;
 		else if (!strcmp(argv[first], "--glob"))
 			glob = 1;
+		else if (!strcmp(argv[first], "--model") && first + 1 < argc)
+			ref = argv[++first];
+		else if (!strncmp(argv[first], "--model=", 8) && argv[first][8])
+			ref = argv[first] + 8;
 		else if (!strcmp(argv[first], "--")) {
 			first++;
 			break;
 		} else
-			return usage_error("checkout [--quiet] [--glob] [--] [<path>...]");
+			return usage_error(CHECKOUT_USAGE);
 	}
+	if (ref && (first < argc || glob))
+		return usage_error(CHECKOUT_USAGE);
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
 	if (!repo.workdir) {
@@ -259,6 +460,10 @@ int cmd_checkout(int argc, char **argv)
 	}
 	if (clone_unfinished(&repo) && explain_unfinished(&repo) < 0) {
 		rc = die_with_error("");
+		goto done;
+	}
+	if (ref) {
+		rc = checkout_model(&repo, ref, quiet);
 		goto done;
 	}
 	prefix = cwd_prefix(repo.workdir);
