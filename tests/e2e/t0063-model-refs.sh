@@ -263,4 +263,27 @@ test_expect_success 'checkout --model: what is no model version is refused' '
 	test -z "$(git status --porcelain)"
 '
 
+test_expect_success 'checkout --model: a data directory ends up exactly as recorded' '
+	cd r &&
+	mkdir data/img && printf "1\n" >data/img/a.csv && printf "2\n" >data/img/b.csv &&
+	git add data &&
+	git mlv sidecar init models/fraud.onnx --data data/img/ --config train.yaml \
+		--data "s3://bucket/x=sha256:$(printf "%064d" 1)" --version 1.3.0 --force >/dev/null &&
+	git add models data && git commit -qm "fraud 1.3.0" && git mlv register models/fraud.onnx >/dev/null &&
+	rm data/img/a.csv && printf "3\n" >data/img/c.csv && git add -A data &&
+	git mlv sidecar init models/fraud.onnx --data data/img/ --config train.yaml \
+		--version 1.4.0 --force >/dev/null &&
+	git add models && git commit -qm "fraud 1.4.0" && git mlv register models/fraud.onnx >/dev/null &&
+	git mlv sidecar show --manifest models/fraud@1.3.0 >../manifest &&
+	test "$(cut -d" " -f3 ../manifest | tr "\n" " ")" = "a.csv b.csv " &&
+	git mlv checkout --model models/fraud@1.3.0 >../out &&
+	test "$(ls data/img | tr "\n" " ")" = "a.csv b.csv " &&
+	grep -q "^  data/img$" ../out &&
+	grep -q "^Not checked out:$" ../out &&
+	grep -q "^  x (external: s3://bucket/x)$" ../out &&
+	eval "$(sed -n "s/^To put them back: //p" ../out)" &&
+	test "$(ls data/img | tr "\n" " ")" = "b.csv c.csv " &&
+	test -z "$(git status --porcelain)"
+'
+
 test_done
