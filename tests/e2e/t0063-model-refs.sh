@@ -286,4 +286,15 @@ test_expect_success 'checkout --model: a data directory ends up exactly as recor
 	test -z "$(git status --porcelain)"
 '
 
+test_expect_success 'checkout --model in a clone fetches the version lazily' '
+	cd r && git push -q "mlv::file://$TRASH/store" main --tags 2>/dev/null &&
+	cd .. && git clone -q "mlv::file://$TRASH/store" cl 2>/dev/null && cd cl &&
+	oid=$(sha256sum <../m1.0.0 | cut -d" " -f1) &&
+	test ! -e "$(test_store_path "$oid")" &&
+	git mlv checkout --model models/fraud@1.0.0 >/dev/null &&
+	cmp models/fraud.onnx ../m1.0.0 &&
+	cmp data/train.csv ../d1.0.0 &&
+	test -e "$(test_store_path "$oid")"
+'
+
 test_done
