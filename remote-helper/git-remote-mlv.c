@@ -11,6 +11,11 @@
  * then the manifest by compare-and-swap, so no ref in the store ever
  * points at something missing, and of two racing pushes one wins and the
  * other is told to fetch first.
+ *
+ * A push is refused, ref by ref, when a commit it brings breaks the
+ * lineage policy (policy.h), when it would move or delete a registry tag,
+ * or when an assign tag it brings breaks the promotion rules of this
+ * repository's HEAD (promote.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -27,6 +32,8 @@
 #include "mlv/error.h"
 #include "mlv/manifest.h"
 #include "mlv/policy.h"
+#include "mlv/promote.h"
+#include "mlv/registry.h"
 #include "mlv/sha256.h"
 #include "mlv/sync.h"
 #include "mlv/trace.h"
@@ -376,6 +383,92 @@ done:
 	return err;
 }
 
+/* The registry and its promotion rules, read once per push attempt and
+ * only when it pushes a registry tag. */
+struct registry_rules {
+	int loaded;
+	struct mlv_registry reg;
+	struct mlv_policy policy;
+	struct mlv_problems problems; /* what .mlvconfig itself gets wrong */
+};
+
+#define REGISTRY_RULES_INIT { 0, MLV_REGISTRY_INIT, { 0 }, MLV_PROBLEMS_INIT }
+
+static void registry_rules_release(struct registry_rules *rr)
+{
+	if (rr->loaded) {
+		mlv_registry_release(&rr->reg);
+		mlv_policy_release(&rr->policy);
+	}
+	mlv_problems_release(&rr->problems);
+	rr->loaded = 0;
+}
+
+static int registry_rules_load(struct registry_rules *rr, struct helper *h)
+{
+	int err = 0;
+
+	if (!rr->loaded) {
+		rr->loaded = 1;
+		if ((err = mlv_promote_load_policy(&rr->policy, &rr->problems,
+						   h->repo.git)) == 0)
+			err = mlv_registry_load(&rr->reg, h->repo.git);
+	}
+	return err;
+}
+
+/*
+ * Refuse `c` when it moves or deletes a registry tag the store has, or
+ * brings an assign tag that breaks the promotion rules of our HEAD (the
+ * branches are ours, as the store keeps no history of its own to walk).
+ */
+static int check_registry(struct helper *h, const struct mlv_manifest *m,
+			  struct push_cmd *c, struct registry_rules *rr)
+{
+	struct mlv_registry_tag t = MLV_REGISTRY_TAG_INIT;
+	struct mlv_promote_pushed p = MLV_PROMOTE_PUSHED_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_buf why = MLV_BUF_INIT;
+	const char *tag = c->dst + strlen("refs/tags/");
+	git_oid id;
+	size_t i;
+	int err = 0;
+
+	if (c->error || c->noop || strncmp(c->dst, "refs/tags/", 10) ||
+	    mlv_registry_parse_tag(&t, tag) < 0) {
+		mlv_error_clear(); /* not a registry tag: not ours to judge */
+		goto done;
+	}
+	if (mlv_manifest_find(m, c->dst)) {
+		push_refuse(c, "tag '%s': registry tags are never moved or deleted; "
+			    "record a change with a new one (git mlv assign, unassign "
+			    "or deprecate)", tag);
+		goto done;
+	}
+	if (!*c->new_oid || git_oid_fromstr(&id, c->new_oid) < 0)
+		goto done;
+	if ((err = mlv_promote_read_pushed(&p, h->repo.git, tag, &id)) < 0) {
+		err = err == MLV_ENOTFOUND ? 0 : err; /* no assign: no rule */
+		goto done;
+	}
+	if ((err = registry_rules_load(rr, h)) < 0 ||
+	    (err = mlv_promote_check(&problems, h->repo.git, &rr->reg, &rr->policy,
+				     &p.assign, NULL, 0)) < 0)
+		goto done;
+	for (i = 0; i < rr->problems.n; i++)
+		mlv_buf_printf(&why, "%s%s", why.len ? "; " : "", rr->problems.items[i]);
+	for (i = 0; i < problems.n; i++)
+		mlv_buf_printf(&why, "%s%s", why.len ? "; " : "", problems.items[i]);
+	if (why.len)
+		push_refuse(c, "%s", why.ptr);
+done:
+	mlv_registry_tag_release(&t);
+	mlv_promote_pushed_release(&p);
+	mlv_problems_release(&problems);
+	mlv_buf_release(&why);
+	return err;
+}
+
 struct pack_file {
 	int fd;
 	uint64_t size;
@@ -499,6 +592,7 @@ static int push_once(struct helper *h, git_odb *odb, struct push_cmd *cmds,
 	struct mlv_buf pack = MLV_BUF_INIT, text = MLV_BUF_INIT;
 	struct mlv_sync_list pointers = MLV_SYNC_LIST_INIT;
 	struct mlv_problems failures = MLV_PROBLEMS_INIT;
+	struct registry_rules rules = REGISTRY_RULES_INIT;
 	const char **tips = NULL, **hides = NULL;
 	size_t i, ntips = 0, changes = 0;
 	int err, found = 0;
@@ -512,7 +606,8 @@ static int push_once(struct helper *h, git_odb *odb, struct push_cmd *cmds,
 		cmds[i].error = NULL;
 		cmds[i].noop = 0;
 		check_update(h, odb, &m, &cmds[i]);
-		if ((err = check_policy(h, &m, &cmds[i])) < 0)
+		if ((err = check_policy(h, &m, &cmds[i])) < 0 ||
+		    (err = check_registry(h, &m, &cmds[i], &rules)) < 0)
 			goto done;
 		if (cmds[i].error || cmds[i].noop)
 			continue;
@@ -554,6 +649,7 @@ done:
 	mlv_buf_release(&text);
 	mlv_sync_list_release(&pointers);
 	mlv_problems_release(&failures);
+	registry_rules_release(&rules);
 	return err;
 }
 

@@ -21,7 +21,7 @@ uses='
 lib            lib
 filter         lib filter remote-helper:lazy
 hooks          lib hooks
-remote-helper  lib hooks remote-helper
+remote-helper  lib hooks lineage remote-helper
 lineage        lib hooks lineage
 commands       *
 tests          *
