@@ -100,6 +100,7 @@ static int check_pushed_tags(struct mlv_problems *problems, struct mlv_repo *rep
 		goto done;
 	mlv_policy_release(&policy);
 	if ((err = mlv_promote_load_policy(&policy, problems, repo->git)) < 0 ||
+	    !mlv_policy_has_registry_rules(&policy) ||
 	    (err = mlv_registry_load(&reg, repo->git)) < 0)
 		goto done;
 	for (i = 0; i < npushed && err == 0; i++)

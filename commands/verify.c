@@ -107,7 +107,7 @@ static int verify_registry(struct mlv_repo *repo, int quiet)
 		goto done;
 	}
 	if (!mlv_policy_has_registry_rules(&policy))
-		goto done; /* and .mlvconfig's problems are the commit check's */
+		goto done;
 	if (mlv_registry_load(&reg, repo->git) < 0 ||
 	    mlv_promote_check_all(&problems, &checked, repo->git, &reg, &policy) < 0) {
 		rc = die_with_error("");

@@ -8,9 +8,11 @@
 int mlv_promote_load_policy(struct mlv_policy *out, struct mlv_problems *problems,
 			    git_repository *repo)
 {
+	struct mlv_problems found = MLV_PROBLEMS_INIT;
 	git_object *tree = NULL;
 	git_tree_entry *e = NULL;
 	git_blob *blob = NULL;
+	size_t i;
 	int err = 0;
 
 	mlv_policy_init(out);
@@ -25,9 +27,14 @@ int mlv_promote_load_policy(struct mlv_policy *out, struct mlv_problems *problem
 		err = mlv_error_from_git(err, "cannot read " MLV_POLICY_FILE " at HEAD");
 		goto done;
 	}
-	mlv_policy_parse(out, problems, MLV_POLICY_FILE, git_blob_rawcontent(blob),
+	mlv_policy_parse(out, &found, MLV_POLICY_FILE, git_blob_rawcontent(blob),
 			 (size_t)git_blob_rawsize(blob));
+	/* without promotion rules, what is wrong in .mlvconfig is the commit
+	 * check's to report, not a reason to refuse a stage */
+	for (i = 0; i < found.n && mlv_policy_has_registry_rules(out); i++)
+		mlv_problems_add(problems, "%s", found.items[i]);
 done:
+	mlv_problems_release(&found);
 	git_blob_free(blob);
 	git_tree_entry_free(e);
 	git_object_free(tree);

@@ -411,7 +411,8 @@ static int registry_rules_load(struct registry_rules *rr, struct helper *h)
 	if (!rr->loaded) {
 		rr->loaded = 1;
 		if ((err = mlv_promote_load_policy(&rr->policy, &rr->problems,
-						   h->repo.git)) == 0)
+						   h->repo.git)) == 0 &&
+		    mlv_policy_has_registry_rules(&rr->policy))
 			err = mlv_registry_load(&rr->reg, h->repo.git);
 	}
 	return err;

@@ -50,8 +50,9 @@ struct mlv_promote_pushed {
 				  MLV_REGISTRY_TAG_INIT, MLV_BUF_INIT }
 
 /*
- * The rules: .mlvconfig at HEAD of `repo` over the defaults, its problems
- * (naming .mlvconfig:LINE) into `problems`. No HEAD, or no .mlvconfig
+ * The rules: .mlvconfig at HEAD of `repo` over the defaults. When it has
+ * promotion rules, its problems (naming .mlvconfig:LINE) go to `problems`
+ * (without, they are the commit check's). No HEAD, or no .mlvconfig
  * there, is no rule. 0, or a negative error when HEAD cannot be read.
  */
 int mlv_promote_load_policy(struct mlv_policy *out, struct mlv_problems *problems,
