@@ -376,6 +376,23 @@ static int stage_args(struct writer *w, const char **model, const char **version
 	return 0;
 }
 
+/* When a tag made now will say it was made: git's committer ident, which
+ * GIT_COMMITTER_DATE can set (the tagger is the committer); else now. */
+static int64_t tagger_time(void)
+{
+	const char *args[] = { "var", "GIT_COMMITTER_IDENT", NULL };
+	struct mlv_buf out = MLV_BUF_INIT;
+	int64_t when = (int64_t)time(NULL);
+	const char *close;
+	long long t;
+
+	if (mlv_run_git(&out, args, MLV_RUN_QUIET | MLV_RUN_NO_STDIN) == 0 &&
+	    (close = strrchr(out.ptr, '>')) && sscanf(close + 1, "%lld", &t) == 1)
+		when = (int64_t)t;
+	mlv_buf_release(&out);
+	return when;
+}
+
 /*
  * The promotion rules of HEAD's .mlvconfig for assigning the version at
  * `commit` to `stage`, before the tag exists: 0, or the exit code after
@@ -399,7 +416,7 @@ static int check_rules(struct writer *w, const char *stage, const git_oid *commi
 	a.name = w->name.ptr;
 	a.stage = stage;
 	a.commit = *commit;
-	a.time = (int64_t)time(NULL);
+	a.time = tagger_time();
 	if (mlv_promote_load_policy(&policy, &problems, w->repo.git) < 0 ||
 	    mlv_promote_check(&problems, w->repo.git, &w->reg, &policy, &a, NULL, 0) < 0) {
 		rc = die_with_error("");

@@ -76,6 +76,17 @@ test_expect_success 'branches: a version on a side branch is refused for prod' '
 	test -z "$(git tag -l "models/fraud#prod#4")"
 '
 
+test_expect_success 'rules come from HEAD; a value that cannot be read is named with its line' '
+	cd r &&
+	git checkout -q -b broken &&
+	sed -i "s/^require-signed = true/require-signed = maybe/" .mlvconfig &&
+	git commit -q --no-verify -am "broken rule" &&
+	test_must_fail git mlv assign models/fraud.onnx 1.0.0 --stage dev 2>../err &&
+	grep -q "^  .mlvconfig:6: stage.prod.require-signed .maybe. is not true or false$" ../err &&
+	git checkout -q main &&
+	test -z "$(git tag -l "models/fraud#dev#*")"
+'
+
 test_expect_success 'verify: every registry tag follows the rules' '
 	cd r &&
 	git mlv verify >../out &&
