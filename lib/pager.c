@@ -7,6 +7,7 @@
 
 #include "mlv/buf.h"
 #include "mlv/pager.h"
+#include "mlv/util.h"
 
 static pid_t pager_pid = -1;
 
@@ -84,15 +85,16 @@ int mlv_pager_use_color(struct mlv_repo *r, int choice)
 
 	if (choice >= 0)
 		return choice;
-	if (mlv_repo_config_string(&ui, r, "color.ui") && strcmp(ui.ptr, "auto")) {
-		color = !strcmp(ui.ptr, "always") ? 1 : 0;
-		if (strcmp(ui.ptr, "always") && strcmp(ui.ptr, "never") &&
-		    strcmp(ui.ptr, "false"))
-			color = !strcmp(ui.ptr, "true") && isatty(STDOUT_FILENO);
-	} else {
+	/* as git reads color.ui: always; never/false/no/off/0; anything
+	 * else (auto, true, unset) means "when stdout is a terminal or the
+	 * pager" */
+	if (mlv_repo_config_string(&ui, r, "color.ui") && !strcmp(ui.ptr, "always"))
+		color = 1;
+	else if (ui.len && (!strcmp(ui.ptr, "never") || mlv_parse_bool(ui.ptr) == 0))
+		color = 0;
+	else
 		color = isatty(STDOUT_FILENO) ||
 			(pager_pid >= 0 && in_use && !strcmp(in_use, "true"));
-	}
 	mlv_buf_release(&ui);
 	return color && !getenv("NO_COLOR");
 }

@@ -187,7 +187,8 @@ test_expect_success 'hostile names stay inside their quotes in dot and mermaid' 
 	train models/h.onnx h1 "hostile" --data "data/x\"];evil[label=\"/<b>#1.csv" &&
 	git mlv lineage models/h.onnx --format dot >../h.dot &&
 	dot -Tsvg ../h.dot >/dev/null &&
-	! grep -q "^evil" ../h.dot &&
+	grep -F -q "label=\"<b>#1: data/x\\\"];evil[label=\\\"/<b>#1.csv\\n" ../h.dot &&
+	test "$(dot -Tplain ../h.dot | grep -c "^node")" = 3 &&
 	git mlv lineage models/h.onnx --format mermaid >../h.mmd &&
 	! grep -q "<b>" ../h.mmd && grep -q "#quot;\]" ../h.mmd &&
 	git checkout -q main
@@ -243,9 +244,11 @@ test_expect_success 'the cache: deleted, damaged or truncated, the answer is the
 test_expect_success 'a forged cache entry cannot add a version: it is sealed' '
 	cd r &&
 	cp .git/mlv/lineage-cache ../cache.orig &&
-	sed -i "s|models/base.onnx\$|models/bogus.onnx|" .git/mlv/lineage-cache &&
+	sed -i "s|models/base.onnx\$|models/bxse.onnx|" .git/mlv/lineage-cache &&
+	grep -q "models/bxse.onnx" .git/mlv/lineage-cache &&
 	git mlv lineage --all --format json >../got.json && test_cmp ../want.json ../got.json &&
-	! grep -q bogus ../got.json
+	! grep -q bxse ../got.json &&
+	! grep -q bxse .git/mlv/lineage-cache
 '
 
 test_expect_success 'a malformed tree in history is an error, not a wrong answer' '
@@ -299,7 +302,10 @@ test_expect_success 'colour on a terminal only, unless color.ui says otherwise' 
 	! grep -q "$(printf "\033")" ../pipe.out &&
 	git -c color.ui=never mlv lineage --no-pager >/dev/null &&
 	script -qec "git -c color.ui=never mlv lineage --no-pager models/base.onnx" /dev/null >../c2.out &&
-	! grep -q "$(printf "\033")" ../c2.out
+	! grep -q "$(printf "\033")" ../c2.out &&
+	script -qec "git -c color.ui=true mlv lineage --no-pager models/base.onnx" /dev/null >../c3.out &&
+	grep -q "$(printf "\033\\[33mcommit")" ../c3.out &&
+	git -c color.ui=always mlv lineage models/base.onnx | grep -q "$(printf "\033\\[33mcommit")"
 '
 
 test_expect_success 'bad arguments: unknown format, unknown option, no such revision' '
