@@ -326,7 +326,8 @@ int cmd_models(int argc, char **argv)
 		goto done;
 	if (arg)
 		name_arg(&name, arg);
-	if (mlv_repo_open(&repo) < 0 || mlv_registry_load(&reg, repo.git) < 0) {
+	if (mlv_repo_open(&repo) < 0 ||
+	    mlv_registry_load_name(&reg, repo.git, arg ? name.ptr : NULL) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
@@ -454,7 +455,8 @@ int cmd_registry(int argc, char **argv)
 		rc = 129;
 		goto done;
 	}
-	if (mlv_repo_open(&repo) < 0 || mlv_registry_load(&reg, repo.git) < 0) {
+	if (mlv_repo_open(&repo) < 0 ||
+	    mlv_registry_load_name(&reg, repo.git, arg ? name.ptr : NULL) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}

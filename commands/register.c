@@ -55,7 +55,7 @@ static void writer_release(struct writer *w)
  * path, or a registry name). 0, or the exit code after a message. */
 static int writer_open(struct writer *w, const char *arg)
 {
-	if (mlv_repo_open(&w->repo) < 0 || mlv_registry_load(&w->reg, w->repo.git) < 0)
+	if (mlv_repo_open(&w->repo) < 0)
 		return die_with_error("");
 	w->model = model_path(&w->repo, arg);
 	if (strchr(w->model, '.') || mlv_registry_name_is_valid(w->model))
@@ -68,6 +68,9 @@ static int writer_open(struct writer *w, const char *arg)
 			w->name.ptr);
 		return 128;
 	}
+	/* the counters, versions and stages are the name's own */
+	if (mlv_registry_load_name(&w->reg, w->repo.git, w->name.ptr) < 0)
+		return die_with_error("");
 	mlv_registry_state(&w->state, &w->reg, w->name.ptr, INT64_MAX);
 	return 0;
 }

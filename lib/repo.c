@@ -284,3 +284,11 @@ done:
 	mlv_buf_release(&norm);
 	return rel ? rel : mlv_xstrdup(arg);
 }
+
+void mlv_repo_fast_reads(void)
+{
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+			 (size_t)(4 * 1024 * 1024));
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(64 * 1024 * 1024));
+}

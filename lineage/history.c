@@ -27,10 +27,6 @@
 #define CACHE_NAME "lineage-cache"
 #define CACHE_MAGIC "mlv lineage cache 1\n"
 #define CACHE_MAX (512u * 1024 * 1024)
-/* Trees up to this size stay in libgit2's object cache during a walk. */
-#define TREE_CACHE_LIMIT (4u * 1024 * 1024)
-/* ... and the whole object cache stays this small. */
-#define WALK_CACHE_MAX (64 * 1024 * 1024)
 
 struct cache_commit {
 	git_oid id;
@@ -665,16 +661,11 @@ int mlv_history_walk(struct mlv_history *h, struct mlv_repo *r,
 		goto done;
 	}
 	cache_load(&cache, path.ptr);
-	/* Each tree is met twice, as a commit's and as its child's parent's;
-	 * libgit2 caches only small trees unless told otherwise. */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
-			 (size_t)TREE_CACHE_LIMIT);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)WALK_CACHE_MAX);
-	/* Hashing every object read doubles the cost of the first walk; what
-	 * the walk finds is only a cache, and sidecars and pointers are read
-	 * (and checked) again when a query uses them. git itself does not
-	 * rehash what it reads either. */
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	/* Each tree is met twice, as a commit's and as its child's parent's,
+	 * and hashing every object read would double the first walk: what the
+	 * walk finds is only a cache, and sidecars and pointers are read again
+	 * when a query uses them. */
+	mlv_repo_fast_reads();
 	while ((err = git_revwalk_next(&id, walk)) == 0) {
 		h->commits++;
 		if (!(cc = cache_find(&cache, &id))) {
@@ -708,7 +699,6 @@ int mlv_history_walk(struct mlv_history *h, struct mlv_repo *r,
 		mlv_error_clear();
 	}
 done:
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	git_odb_free(s.odb);
 	mlv_buf_release(&s.path);
 	mlv_buf_release(&s.name);

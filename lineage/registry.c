@@ -156,6 +156,7 @@ void mlv_registry_release(struct mlv_registry *reg)
 struct load {
 	struct mlv_registry *reg;
 	git_repository *repo;
+	const char *only; /* just this name's tags, or NULL */
 	int err;
 };
 
@@ -180,6 +181,8 @@ static int load_tag(const char *refname, void *payload)
 		mlv_error_clear();
 		goto done;
 	}
+	if (l->only && strcmp(t.name, l->only))
+		goto done; /* another model: its tag object is never read */
 	if (git_reference_name_to_id(&id, l->repo, refname) < 0 ||
 	    git_object_lookup(&obj, l->repo, &id, GIT_OBJECT_ANY) < 0 ||
 	    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
@@ -279,9 +282,19 @@ static void resolve_versions(struct mlv_registry *reg)
 
 int mlv_registry_load(struct mlv_registry *reg, git_repository *repo)
 {
-	struct load l = { reg, repo, 0 };
+	return mlv_registry_load_name(reg, repo, NULL);
+}
+
+int mlv_registry_load_name(struct mlv_registry *reg, git_repository *repo,
+			   const char *name)
+{
+	struct load l = { reg, repo, name, 0 };
 	int err;
 
+	/* tags are read to be shown, not to be trusted: like git, do not
+	 * rehash every object read (what is registered is checked where it
+	 * is used: the commit check of register, verify, pre-receive) */
+	mlv_repo_fast_reads();
 	if ((err = git_reference_foreach_glob(repo, "refs/tags/*", load_tag, &l)) < 0) {
 		err = mlv_error_from_git(err, "cannot read the tags");
 		goto done;
@@ -337,7 +350,7 @@ const struct mlv_registry_model *mlv_registry_find_model(const struct mlv_regist
 		    : NULL;
 }
 
-static struct mlv_registry_version_state *find_version(struct mlv_registry_model *m,
+static struct mlv_registry_version_state *find_version(const struct mlv_registry_model *m,
 						       const char *version)
 {
 	size_t i;
@@ -350,21 +363,86 @@ static struct mlv_registry_version_state *find_version(struct mlv_registry_model
 	return NULL;
 }
 
-static void set_stage(struct mlv_registry_model *m, const char *stage,
-		      const struct mlv_registry_event *e)
+/* One (stage, version) pair of a model: its latest assign, and whether
+ * it still holds (no unassign since). */
+struct assignment {
+	const struct mlv_registry_event *e;
+	size_t order; /* the event's place in the registry's order */
+	int active;
+};
+
+struct assignments {
+	struct assignment *items;
+	size_t n, alloc;
+};
+
+static void track(struct assignments *a, const struct mlv_registry_event *e, size_t order,
+		  int active)
 {
 	size_t i;
 
-	for (i = 0; i < m->nstages; i++)
-		if (!strcmp(m->stages[i].stage, stage)) {
-			m->stages[i].assigned = e;
+	for (i = 0; i < a->n; i++)
+		if (!strcmp(a->items[i].e->stage, e->stage) &&
+		    git_oid_equal(&a->items[i].e->commit, &e->commit)) {
+			if (active)
+				a->items[i].e = e, a->items[i].order = order;
+			a->items[i].active = active;
 			return;
 		}
-	m->stages = realloc(m->stages, (m->nstages + 1) * sizeof(*m->stages));
-	if (!m->stages)
-		abort();
-	m->stages[m->nstages].stage = mlv_xstrdup(stage);
-	m->stages[m->nstages++].assigned = e;
+	if (!active)
+		return; /* unassigning what was never assigned changes nothing */
+	if (a->n == a->alloc) {
+		a->alloc = a->alloc ? 2 * a->alloc : 8;
+		if (!(a->items = realloc(a->items, a->alloc * sizeof(*a->items))))
+			abort();
+	}
+	a->items[a->n].e = e;
+	a->items[a->n].order = order;
+	a->items[a->n++].active = 1;
+}
+
+static size_t order_of(const struct assignments *a, const struct mlv_registry_event *e)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->items[i].e == e)
+			return a->items[i].order;
+	return 0;
+}
+
+/*
+ * Who holds each stage, as GTO reads it: of the versions assigned to the
+ * stage and not unassigned since, the one assigned last, unless it was
+ * deregistered (then the one before it holds the stage again).
+ */
+static void settle_stages(struct mlv_registry_model *m, const struct assignments *a)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->n; i++) {
+		const struct assignment *x = &a->items[i];
+		const struct mlv_registry_version_state *v;
+		int found = 0;
+
+		if (!x->active || (x->e->version && (v = find_version(m, x->e->version)) &&
+				   v->deregistered))
+			continue;
+		for (j = 0; j < m->nstages; j++)
+			if (!strcmp(m->stages[j].stage, x->e->stage)) {
+				found = 1;
+				break;
+			}
+		if (!found) {
+			m->stages = realloc(m->stages, (m->nstages + 1) * sizeof(*m->stages));
+			if (!m->stages)
+				abort();
+			m->stages[m->nstages].stage = mlv_xstrdup(x->e->stage);
+			m->stages[m->nstages++].assigned = x->e;
+		} else if (x->order > order_of(a, m->stages[j].assigned)) {
+			m->stages[j].assigned = x->e;
+		}
+	}
 }
 
 static int by_semver(const void *x, const void *y)
@@ -384,6 +462,7 @@ int mlv_registry_state(struct mlv_registry_state *out, const struct mlv_registry
 		       const char *name, int64_t as_of)
 {
 	struct mlv_registry_model *m;
+	struct assignments *asg = NULL;
 	size_t i, j, n = 0;
 
 	mlv_registry_state_release(out);
@@ -407,6 +486,8 @@ int mlv_registry_state(struct mlv_registry_state *out, const struct mlv_registry
 		n++;
 	}
 	out->n = n;
+	if (!(asg = calloc(n + 1, sizeof(*asg))))
+		abort();
 	for (i = 0; i < reg->n; i++) {
 		const struct mlv_registry_event *e = &reg->events[i];
 		struct mlv_registry_version_state *v;
@@ -432,14 +513,9 @@ int mlv_registry_state(struct mlv_registry_state *out, const struct mlv_registry
 				v->deregistered = 1;
 			break;
 		case MLV_REGISTRY_ASSIGN:
-			set_stage(m, e->stage, e);
-			break;
 		case MLV_REGISTRY_UNASSIGN:
-			for (j = 0; j < m->nstages; j++)
-				if (!strcmp(m->stages[j].stage, e->stage) &&
-				    m->stages[j].assigned &&
-				    git_oid_equal(&m->stages[j].assigned->commit, &e->commit))
-					m->stages[j].assigned = NULL;
+			track(&asg[m - out->models], e, i + 1,
+			      e->kind == MLV_REGISTRY_ASSIGN);
 			break;
 		case MLV_REGISTRY_DEPRECATE:
 			m->deprecated = e;
@@ -450,17 +526,12 @@ int mlv_registry_state(struct mlv_registry_state *out, const struct mlv_registry
 		m = &out->models[i];
 		if (m->nversions)
 			qsort(m->versions, m->nversions, sizeof(*m->versions), by_semver);
-		/* stages that were emptied again leave the list */
-		for (j = n = 0; j < m->nstages; j++) {
-			if (m->stages[j].assigned)
-				m->stages[n++] = m->stages[j];
-			else
-				free(m->stages[j].stage);
-		}
-		m->nstages = n;
-		if (n)
+		settle_stages(m, &asg[i]);
+		if (m->nstages)
 			qsort(m->stages, m->nstages, sizeof(*m->stages), by_stage);
+		free(asg[i].items);
 	}
+	free(asg);
 	return 0;
 }
 

@@ -28,9 +28,11 @@
  * Events are ordered by the tagger's time (a lightweight tag: its commit's
  * committer time), then by counter, then by tag name, so every clone sees
  * the same order. The state at a moment is the result of the events up to
- * it: the latest assignment of a stage wins, an unassign clears the stage
- * when it holds that version, a deregistered version is no longer a
- * version, and a deprecated model is shown as such.
+ * it, as GTO reads them: a stage is held by the version assigned to it
+ * last among those not unassigned since and not deregistered (so an
+ * unassign or a deregistration hands the stage back to the version
+ * before), a deregistered version is no longer a version, and a
+ * deprecated model is shown as such.
  */
 
 enum mlv_registry_kind {
@@ -96,6 +98,12 @@ struct mlv_registry {
 
 /* Read every registry tag of the repository. 0, or a negative error. */
 int mlv_registry_load(struct mlv_registry *reg, git_repository *repo);
+
+/* Only the tags of the registry name `name` (NULL: all): the other
+ * tags' objects are never read, which is what keeps a command about one
+ * model fast among thousands of tags. */
+int mlv_registry_load_name(struct mlv_registry *reg, git_repository *repo,
+			   const char *name);
 void mlv_registry_release(struct mlv_registry *reg);
 
 /* The highest counter used by `name`'s tags (0 when none). */

@@ -48,6 +48,15 @@ int mlv_repo_skip_smudge(struct mlv_repo *r);
  */
 char *mlv_repo_relative(const struct mlv_repo *r, const char *arg);
 
+/*
+ * For commands that read many objects to show or index them: libgit2
+ * stops rehashing every object it reads (git does not either; what is
+ * checked, the commit check and fsck, hashes what it reads itself) and
+ * keeps trees of up to 4 MiB in its cache, within 64 MiB in all.
+ * Process-wide; once is enough.
+ */
+void mlv_repo_fast_reads(void);
+
 /* Turn libgit2's last error into the mlv message, prefixed by `what`. */
 int mlv_error_from_git(int code, const char *what);
 

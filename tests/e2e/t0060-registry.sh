@@ -165,7 +165,7 @@ print(m[\"stages\"].get(\"prod\", {}).get(\"version\", \"none\"))"
 	test "$(stage_at 2026-01-02T10:00:00Z)" = 1.0.0 &&
 	test "$(stage_at 2026-01-03T09:59:59Z)" = 1.0.0 &&
 	test "$(stage_at 2026-01-03T10:00:00Z)" = 1.1.0 &&
-	test "$(stage_at 2026-01-04T10:00:00Z)" = none &&
+	test "$(stage_at 2026-01-04T10:00:00Z)" = 1.0.0 &&
 	git mlv registry log --as-of 2026-01-01T10:30:00Z --format json | python3 -c "
 import json, sys
 d = json.load(sys.stdin)

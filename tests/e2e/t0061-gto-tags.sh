@@ -250,10 +250,8 @@ and \"prod\" not in d[\"models\"][1][\"stages\"] and \"dev\" in d[\"models\"][1]
 # GTO keeps a stage per version (gto/base.py, Artifact.get_vstages: of the
 # active versions whose own last event for the stage is an assign, the one
 # assigned last): unassigning the newest holder, or deregistering it, hands
-# the stage back to the version assigned before. mlv keeps one holder per
-# stage (lineage/registry.c, mlv_registry_state), so there the stage is
-# empty, or still held by the deregistered version. Skipped, loudly, while
-# mlv reads it its own way; it runs once mlv reads it as GTO does.
+# the stage back to the version assigned before. mlv reads it the same
+# way (lineage/registry.c, settle_stages).
 test_expect_success 'setup: a stage handed back by an unassign and a deregister' '
 	git init -q fb && cd fb &&
 	git commit -q --allow-empty -m 1 && git commit -q --allow-empty -m 2 &&
@@ -276,11 +274,6 @@ d['models'][0]['latest']['version'] == '2.0.0'
 and {s: v['version'] for s, v in d['models'][0]['stages'].items()} == {'prod': '1.0.0', 'staging': '1.0.0'}
 "
 }
-if (gto_fallback) >/dev/null 2>&1; then
-	test_expect_success 'the stage goes back to the version assigned before, as in GTO' 'gto_fallback'
-else
-	test_skip 'the stage goes back to the version assigned before, as in GTO' \
-		'known divergence: mlv keeps one holder per stage (lineage/registry.c mlv_registry_state)'
-fi
+test_expect_success 'the stage goes back to the version assigned before, as in GTO' 'gto_fallback'
 
 test_done

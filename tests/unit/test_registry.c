@@ -161,6 +161,9 @@ static void test_registry__state_at_each_moment(void **state)
 	assert_string_equal(e->version, "1.0.0");
 
 	/* the latest assignment wins; unassigning another version changes nothing */
+	mlv_registry_state(&s, &reg, NULL, 40);
+	e = mlv_registry_in_stage(mlv_registry_find_model(&s, "m"), "prod");
+	assert_string_equal(e->version, "1.10.0");
 	mlv_registry_state(&s, &reg, NULL, 50);
 	e = mlv_registry_in_stage(mlv_registry_find_model(&s, "m"), "prod");
 	assert_string_equal(e->version, "1.10.0");
@@ -171,6 +174,7 @@ static void test_registry__state_at_each_moment(void **state)
 	assert_string_equal(mlv_registry_latest(m)->registered->version, "1.9.0");
 	assert_null(mlv_registry_find_version(m, "1.10.0"));
 	assert_non_null(mlv_registry_find_version(m, "v1.9.0"));
+	assert_null(mlv_registry_in_stage(m, "prod")); /* 1.0.0 was unassigned */
 
 	mlv_registry_state(&s, &reg, NULL, INT64_MAX);
 	m = mlv_registry_find_model(&s, "m");
@@ -197,6 +201,38 @@ static void test_registry__state_at_each_moment(void **state)
 	mlv_registry_release(&reg);
 }
 
+/* GTO's reading: an unassign or a deregistration hands the stage back. */
+static void test_registry__stage_falls_back(void **state)
+{
+	struct mlv_registry reg = MLV_REGISTRY_INIT;
+	struct mlv_registry_state s = MLV_REGISTRY_STATE_INIT;
+	const struct mlv_registry_event *e;
+
+	(void)state;
+	add_event(&reg, MLV_REGISTRY_REGISTER, "1.0.0", NULL, 0, 10, 0x11);
+	add_event(&reg, MLV_REGISTRY_REGISTER, "2.0.0", NULL, 0, 11, 0x22);
+	add_event(&reg, MLV_REGISTRY_ASSIGN, "1.0.0", "prod", 1, 20, 0x11);
+	add_event(&reg, MLV_REGISTRY_ASSIGN, "2.0.0", "prod", 2, 30, 0x22);
+	add_event(&reg, MLV_REGISTRY_UNASSIGN, "2.0.0", "prod", 3, 40, 0x22);
+	add_event(&reg, MLV_REGISTRY_ASSIGN, "2.0.0", "prod", 4, 50, 0x22);
+	add_event(&reg, MLV_REGISTRY_DEREGISTER, "2.0.0", NULL, 5, 60, 0x22);
+
+	mlv_registry_state(&s, &reg, NULL, 30);
+	e = mlv_registry_in_stage(mlv_registry_find_model(&s, "m"), "prod");
+	assert_string_equal(e->version, "2.0.0");
+	mlv_registry_state(&s, &reg, NULL, 40);
+	e = mlv_registry_in_stage(mlv_registry_find_model(&s, "m"), "prod");
+	assert_string_equal(e->version, "1.0.0");
+	mlv_registry_state(&s, &reg, NULL, 50);
+	e = mlv_registry_in_stage(mlv_registry_find_model(&s, "m"), "prod");
+	assert_string_equal(e->version, "2.0.0");
+	mlv_registry_state(&s, &reg, NULL, 60);
+	e = mlv_registry_in_stage(mlv_registry_find_model(&s, "m"), "prod");
+	assert_string_equal(e->version, "1.0.0");
+	mlv_registry_state_release(&s);
+	mlv_registry_release(&reg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_registry__broken_forms_are_named),
 		cmocka_unit_test(test_registry__names),
 		cmocka_unit_test(test_registry__state_at_each_moment),
+		cmocka_unit_test(test_registry__stage_falls_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
