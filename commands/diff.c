@@ -11,6 +11,7 @@
 #include "mlv/history.h"
 #include "mlv/json.h"
 #include "mlv/pager.h"
+#include "mlv/quote.h"
 #include "mlv/util.h"
 
 #define DIFF_USAGE \
@@ -25,9 +26,11 @@ static const char *str(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* Text for the terminal: "(none)" for nothing, control characters
+ * escaped (mlv_quote_display). */
 static const char *or_none(const char *s)
 {
-	return s ? s : "(none)";
+	return mlv_quote_display(s);
 }
 
 static void put_change(FILE *out, const json_t *change)
@@ -39,6 +42,16 @@ static void put_change(FILE *out, const json_t *change)
 		fputc('+', out);
 	print_value(out, change);
 	fputc(')', out);
+}
+
+/* A value for the terminal: text escaped, numbers as print_value writes
+ * them. */
+static void put_text_value(FILE *out, const json_t *v)
+{
+	if (json_is_string(v))
+		fputs(or_none(json_string_value(v)), out);
+	else
+		print_value(out, v);
 }
 
 /* "label  old -> new" when the pair changed. */
@@ -56,10 +69,10 @@ static void text_keys(FILE *out, const char *label, const json_t *list)
 	size_t i;
 
 	json_array_foreach(list, i, d) {
-		fprintf(out, "  %-10s%s: ", i ? "" : label, str(d, "key"));
-		print_value(out, json_object_get(d, "old"));
+		fprintf(out, "  %-10s%s: ", i ? "" : label, or_none(str(d, "key")));
+		put_text_value(out, json_object_get(d, "old"));
 		fputs(" -> ", out);
-		print_value(out, json_object_get(d, "new"));
+		put_text_value(out, json_object_get(d, "new"));
 		if (json_is_number(json_object_get(d, "change")))
 			fputc(' ', out);
 		put_change(out, json_object_get(d, "change"));
@@ -79,12 +92,17 @@ static void text_input(FILE *out, const char *label, const json_t *in)
 	if (patch) {
 		const char *line = patch, *nl;
 
+		struct mlv_buf one = MLV_BUF_INIT;
+
 		for (; *line; line = nl + 1) {
 			nl = strchrnul(line, '\n');
-			fprintf(out, "            %.*s\n", (int)(nl - line), line);
+			mlv_buf_clear(&one);
+			mlv_buf_put(&one, line, (size_t)(nl - line));
+			fprintf(out, "            %s\n", or_none(one.ptr));
 			if (!*nl)
 				break;
 		}
+		mlv_buf_release(&one);
 	}
 }
 
@@ -101,9 +119,10 @@ static void text_files(FILE *out, const char *what, const json_t *list,
 			break;
 		}
 		if (mark == 'R')
-			fprintf(out, "              R %s -> %s\n", str(f, "from"), str(f, "to"));
+			fprintf(out, "              R %s -> %s\n", or_none(str(f, "from")),
+				or_none(str(f, "to")));
 		else
-			fprintf(out, "              %c %s\n", mark, str(f, key));
+			fprintf(out, "              %c %s\n", mark, or_none(str(f, key)));
 	}
 }
 
@@ -124,7 +143,8 @@ static void text_data(FILE *out, const json_t *list)
 
 		if (!strcmp(status, "unchanged"))
 			continue;
-		fprintf(out, "  %-10s%s: %s", first ? "data" : "", str(d, "name"), status);
+		fprintf(out, "  %-10s%s: %s", first ? "data" : "", or_none(str(d, "name")),
+			status);
 		first = 0;
 		if (json_is_object(a))
 			fprintf(out, " %s %s", or_none(str(a, "path") ? str(a, "path")
@@ -166,7 +186,7 @@ static void put_side(FILE *out, const json_t *side)
 {
 	const char *label = str(side, "label"), *commit = str(side, "commit");
 
-	fputs(label, out);
+	fputs(or_none(label), out);
 	if (commit && strncmp(commit, label, strlen(label)))
 		fprintf(out, " (%.12s)", commit);
 }
@@ -185,7 +205,7 @@ static void print_text(FILE *out, const json_t *m, int color)
 	const json_t *model = json_object_get(m, "model"), *p;
 	size_t i;
 
-	fprintf(out, "%smodel %s%s  ", color ? "\033[1m" : "", str(m, "path"),
+	fprintf(out, "%smodel %s%s  ", color ? "\033[1m" : "", or_none(str(m, "path")),
 		color ? "\033[m" : "");
 	put_side(out, a);
 	fputs(" -> ", out);
@@ -279,9 +299,10 @@ static void print_md(FILE *out, const json_t *m)
 	const char *const sections[] = { "params", "metrics", "environment", NULL };
 	size_t i, k;
 
-	fputs("#### `", out);
+	/* no code span: Markdown reads no escapes inside one */
+	fputs("#### ", out);
 	md_text(out, str(m, "path"));
-	fputs("`: ", out);
+	fputs(": ", out);
 	md_text(out, str(a, "label"));
 	fputs(" → ", out);
 	md_text(out, str(b, "label"));

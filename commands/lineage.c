@@ -11,6 +11,7 @@
 #include "mlv/json.h"
 #include "mlv/lineage.h"
 #include "mlv/pager.h"
+#include "mlv/quote.h"
 #include "mlv/sidecar.h"
 
 #define LINEAGE_USAGE \
@@ -68,22 +69,34 @@ static void print_pairs(FILE *out, const char *label, const json_t *obj,
 			if (!only[i])
 				continue;
 		}
-		fprintf(out, "%-10s%s = ", first ? label : "", key);
-		print_value(out, v);
+		fprintf(out, "%-10s%s = ", first ? label : "", mlv_quote_display(key));
+		if (json_is_string(v))
+			fputs(mlv_quote_display(json_string_value(v)), out);
+		else
+			print_value(out, v);
 		fputc('\n', out);
 		first = 0;
 	}
 }
 
+/* A string of `o` fit for the terminal (see mlv_quote_display). */
+static const char *txt(const json_t *o, const char *key)
+{
+	return mlv_quote_display(str(o, key));
+}
+
 static void print_model_ref(FILE *out, const json_t *ref)
 {
-	if (json_is_true(json_object_get(ref, "external"))) {
-		fprintf(out, "%s (external: no version here has it)\n", str(ref, "oid"));
-		return;
-	}
-	fprintf(out, "%s %s at %.12s\n", str(ref, "path"),
-		str(ref, "version") ? str(ref, "version") : "(no version)",
-		str(ref, "commit"));
+	if (json_is_true(json_object_get(ref, "cycle")))
+		fprintf(out, "%s (a cycle: that model was passed before)\n", txt(ref, "oid"));
+	else if (json_is_true(json_object_get(ref, "truncated")))
+		fprintf(out, "%s (and more: the chain is cut here)\n", txt(ref, "oid"));
+	else if (json_is_true(json_object_get(ref, "external")))
+		fprintf(out, "%s (external: no version here has it)\n", txt(ref, "oid"));
+	else
+		fprintf(out, "%s %s at %.12s\n", txt(ref, "path"),
+			str(ref, "version") ? txt(ref, "version") : "(no version)",
+			txt(ref, "commit"));
 }
 
 void print_version_text(FILE *out, const json_t *v, int color)
@@ -94,21 +107,21 @@ void print_version_text(FILE *out, const json_t *v, int color)
 	const json_t *chain = json_object_get(v, "chain");
 	size_t i;
 
-	fprintf(out, "%scommit %s%s\n", color ? "\033[33m" : "", str(v, "commit"),
+	fprintf(out, "%scommit %s%s\n", color ? "\033[33m" : "", txt(v, "commit"),
 		color ? "\033[m" : "");
-	fprintf(out, "Model:    %s", str(model, "path"));
+	fprintf(out, "Model:    %s", txt(model, "path"));
 	if (str(model, "version"))
-		fprintf(out, " %s", str(model, "version"));
+		fprintf(out, " %s", txt(model, "version"));
 	if (str(model, "name"))
-		fprintf(out, " (%s)", str(model, "name"));
-	fprintf(out, "\n          %s, %lld bytes\n", str(model, "oid"),
+		fprintf(out, " (%s)", txt(model, "name"));
+	fprintf(out, "\n          %s, %lld bytes\n", txt(model, "oid"),
 		(long long)json_integer_value(json_object_get(model, "size")));
-	fprintf(out, "Author:   %s <%s>\n", str(author, "name"), str(author, "email"));
-	fprintf(out, "Date:     %s\n", str(v, "date"));
+	fprintf(out, "Author:   %s <%s>\n", txt(author, "name"), txt(author, "email"));
+	fprintf(out, "Date:     %s\n", txt(v, "date"));
 	json_array_foreach(json_object_get(v, "data"), i, d) {
-		fprintf(out, "%-10s%s: %s %s", i ? "" : "Data:", str(d, "name"),
-			str(d, "path") ? str(d, "path") : str(d, "uri"),
-			str(d, "oid") ? str(d, "oid") : "(no oid)");
+		fprintf(out, "%-10s%s: %s %s", i ? "" : "Data:", txt(d, "name"),
+			str(d, "path") ? txt(d, "path") : txt(d, "uri"),
+			str(d, "oid") ? txt(d, "oid") : "(no oid)");
 		if (json_is_integer(json_object_get(d, "files")))
 			fprintf(out, ", %lld files",
 				(long long)json_integer_value(json_object_get(d, "files")));
@@ -116,18 +129,18 @@ void print_version_text(FILE *out, const json_t *v, int color)
 			fprintf(out, ", %lld bytes",
 				(long long)json_integer_value(json_object_get(d, "size")));
 		if (str(d, "first_commit"))
-			fprintf(out, " (since %.12s)", str(d, "first_commit"));
+			fprintf(out, " (since %.12s)", txt(d, "first_commit"));
 		fputc('\n', out);
 	}
 	if (json_is_object(in = json_object_get(v, "config")))
-		fprintf(out, "Config:   %s %s\n", str(in, "path"), str(in, "oid"));
+		fprintf(out, "Config:   %s %s\n", txt(in, "path"), txt(in, "oid"));
 	if (json_is_object(in = json_object_get(v, "lockfile")))
-		fprintf(out, "Lockfile: %s %s\n", str(in, "path"), str(in, "oid"));
+		fprintf(out, "Lockfile: %s %s\n", txt(in, "path"), txt(in, "oid"));
 	print_pairs(out, "Params:", json_object_get(v, "params"), NULL);
 	print_pairs(out, "Metrics:", json_object_get(v, "metrics"), NULL);
 	print_pairs(out, "Env:", json_object_get(v, "environment"), key_env);
 	if (str(code, "commit"))
-		fprintf(out, "Code:     %s%s\n", str(code, "commit"),
+		fprintf(out, "Code:     %s%s\n", txt(code, "commit"),
 			json_is_true(json_object_get(code, "dirty")) ? " (dirty)" : "");
 	if (json_is_array(chain) && json_array_size(chain)) {
 		json_array_foreach(chain, i, in) {
@@ -140,8 +153,9 @@ void print_version_text(FILE *out, const json_t *v, int color)
 	}
 	json_array_foreach(json_object_get(v, "problems"), i, in)
 		fprintf(out, "%s%-10s%s%s\n", color ? "\033[31m" : "",
-			i ? "" : "Problem:", json_string_value(in), color ? "\033[m" : "");
-	fprintf(out, "\n    %s\n\n", str(v, "subject"));
+			i ? "" : "Problem:", mlv_quote_display(json_string_value(in)),
+			color ? "\033[m" : "");
+	fprintf(out, "\n    %s\n\n", txt(v, "subject"));
 }
 
 /* Text fit for a double-quoted DOT string (a newline becomes "\n"). */
@@ -230,6 +244,17 @@ static void draw_node(struct graph *g, const char *id, const char *kind,
 static void draw_edge(struct graph *g, const char *from, const char *to,
 		      const char *label)
 {
+	struct mlv_buf key = MLV_BUF_INIT;
+	int drawn;
+
+	/* one arrow per pair, however many versions share it */
+	mlv_buf_printf(&key, "%s->%s", from, to);
+	drawn = json_object_get(g->drawn, key.ptr) != NULL;
+	if (!drawn)
+		json_object_set_new(g->drawn, key.ptr, json_true());
+	mlv_buf_release(&key);
+	if (drawn)
+		return;
 	if (g->format == FORMAT_DOT)
 		fprintf(g->out, "  \"%s\" -> \"%s\"%s%s%s;\n", from, to,
 			label ? " [label=\"" : "", label ? label : "", label ? "\"]" : "");
@@ -245,7 +270,8 @@ static void draw_model_ref(struct graph *g, struct mlv_buf *id, const json_t *re
 	int external = json_is_true(json_object_get(ref, "external"));
 
 	node_id(id, "model", str(ref, "oid"));
-	draw_node(g, id->ptr, "model", external ? "external model" : str(ref, "path"),
+	draw_node(g, id->ptr, "model",
+		  external ? "external model" : str(ref, "path") ? str(ref, "path") : "model",
 		  external ? "" : (str(ref, "version") ? str(ref, "version") : ""),
 		  str(ref, "oid"), external);
 }
@@ -264,7 +290,7 @@ static void draw_version(struct graph *g, const json_t *v)
 	json_array_foreach(json_object_get(v, "data"), i, d) {
 		mlv_buf_clear(&label);
 		mlv_buf_printf(&label, "%s: %s", str(d, "name"),
-			       str(d, "path") ? str(d, "path") : str(d, "uri"));
+			       str(d, "path") ? str(d, "path") : str(d, "uri") ? str(d, "uri") : "?");
 		node_id(&other, "data", str(d, "oid"));
 		draw_node(g, other.ptr, "data", label.ptr, "", str(d, "oid"), 0);
 		draw_edge(g, other.ptr, me.ptr, NULL);

@@ -9,6 +9,7 @@
 #include "mlv/json.h"
 #include "mlv/lineage.h"
 #include "mlv/pager.h"
+#include "mlv/quote.h"
 #include "mlv/uses.h"
 
 #define USES_USAGE \
@@ -76,13 +77,13 @@ static void print_match(const json_t *m, int color)
 
 	printf("%s%.12s%s %s %s [data \"%s\"] %s%s", color ? "\033[33m" : "",
 	       json_string_value(json_object_get(m, "commit")), color ? "\033[m" : "",
-	       json_string_value(json_object_get(model, "path")),
-	       version ? version : "-",
-	       json_string_value(json_object_get(in, "name")),
-	       path ? path : json_string_value(json_object_get(in, "uri")),
+	       mlv_quote_display(json_string_value(json_object_get(model, "path"))),
+	       version ? mlv_quote_display(version) : "-",
+	       mlv_quote_display(json_string_value(json_object_get(in, "name"))),
+	       mlv_quote_display(path ? path : json_string_value(json_object_get(in, "uri"))),
 	       json_is_true(json_object_get(in, "inside")) ? " (holds it)" : "");
 	json_array_foreach(json_object_get(m, "refs"), i, ref)
-		printf("%s%s", i ? ", " : " in ", json_string_value(ref));
+		printf("%s%s", i ? ", " : " in ", mlv_quote_display(json_string_value(ref)));
 	putchar('\n');
 }
 
@@ -180,7 +181,7 @@ int cmd_uses(int argc, char **argv)
 			print_match(m, color);
 		if (!json_array_size(matches))
 			fprintf(stderr, "no model version on any ref records %s%s%s\n",
-				t.text, t.kind == MLV_USES_PATH && !any ? " as of " : "",
+				mlv_quote_display(t.text), t.kind == MLV_USES_PATH && !any ? " as of " : "",
 				t.kind == MLV_USES_PATH && !any ? t.rev : "");
 	}
 	rc = json_array_size(matches) ? 0 : 1;

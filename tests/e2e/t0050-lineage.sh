@@ -285,6 +285,23 @@ assert v[\"params\"] == {\"caf\\ufffd\": \"1\"}, v[\"params\"]" &&
 	git checkout -q main
 '
 
+test_expect_success 'control characters from the repository never reach the terminal' '
+	cd r &&
+	git checkout -q -b escapes &&
+	test_random_file models/base.onnx 3000 esc1 &&
+	git mlv sidecar init models/base.onnx --data data/train.csv --config configs/train.yaml \
+		--param "note=$(printf "\033]0;pwned\007\033[2J")" --force >/dev/null &&
+	git add models && git commit -qm "$(printf "esc \033[31mred")" &&
+	git mlv lineage models/base.onnx >../esc.txt &&
+	! grep -q "$(printf "\033")" ../esc.txt &&
+	grep -F -q "Params:   note = \\x1b]0;pwned\\x07\\x1b[2J" ../esc.txt &&
+	grep -F -q "    esc \\x1b[31mred" ../esc.txt &&
+	git mlv find "params.note is not null" >../f.txt &&
+	grep -q "models/base.onnx" ../f.txt &&
+	! grep -q "$(printf "\033")" ../f.txt &&
+	git checkout -q main
+'
+
 test_expect_success 'a pager runs on a terminal; --no-pager and pipes print directly' '
 	cd r &&
 	PAGER="sed s/^/PAGED:/" script -qec "git mlv lineage models/base.onnx" /dev/null >../tty.out &&
