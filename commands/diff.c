@@ -493,7 +493,8 @@ int cmd_diff(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if (dashdash)
-			json_array_append_new(models, json_string(argv[i]));
+			json_array_append_new(models, json_stringn_nocheck(argv[i],
+									   strlen(argv[i])));
 		else if (!strcmp(argv[i], "--"))
 			dashdash = 1;
 		else if (output_option(&out, argc, argv, &i))

@@ -206,8 +206,9 @@ done:
 	return err;
 }
 
-/* 1 when `a` and `b` are the same URI, a trailing '/' aside. */
-static int same_uri(const char *a, const char *b)
+/* 1 when `a` and `b` name the same path or URI, a trailing '/' aside (a
+ * directory deleted since is asked for without one). */
+static int same_path(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 
@@ -262,7 +263,7 @@ int mlv_uses_match(const char **input, int *inside, const struct mlv_uses_target
 		if (t->kind == MLV_USES_URI) {
 			const char *uri = mlv_sidecar_get(sc, "data", e->name, "uri");
 
-			if (uri && same_uri(uri, t->text))
+			if (uri && same_path(uri, t->text))
 				return 1;
 			continue;
 		}
@@ -271,7 +272,7 @@ int mlv_uses_match(const char **input, int *inside, const struct mlv_uses_target
 			return 1;
 		if (t->kind != MLV_USES_PATH || !path)
 			continue;
-		if (t->any_version && !strcmp(path, t->text))
+		if (t->any_version && same_path(path, t->text))
 			return 1;
 		plen = strlen(path);
 		if (plen && path[plen - 1] == '/' && strlen(t->text) > plen &&

@@ -75,6 +75,7 @@ test_expect_success 'a file inside a recorded directory counts, version by versi
 test_expect_success '--any-version matches whatever the path held' '
 	cd r &&
 	test "$(uses_commits data/images/ --any-version | wc -l)" = 2 &&
+	test "$(uses_commits data/images --any-version | wc -l)" = 2 &&
 	test "$(uses_commits data/train.csv --any-version)" = "$(short a-v1)"
 '
 
