@@ -110,9 +110,14 @@ def model_script(m, nver, nstage, rng):
 
 
 def state_of(events):
-    """The state after `events` (of one model): latest, stages, deprecated."""
-    vers, dereg, held, dep = [], set(), {}, False
-    for e in events:
+    """The state after `events` (of one model): latest, stages, deprecated.
+
+    Stages as GTO reads them: of the versions assigned to a stage and not
+    unassigned since, the one assigned last holds it, unless it was
+    deregistered; so an unassign hands the stage back to the one before."""
+    vers, dereg, dep = [], set(), False
+    assigned = {}      # (stage, version) -> (order of its last assign, active)
+    for i, e in enumerate(events):
         k, v, s = e["event"], e["version"], e["stage"]
         if k == "register":
             vers.append(v)
@@ -120,12 +125,16 @@ def state_of(events):
         elif k == "deregister":
             dereg.add(v)
         elif k == "assign":
-            held[s] = v
+            assigned[(s, v)] = (i, True)
         elif k == "unassign":
-            if held.get(s) == v:
-                del held[s]
+            if (s, v) in assigned:
+                assigned[(s, v)] = (assigned[(s, v)][0], False)
         elif k == "deprecate":
             dep = True
+    held, when = {}, {}
+    for (s, v), (order, active) in assigned.items():
+        if active and v not in dereg and order >= when.get(s, -1):
+            held[s], when[s] = v, order
     live = sorted((v for v in vers if v not in dereg), key=semkey)
     return {"latest": live[-1] if live else None, "stages": held, "deprecated": dep,
             "versions": sorted(vers, key=semkey, reverse=True),
