@@ -35,8 +35,8 @@ int mlv_compare_side_id(struct mlv_compare_side *s, struct mlv_repo *r,
 	s->label = mlv_xstrdup(label);
 	if ((err = git_commit_lookup(&s->commit, r->git, id)) < 0 ||
 	    (err = git_commit_tree(&s->tree, s->commit)) < 0)
-		return mlv_error_from_git(err, "cannot read a commit");
-	return 0;
+		err = mlv_error_from_git(err, "cannot read a commit");
+	return err;
 }
 
 int mlv_compare_side_commit(struct mlv_compare_side *s, struct mlv_repo *r,
@@ -66,12 +66,13 @@ int mlv_compare_side_worktree(struct mlv_compare_side *s, struct mlv_repo *r)
 	if (!r->workdir) {
 		mlv_error_set("a bare repository has no work tree to compare with: "
 			      "name two revisions");
-		return MLV_EINVALID;
+		err = MLV_EINVALID;
+	} else {
+		s->label = mlv_xstrdup("work tree");
+		if ((err = git_repository_index(&s->index, r->git)) < 0)
+			err = mlv_error_from_git(err, "cannot read the index");
 	}
-	s->label = mlv_xstrdup("work tree");
-	if ((err = git_repository_index(&s->index, r->git)) < 0)
-		return mlv_error_from_git(err, "cannot read the index");
-	return 0;
+	return err;
 }
 
 /* Git's id of the blob at `path` on the side (its index entry for the work

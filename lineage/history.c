@@ -383,15 +383,16 @@ static int read_tree(git_odb_object **out, struct scan *s, const unsigned char *
 	int err;
 
 	git_oid_fromraw(&id, raw);
-	if ((err = git_odb_read(out, s->odb, &id)) < 0)
-		return mlv_error_from_git(err, "cannot read a tree");
-	if (git_odb_object_type(*out) != GIT_OBJECT_TREE) {
+	if ((err = git_odb_read(out, s->odb, &id)) < 0) {
+		err = mlv_error_from_git(err, "cannot read a tree");
+	} else if (git_odb_object_type(*out) != GIT_OBJECT_TREE) {
 		git_odb_object_free(*out);
 		*out = NULL;
-		mlv_error_set("object %s should be a tree", git_oid_tostr_s(&id));
-		return MLV_ECORRUPT;
+		mlv_error_set("object '%s' should be a tree (git fsck will say more)",
+			      git_oid_tostr_s(&id));
+		err = MLV_ECORRUPT;
 	}
-	return 0;
+	return err;
 }
 
 /* Append a version for the file `e` of the raw tree `data` (at s->path)
