@@ -174,6 +174,17 @@ assert len(d[\"events\"]) == 1 and d[\"models\"][0][\"latest\"][\"version\"] == 
 	grep -q "is not a date git understands" ../err
 '
 
+test_expect_success 'JSON of models and registry log follows the documented schemas' '
+	cd r &&
+	git mlv models --format json >../s1.json && check_schema models ../s1.json &&
+	git mlv models models/fraud --format json >../s2.json && check_schema models ../s2.json &&
+	git mlv registry log --format json >../s3.json && check_schema registry-log ../s3.json &&
+	git mlv registry log --as-of now --format json >../s4.json &&
+	check_schema registry-log ../s4.json &&
+	sed "s/\"event\": \"assign\"/\"event\": \"promote\"/" ../s3.json >../bad.json &&
+	check_schema_refuses registry-log ../bad.json
+'
+
 test_expect_success 'deprecate: once, with a tag; models shows it' '
 	cd r &&
 	git mlv deprecate models/fraud.onnx >/dev/null &&
