@@ -116,6 +116,13 @@ typedef struct git_tree git_tree;
 int read_committed(struct mlv_buf *text, git_tree **tree, struct mlv_repo *repo,
 		   const git_oid *id, const char *path, const char *rev);
 
+/* The sidecar of `model` as commit `id` holds it, parsed into `sc` (what
+ * could be read; its problems are not the caller's question). 1 when the
+ * commit has one, else 0. */
+struct mlv_sidecar;
+int committed_sidecar(struct mlv_sidecar *sc, struct mlv_repo *repo, const git_oid *id,
+		      const char *model);
+
 /* Print "fatal: <last mlv error>" (or `what` when it is empty); return 128. */
 int die_with_error(const char *what);
 

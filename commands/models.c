@@ -18,6 +18,7 @@
 #include "mlv/registry.h"
 #include "mlv/run.h"
 #include "mlv/sidecar.h"
+#include "mlv/util.h"
 
 #define MODELS_USAGE "models [<name>] [--format text|json] [--no-pager]"
 #define REGISTRY_USAGE \
@@ -26,21 +27,12 @@
 static const char *const kind_names[] = { "register", "deregister", "assign",
 					  "unassign", "deprecate" };
 
-/* ISO 8601 in the tagger's zone. */
+/* ISO 8601 in the tagger's zone; "@<seconds>" for a time no calendar
+ * date stands for. */
 static void put_time(struct mlv_buf *out, int64_t when, int offset)
 {
-	time_t secs = (time_t)(when + (int64_t)offset * 60);
-	struct tm tm;
-	char text[40];
-	int off = offset < 0 ? -offset : offset;
-
-	if (!gmtime_r(&secs, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+	if (mlv_format_time(out, when, offset) < 0)
 		mlv_buf_printf(out, "@%lld", (long long)when);
-		return;
-	}
-	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
-	mlv_buf_printf(out, "%s%c%02d:%02d", text, offset < 0 ? '-' : '+', off / 60,
-		       off % 60);
 }
 
 static json_t *time_json(int64_t when, int offset)
@@ -107,40 +99,18 @@ done:
 }
 
 /* The [metrics] of `path`'s sidecar at `commit`, as a JSON object. */
-static json_t *metrics_at(git_repository *repo, const git_oid *commit, const char *path)
+static json_t *metrics_at(struct mlv_repo *repo, const git_oid *commit, const char *path)
 {
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
-	struct mlv_problems problems = MLV_PROBLEMS_INIT;
-	struct mlv_buf name = MLV_BUF_INIT;
-	git_commit *c = NULL;
-	git_tree *tree = NULL;
-	git_tree_entry *e = NULL;
-	git_blob *blob = NULL;
 	json_t *o = json_object();
 	size_t i;
 
-	if (!path)
-		goto done;
-	mlv_buf_printf(&name, "%s%s", path, MLV_SIDECAR_SUFFIX);
-	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&tree, c) < 0 ||
-	    git_tree_entry_bypath(&e, tree, name.ptr) < 0 ||
-	    git_blob_lookup(&blob, repo, git_tree_entry_id(e)) < 0)
-		goto done;
-	mlv_sidecar_parse(&sc, &problems, name.ptr, git_blob_rawcontent(blob),
-			  (size_t)git_blob_rawsize(blob));
-	for (i = 0; i < sc.n; i++)
-		if (!strcmp(sc.entries[i].section, "metrics"))
-			mlv_json_set(o, sc.entries[i].key,
-				     mlv_lineage_value(sc.entries[i].value));
-done:
-	mlv_error_clear();
-	git_blob_free(blob);
-	git_tree_entry_free(e);
-	git_tree_free(tree);
-	git_commit_free(c);
-	mlv_buf_release(&name);
+	if (path && committed_sidecar(&sc, repo, commit, path))
+		for (i = 0; i < sc.n; i++)
+			if (!strcmp(sc.entries[i].section, "metrics"))
+				mlv_json_set(o, sc.entries[i].key,
+					     mlv_lineage_value(sc.entries[i].value));
 	mlv_sidecar_release(&sc);
-	mlv_problems_release(&problems);
 	return o;
 }
 
@@ -152,7 +122,7 @@ static json_t *commit_json(const git_oid *id)
 }
 
 /* {"version", "commit", "tag", "metrics"} of a registered version. */
-static json_t *version_json(git_repository *repo, const struct mlv_registry_event *e,
+static json_t *version_json(struct mlv_repo *repo, const struct mlv_registry_event *e,
 			    const char *path)
 {
 	json_t *o = json_object();
@@ -166,12 +136,12 @@ static json_t *version_json(git_repository *repo, const struct mlv_registry_even
 }
 
 /* The state of one model as JSON: with `all_versions`, every version. */
-static json_t *model_json(git_repository *repo, const struct mlv_registry_model *m,
+static json_t *model_json(struct mlv_repo *repo, const struct mlv_registry_model *m,
 			  int all_versions)
 {
 	const struct mlv_registry_version_state *latest = mlv_registry_latest(m);
 	json_t *o = json_object(), *stages = json_object(), *versions;
-	char *path = latest ? model_file(repo, &latest->registered->commit, m->name) : NULL;
+	char *path = latest ? model_file(repo->git, &latest->registered->commit, m->name) : NULL;
 	size_t i, j;
 
 	mlv_json_set_string(o, "name", m->name);
@@ -338,7 +308,7 @@ int cmd_models(int argc, char **argv)
 		goto done;
 	}
 	for (i = 0; i < state.n; i++)
-		json_array_append_new(list, model_json(repo.git, &state.models[i], arg != NULL));
+		json_array_append_new(list, model_json(&repo, &state.models[i], arg != NULL));
 	if (!strcmp(out.format, "json")) {
 		o = json_object();
 		mlv_json_set(o, "schema", json_integer(1));
@@ -480,7 +450,7 @@ int cmd_registry(int argc, char **argv)
 		if (strcmp(out.format, "json"))
 			printf("\nas of %s:\n", as_of_text);
 		for (i = 0; i < state.n; i++) {
-			json_t *mj = model_json(repo.git, &state.models[i], 0);
+			json_t *mj = model_json(&repo, &state.models[i], 0);
 
 			if (strcmp(out.format, "json"))
 				print_model(mj, color);

@@ -138,3 +138,22 @@ done:
 	git_commit_free(commit);
 	return err;
 }
+
+int committed_sidecar(struct mlv_sidecar *sc, struct mlv_repo *repo, const git_oid *id,
+		      const char *model)
+{
+	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	git_tree *tree = NULL;
+	int found;
+
+	mlv_buf_printf(&path, "%s%s", model, MLV_SIDECAR_SUFFIX);
+	if ((found = read_committed(&text, &tree, repo, id, path.ptr, "") == 0))
+		mlv_sidecar_parse(sc, &problems, path.ptr, text.ptr, text.len);
+	mlv_error_clear();
+	git_tree_free(tree);
+	mlv_problems_release(&problems);
+	mlv_buf_release(&text);
+	mlv_buf_release(&path);
+	return found;
+}

@@ -180,35 +180,15 @@ done:
 static int sidecar_version(struct mlv_buf *out, struct writer *w, const git_oid *commit)
 {
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
-	struct mlv_problems problems = MLV_PROBLEMS_INIT;
-	struct mlv_buf path = MLV_BUF_INIT;
-	git_commit *c = NULL;
-	git_tree *tree = NULL;
-	git_tree_entry *e = NULL;
-	git_blob *blob = NULL;
 	const char *v;
 	int found = 0;
 
-	mlv_buf_printf(&path, "%s%s", w->model, MLV_SIDECAR_SUFFIX);
-	if (git_commit_lookup(&c, w->repo.git, commit) == 0 &&
-	    git_commit_tree(&tree, c) == 0 &&
-	    git_tree_entry_bypath(&e, tree, path.ptr) == 0 &&
-	    git_blob_lookup(&blob, w->repo.git, git_tree_entry_id(e)) == 0) {
-		mlv_sidecar_parse(&sc, &problems, path.ptr, git_blob_rawcontent(blob),
-				  (size_t)git_blob_rawsize(blob));
-		if ((v = mlv_sidecar_get(&sc, "model", NULL, "version"))) {
-			mlv_buf_sets(out, v);
-			found = 1;
-		}
+	if (committed_sidecar(&sc, &w->repo, commit, w->model) &&
+	    (v = mlv_sidecar_get(&sc, "model", NULL, "version"))) {
+		mlv_buf_sets(out, v);
+		found = 1;
 	}
-	mlv_error_clear();
-	git_blob_free(blob);
-	git_tree_entry_free(e);
-	git_tree_free(tree);
-	git_commit_free(c);
-	mlv_buf_release(&path);
 	mlv_sidecar_release(&sc);
-	mlv_problems_release(&problems);
 	return found;
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -344,4 +345,19 @@ int mlv_fsync_parent_dir(const char *path)
 		close(fd);
 	free(dir);
 	return err;
+}
+
+int mlv_format_time(struct mlv_buf *out, int64_t when, int offset)
+{
+	time_t secs = (time_t)(when + (int64_t)offset * 60);
+	int off = offset < 0 ? -offset : offset;
+	struct tm tm;
+	char text[40];
+
+	if (!gmtime_r(&secs, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+		return -1;
+	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
+	mlv_buf_printf(out, "%s%c%02d:%02d", text, offset < 0 ? '-' : '+', off / 60,
+		       off % 60);
+	return 0;
 }

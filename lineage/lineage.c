@@ -432,20 +432,17 @@ static json_t *signature_json(const git_signature *sig)
 	return o;
 }
 
-/* An ISO 8601 time in the signature's own zone. */
+/* An ISO 8601 time in the signature's own zone, or null when it is no
+ * date git would write. */
 static json_t *date_json(const git_time *t)
 {
-	time_t secs = (time_t)(t->time + (git_time_t)t->offset * 60);
-	struct tm tm;
-	char text[40];
-	int off = t->offset < 0 ? -t->offset : t->offset;
+	struct mlv_buf text = MLV_BUF_INIT;
+	json_t *v = mlv_format_time(&text, (int64_t)t->time, t->offset) < 0
+			    ? json_null()
+			    : json_string(text.ptr);
 
-	/* a date git would not write (before year 0, after 9999) is no date */
-	if (!gmtime_r(&secs, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
-		return json_null();
-	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
-	return json_sprintf("%s%c%02d:%02d", text, t->offset < 0 ? '-' : '+',
-			    off / 60, off % 60);
+	mlv_buf_release(&text);
+	return v;
 }
 
 int mlv_lineage_describe(json_t **out, struct mlv_lineage *l,

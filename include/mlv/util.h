@@ -82,6 +82,11 @@ int mlv_path_append_parts(struct mlv_buf *out, const char *path);
 /* Join a directory and a name with one '/'; returns a malloc'd string. */
 char *mlv_path_join(const char *dir, const char *name);
 
+/* Append `when` (seconds since the epoch) as ISO 8601 in the zone
+ * `offset` minutes east of UTC: 2026-12-03T12:00:00+01:00. 0, or -1 (and
+ * nothing appended) for a time outside the years 0 to 9999. */
+int mlv_format_time(struct mlv_buf *out, int64_t when, int offset);
+
 /* Parse a git-style boolean ("true", "yes", "on", "1", ...). -1 if neither. */
 int mlv_parse_bool(const char *value);
 
