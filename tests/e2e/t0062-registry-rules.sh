@@ -5,12 +5,15 @@
 # git-remote-mlv.
 . "$(dirname "$0")/lib.sh"
 
-# Commit version $1 of models/fraud.onnx (seed $2).
+# Commit version $1 of models/fraud.onnx (seed $2). The commits are an hour
+# old, so a lightweight tag (read at its commit's time) comes before every
+# tag made in the test, whatever second the clock is at.
 train() {
 	test_random_file models/fraud.onnx 1000 "$2" &&
 	git mlv sidecar init models/fraud.onnx --data data/train.csv --config train.yaml \
 		--version "$1" --force >/dev/null &&
-	git add models && git commit -qm "fraud $1"
+	git add models &&
+	GIT_COMMITTER_DATE="$(($(date +%s) - 3600)) +0000" git commit -qm "fraud $1"
 }
 
 test_expect_success 'setup: three versions, one on a side branch; rules on main; an ssh key' '
@@ -100,6 +103,7 @@ test_expect_success 'verify reports unsigned and lightweight assign tags' '
 	test_expect_code 1 git mlv verify -q >../out &&
 	grep -q "^tag .models/fraud#prod#50.: stage .prod. needs a signed tag that git verify-tag accepts, and it says: .*(.mlvconfig \[stage \"prod\"\] require-signed)$" ../out &&
 	grep -q "^tag .models/fraud#prod#51.: stage .prod. needs a signed annotated tag, this one is lightweight" ../out &&
+	grep -q "^tag .models/fraud#prod#51.: stage .prod. needs the version in .staging. first" ../out &&
 	grep -q "^3 problems with the promotion rules of .mlvconfig at HEAD (5 stage assignments checked)$" ../out &&
 	git tag -d "models/fraud#prod#50" "models/fraud#prod#51" >/dev/null &&
 	git mlv verify >/dev/null
