@@ -46,72 +46,16 @@ static json_t *time_json(int64_t when, int offset)
 	return v;
 }
 
-/* The model file that registry name `name` stands for in `commit`: a file
- * of that name plus an extension, with its sidecar beside it. */
-static char *model_file(git_repository *repo, const git_oid *commit, const char *name)
+/* `e`, with the model its commit holds read (the registry cache knows it
+ * after the first time). */
+static const struct mlv_registry_event *with_model(struct mlv_registry *reg,
+						   git_repository *repo,
+						   const struct mlv_registry_event *e)
 {
-	const char *slash = strrchr(name, '/');
-	const char *base = slash ? slash + 1 : name;
-	struct mlv_buf dir = MLV_BUF_INIT, path = MLV_BUF_INIT, sc = MLV_BUF_INIT;
-	git_commit *c = NULL;
-	git_tree *root = NULL, *tree = NULL;
-	git_tree_entry *e = NULL;
-	char *found = NULL;
-	size_t i, n, blen = strlen(base);
+	struct mlv_registry_event *own = &reg->events[e - reg->events];
 
-	if (slash)
-		mlv_buf_put(&dir, name, (size_t)(slash - name));
-	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&root, c) < 0)
-		goto done;
-	if (!slash) {
-		tree = root;
-		root = NULL;
-	} else if (git_tree_entry_bypath(&e, root, dir.ptr) < 0 ||
-		   git_tree_lookup(&tree, repo, git_tree_entry_id(e)) < 0) {
-		goto done;
-	}
-	n = git_tree_entrycount(tree);
-	for (i = 0; i < n && !found; i++) {
-		const char *entry = git_tree_entry_name(git_tree_entry_byindex(tree, i));
-		size_t elen = strlen(entry);
-
-		if (elen <= blen + 1 || strncmp(entry, base, blen) || entry[blen] != '.' ||
-		    strchr(entry + blen + 1, '.') ||
-		    !strcmp(entry + blen, MLV_SIDECAR_SUFFIX))
-			continue;
-		mlv_buf_clear(&sc);
-		mlv_buf_printf(&sc, "%s%s", entry, MLV_SIDECAR_SUFFIX);
-		if (!git_tree_entry_byname(tree, sc.ptr))
-			continue;
-		mlv_buf_clear(&path);
-		mlv_buf_printf(&path, "%s%s%s", dir.ptr, slash ? "/" : "", entry);
-		found = mlv_buf_detach(&path);
-	}
-done:
-	git_tree_entry_free(e);
-	git_tree_free(tree);
-	git_tree_free(root);
-	git_commit_free(c);
-	mlv_buf_release(&dir);
-	mlv_buf_release(&path);
-	mlv_buf_release(&sc);
-	return found;
-}
-
-/* The [metrics] of `path`'s sidecar at `commit`, as a JSON object. */
-static json_t *metrics_at(struct mlv_repo *repo, const git_oid *commit, const char *path)
-{
-	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
-	json_t *o = json_object();
-	size_t i;
-
-	if (path && committed_sidecar(&sc, repo, commit, path))
-		for (i = 0; i < sc.n; i++)
-			if (!strcmp(sc.entries[i].section, "metrics"))
-				mlv_json_set(o, sc.entries[i].key,
-					     mlv_lineage_value(sc.entries[i].value));
-	mlv_sidecar_release(&sc);
-	return o;
+	mlv_registry_read_model(reg, repo, own);
+	return own;
 }
 
 static json_t *commit_json(const git_oid *id)
@@ -122,34 +66,36 @@ static json_t *commit_json(const git_oid *id)
 }
 
 /* {"version", "commit", "tag", "metrics"} of a registered version. */
-static json_t *version_json(struct mlv_repo *repo, const struct mlv_registry_event *e,
-			    const char *path)
+static json_t *version_json(struct mlv_registry *reg, git_repository *repo,
+			    const struct mlv_registry_event *e)
 {
 	json_t *o = json_object();
+
+	e = with_model(reg, repo, e);
 
 	mlv_json_set_string(o, "version", e->version);
 	mlv_json_set(o, "commit", commit_json(&e->commit));
 	mlv_json_set_string(o, "tag", e->tag);
 	mlv_json_set(o, "date", time_json(e->time, e->offset));
-	mlv_json_set(o, "metrics", metrics_at(repo, &e->commit, path));
+	mlv_json_set(o, "metrics", mlv_registry_metrics_json(e));
 	return o;
 }
 
 /* The state of one model as JSON: with `all_versions`, every version. */
-static json_t *model_json(struct mlv_repo *repo, const struct mlv_registry_model *m,
-			  int all_versions)
+static json_t *model_json(struct mlv_registry *reg, git_repository *repo,
+			  const struct mlv_registry_model *m, int all_versions)
 {
 	const struct mlv_registry_version_state *latest = mlv_registry_latest(m);
 	json_t *o = json_object(), *stages = json_object(), *versions;
-	char *path = latest ? model_file(repo->git, &latest->registered->commit, m->name) : NULL;
 	size_t i, j;
 
 	mlv_json_set_string(o, "name", m->name);
-	mlv_json_set_string(o, "path", path);
-	mlv_json_set(o, "latest", latest ? version_json(repo, latest->registered, path)
+	mlv_json_set_string(o, "path",
+			    latest ? with_model(reg, repo, latest->registered)->path : NULL);
+	mlv_json_set(o, "latest", latest ? version_json(reg, repo, latest->registered)
 					 : json_null());
 	for (i = 0; i < m->nstages; i++) {
-		const struct mlv_registry_event *a = m->stages[i].assigned;
+		const struct mlv_registry_event *a = with_model(reg, repo, m->stages[i].assigned);
 		json_t *s = json_object();
 
 		mlv_json_set_string(s, "version", a->version);
@@ -157,7 +103,7 @@ static json_t *model_json(struct mlv_repo *repo, const struct mlv_registry_model
 		mlv_json_set_string(s, "tag", a->tag);
 		mlv_json_set(s, "since", time_json(a->time, a->offset));
 		mlv_json_set_string(s, "by", a->tagger_name);
-		mlv_json_set(s, "metrics", metrics_at(repo, &a->commit, path));
+		mlv_json_set(s, "metrics", mlv_registry_metrics_json(a));
 		mlv_json_set(stages, m->stages[i].stage, s);
 	}
 	mlv_json_set(o, "stages", stages);
@@ -166,7 +112,7 @@ static json_t *model_json(struct mlv_repo *repo, const struct mlv_registry_model
 		versions = json_array();
 		for (i = m->nversions; i > 0; i--) {
 			const struct mlv_registry_version_state *v = &m->versions[i - 1];
-			json_t *vj = version_json(repo, v->registered, path), *in = json_array();
+			json_t *vj = version_json(reg, repo, v->registered), *in = json_array();
 
 			mlv_json_set(vj, "deregistered", json_boolean(v->deregistered));
 			for (j = 0; j < m->nstages; j++)
@@ -178,7 +124,6 @@ static json_t *model_json(struct mlv_repo *repo, const struct mlv_registry_model
 		}
 		mlv_json_set(o, "versions", versions);
 	}
-	free(path);
 	return o;
 }
 
@@ -290,7 +235,7 @@ int cmd_models(int argc, char **argv)
 	const char *arg = NULL;
 	json_t *list = json_array(), *o = NULL, *m;
 	size_t i;
-	int rc;
+	int rc, color;
 
 	if ((rc = reader_args(&out, &arg, NULL, argc, argv, 1, MODELS_USAGE)))
 		goto done;
@@ -308,7 +253,7 @@ int cmd_models(int argc, char **argv)
 		goto done;
 	}
 	for (i = 0; i < state.n; i++)
-		json_array_append_new(list, model_json(&repo, &state.models[i], arg != NULL));
+		json_array_append_new(list, model_json(&reg, repo.git, &state.models[i], arg != NULL));
 	if (!strcmp(out.format, "json")) {
 		o = json_object();
 		mlv_json_set(o, "schema", json_integer(1));
@@ -317,14 +262,16 @@ int cmd_models(int argc, char **argv)
 		putchar('\n');
 	} else {
 		mlv_pager_start(&repo, out.no_pager);
+		color = mlv_pager_use_color(&repo, out.color);
 		json_array_foreach(list, i, m)
-			print_model(m, mlv_pager_use_color(&repo, out.color));
+			print_model(m, color);
 	}
 done:
 	json_decref(o);
 	json_decref(list);
 	mlv_buf_release(&name);
 	mlv_registry_state_release(&state);
+	mlv_registry_save_cache(&reg);
 	mlv_registry_release(&reg);
 	mlv_repo_release(&repo);
 	return rc;
@@ -450,7 +397,7 @@ int cmd_registry(int argc, char **argv)
 		if (strcmp(out.format, "json"))
 			printf("\nas of %s:\n", as_of_text);
 		for (i = 0; i < state.n; i++) {
-			json_t *mj = model_json(&repo, &state.models[i], 0);
+			json_t *mj = model_json(&reg, repo.git, &state.models[i], 0);
 
 			if (strcmp(out.format, "json"))
 				print_model(mj, color);
@@ -474,6 +421,7 @@ done:
 	json_decref(models);
 	mlv_buf_release(&name);
 	mlv_registry_state_release(&state);
+	mlv_registry_save_cache(&reg);
 	mlv_registry_release(&reg);
 	mlv_repo_release(&repo);
 	return rc;

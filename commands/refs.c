@@ -97,6 +97,7 @@ int resolve_rev(git_oid *commit, struct mlv_buf *model, struct mlv_repo *r,
 done:
 	git_object_free(peeled);
 	git_object_free(obj);
+	mlv_registry_save_cache(&reg);
 	mlv_registry_release(&reg);
 	mlv_buf_release(&name);
 	free(path);

@@ -125,6 +125,7 @@ static int verify_registry(struct mlv_repo *repo, int quiet)
 		       checked == 1 ? " follows" : "s follow");
 	}
 done:
+	mlv_registry_save_cache(&reg);
 	mlv_registry_release(&reg);
 	mlv_problems_release(&problems);
 	mlv_policy_release(&policy);

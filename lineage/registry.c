@@ -2,9 +2,14 @@
 #include <string.h>
 
 #include "mlv/error.h"
+#include "mlv/json.h"
+#include "mlv/lineage.h"
+#include "mlv/problems.h"
 #include "mlv/registry.h"
 #include "mlv/repo.h"
+#include "mlv/sha256.h"
 #include "mlv/sidecar.h"
+#include "mlv/trace.h"
 #include "mlv/util.h"
 
 static int name_char(char c)
@@ -141,6 +146,333 @@ static void event_release(struct mlv_registry_event *e)
 	free(e->tagger_name);
 	free(e->tagger_email);
 	free(e->message);
+	free(e->path);
+	free(e->metrics);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? mlv_xstrdup(s) : NULL;
+}
+
+/*
+ * The registry cache (<git common dir>/mlv/registry-cache):
+ *
+ *   mlv registry cache 1 LF
+ *   then per tag: <target hex> SP <commit hex> SP <flags> SP <time> SP
+ *                 <offset> SP then six fields, each "-" (none) or
+ *                 <length> ":" <bytes>, separated by SP: the tag name,
+ *                 tagger name, tagger email, message, model path, metrics;
+ *                 LF
+ *   end SP <sha256 of everything before this line> LF
+ *
+ * The target is the object the ref names (the tag object; the commit of a
+ * lightweight tag); flags are 1 when the tag is annotated, 2 when the model
+ * fields were read. Bump the format number when what a record means
+ * changes.
+ */
+#define CACHE_NAME "registry-cache"
+#define CACHE_MAGIC "mlv registry cache 1\n"
+#define CACHE_MAX (256u * 1024 * 1024)
+#define FLAG_ANNOTATED 1
+#define FLAG_MODEL 2
+
+struct record {
+	git_oid target;
+	struct mlv_registry_event e; /* kind, name, version and stage unused */
+	int seen;                    /* named by a ref this time */
+};
+
+struct mlv_registry_cache {
+	char *path;
+	struct record *records; /* sorted by target, then tag */
+	size_t n;
+	struct record *added;   /* learnt this time, unsorted */
+	size_t nadded, alloc;
+	int dirty;
+};
+
+static int by_target(const void *x, const void *y)
+{
+	const struct record *a = x, *b = y;
+	int c = git_oid_cmp(&a->target, &b->target);
+
+	return c ? c : strcmp(a->e.tag, b->e.tag);
+}
+
+static struct record *cache_find(struct mlv_registry_cache *c, const git_oid *target,
+				 const char *tag)
+{
+	struct record key;
+	size_t i;
+
+	key.target = *target;
+	key.e.tag = (char *)tag;
+	if (c->n) {
+		struct record *hit = bsearch(&key, c->records, c->n, sizeof(key), by_target);
+
+		if (hit)
+			return hit;
+	}
+	for (i = 0; i < c->nadded; i++)
+		if (!by_target(&key, &c->added[i]))
+			return &c->added[i];
+	return NULL;
+}
+
+/* Copy the fields a record keeps between two events. */
+static void copy_tag_fields(struct mlv_registry_event *to, const struct mlv_registry_event *from)
+{
+	to->commit = from->commit;
+	to->time = from->time;
+	to->offset = from->offset;
+	to->annotated = from->annotated;
+	to->tagger_name = dup_or_null(from->tagger_name);
+	to->tagger_email = dup_or_null(from->tagger_email);
+	to->message = dup_or_null(from->message);
+}
+
+static void copy_model_fields(struct mlv_registry_event *to, const struct mlv_registry_event *from)
+{
+	free(to->path);
+	free(to->metrics);
+	to->model_read = from->model_read;
+	to->path = dup_or_null(from->path);
+	to->metrics = dup_or_null(from->metrics);
+}
+
+static void cache_add(struct mlv_registry_cache *c, const git_oid *target,
+		      const struct mlv_registry_event *e)
+{
+	struct record *r;
+
+	if (c->nadded == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 64;
+		c->added = realloc(c->added, c->alloc * sizeof(*c->added));
+		if (!c->added)
+			abort();
+	}
+	r = &c->added[c->nadded++];
+	memset(r, 0, sizeof(*r));
+	r->target = *target;
+	r->seen = 1;
+	r->e.tag = mlv_xstrdup(e->tag);
+	copy_tag_fields(&r->e, e);
+	copy_model_fields(&r->e, e);
+	c->dirty = 1;
+}
+
+/* A signed decimal number ending at a space; advance `p`. */
+static int parse_signed(int64_t *out, const char **p, const char *end)
+{
+	int neg = *p < end && **p == '-';
+	const char *s = *p + neg;
+	int64_t n = 0;
+
+	if (s == end || *s < '0' || *s > '9')
+		return -1;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (n > (INT64_MAX - 9) / 10)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	if (s == end || *s != ' ')
+		return -1;
+	*out = neg ? -n : n;
+	*p = s + 1;
+	return 0;
+}
+
+static int parse_hex_id(git_oid *out, const char **p, const char *end)
+{
+	if (end - *p < GIT_OID_HEXSZ + 1 || (*p)[GIT_OID_HEXSZ] != ' ' ||
+	    git_oid_fromstrn(out, *p, GIT_OID_HEXSZ) < 0)
+		return -1;
+	*p += GIT_OID_HEXSZ + 1;
+	return 0;
+}
+
+/* One field: "-" or <length>:<bytes>, then `stop`; advance `p`. */
+static int parse_field(char **out, const char **p, const char *end, char stop)
+{
+	int64_t len = 0;
+	const char *s = *p;
+
+	*out = NULL;
+	if (s < end && *s == '-') {
+		s++;
+	} else {
+		for (; s < end && *s >= '0' && *s <= '9' && len < CACHE_MAX; s++)
+			len = len * 10 + (*s - '0');
+		if (s == *p || s == end || *s != ':' || end - s - 1 < len ||
+		    memchr(s + 1, '\0', (size_t)len))
+			return -1;
+		*out = strndup(s + 1, (size_t)len);
+		if (!*out)
+			abort();
+		s += 1 + len;
+	}
+	if (s == end || *s != stop)
+		return -1;
+	*p = s + 1;
+	return 0;
+}
+
+static int parse_record(struct record *r, const char **p, const char *end)
+{
+	int64_t flags, offset;
+
+	if (parse_hex_id(&r->target, p, end) < 0 || parse_hex_id(&r->e.commit, p, end) < 0 ||
+	    parse_signed(&flags, p, end) < 0 || parse_signed(&r->e.time, p, end) < 0 ||
+	    parse_signed(&offset, p, end) < 0 || offset < -24 * 60 || offset > 24 * 60 ||
+	    parse_field(&r->e.tag, p, end, ' ') < 0 || !r->e.tag ||
+	    parse_field(&r->e.tagger_name, p, end, ' ') < 0 ||
+	    parse_field(&r->e.tagger_email, p, end, ' ') < 0 ||
+	    parse_field(&r->e.message, p, end, ' ') < 0 ||
+	    parse_field(&r->e.path, p, end, ' ') < 0 ||
+	    parse_field(&r->e.metrics, p, end, '\n') < 0)
+		return -1;
+	r->e.offset = (int)offset;
+	r->e.annotated = (flags & FLAG_ANNOTATED) != 0;
+	r->e.model_read = (flags & FLAG_MODEL) != 0;
+	return 0;
+}
+
+static void cache_clear(struct mlv_registry_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		event_release(&c->records[i].e);
+	for (i = 0; i < c->nadded; i++)
+		event_release(&c->added[i].e);
+	free(c->records);
+	free(c->added);
+	c->records = c->added = NULL;
+	c->n = c->nadded = c->alloc = 0;
+}
+
+/* Fill `c` from the cache text; -1 when it is not a whole, sealed cache of
+ * this format. */
+static int cache_parse(struct mlv_registry_cache *c, const char *data, size_t len)
+{
+	const char *p = data, *end;
+	char want[MLV_OID_HEXSZ + 1];
+	size_t alloc = 0, i;
+
+	if (len < strlen(CACHE_MAGIC) + 5 + MLV_OID_HEXSZ ||
+	    memcmp(data, CACHE_MAGIC, strlen(CACHE_MAGIC)) || data[len - 1] != '\n')
+		return -1;
+	end = data + len - (5 + MLV_OID_HEXSZ);
+	if (memcmp(end, "end ", 4) || mlv_sha256_buf(want, data, (size_t)(end - data)) < 0 ||
+	    memcmp(end + 4, want, MLV_OID_HEXSZ))
+		return -1;
+	for (p += strlen(CACHE_MAGIC); p < end; c->n++) {
+		if (c->n == alloc) {
+			alloc = alloc ? 2 * alloc : 256;
+			c->records = realloc(c->records, alloc * sizeof(*c->records));
+			if (!c->records)
+				abort();
+		}
+		memset(&c->records[c->n], 0, sizeof(*c->records));
+		if (parse_record(&c->records[c->n], &p, end) < 0) {
+			c->n++;
+			return -1;
+		}
+	}
+	if (c->n)
+		qsort(c->records, c->n, sizeof(*c->records), by_target);
+	for (i = 1; i < c->n; i++)
+		if (!by_target(&c->records[i - 1], &c->records[i]))
+			return -1;
+	return 0;
+}
+
+static struct mlv_registry_cache *cache_open(git_repository *repo)
+{
+	struct mlv_registry_cache *c = calloc(1, sizeof(*c));
+	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT;
+
+	if (!c)
+		abort();
+	mlv_buf_printf(&path, "%s/mlv/%s", git_repository_commondir(repo), CACHE_NAME);
+	c->path = mlv_buf_detach(&path);
+	text.cap = CACHE_MAX;
+	if (mlv_buf_read_file(&text, c->path) < 0) {
+		mlv_error_clear();
+	} else if (cache_parse(c, text.ptr, text.len) < 0) {
+		mlv_trace("registry cache '%s' is damaged or of another format; "
+			  "rebuilding it", c->path);
+		cache_clear(c);
+		c->dirty = 1;
+	}
+	mlv_buf_release(&text);
+	return c;
+}
+
+static void cache_free(struct mlv_registry_cache *c)
+{
+	if (!c)
+		return;
+	cache_clear(c);
+	free(c->path);
+	free(c);
+}
+
+static void put_field(struct mlv_buf *out, const char *s, char stop)
+{
+	if (s)
+		mlv_buf_printf(out, "%zu:%s%c", strlen(s), s, stop);
+	else
+		mlv_buf_printf(out, "-%c", stop);
+}
+
+static void put_record(struct mlv_buf *out, const struct record *r)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	mlv_buf_printf(out, "%s ", git_oid_tostr(hex, sizeof(hex), &r->target));
+	mlv_buf_printf(out, "%s %d %lld %d ", git_oid_tostr(hex, sizeof(hex), &r->e.commit),
+		       (r->e.annotated ? FLAG_ANNOTATED : 0) |
+			       (r->e.model_read ? FLAG_MODEL : 0),
+		       (long long)r->e.time, r->e.offset);
+	put_field(out, r->e.tag, ' ');
+	put_field(out, r->e.tagger_name, ' ');
+	put_field(out, r->e.tagger_email, ' ');
+	put_field(out, r->e.message, ' ');
+	put_field(out, r->e.path, ' ');
+	put_field(out, r->e.metrics, '\n');
+}
+
+void mlv_registry_save_cache(struct mlv_registry *reg)
+{
+	struct mlv_registry_cache *c = reg->cache;
+	struct mlv_buf out = MLV_BUF_INIT;
+	char seal[MLV_OID_HEXSZ + 1];
+	size_t i, dropped = 0;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->n; i++)
+		dropped += !c->records[i].seen;
+	if (!c->dirty && !dropped)
+		return;
+	mlv_buf_puts(&out, CACHE_MAGIC);
+	/* every tag was loaded: a record no ref named is a tag deleted */
+	for (i = 0; i < c->n; i++)
+		if (c->records[i].seen)
+			put_record(&out, &c->records[i]);
+	for (i = 0; i < c->nadded; i++)
+		put_record(&out, &c->added[i]);
+	if (mlv_sha256_buf(seal, out.ptr, out.len) < 0 ||
+	    (mlv_buf_printf(&out, "end %s\n", seal),
+	     mlv_mkdir_parents(c->path) < 0 ||
+		     mlv_write_file_atomic(c->path, out.ptr, out.len, 0644) < 0)) {
+		mlv_trace("registry cache '%s' not written: %s", c->path, mlv_error_last());
+		mlv_error_clear();
+	}
+	c->dirty = 0;
+	mlv_buf_release(&out);
 }
 
 void mlv_registry_release(struct mlv_registry *reg)
@@ -150,6 +482,7 @@ void mlv_registry_release(struct mlv_registry *reg)
 	for (i = 0; i < reg->n; i++)
 		event_release(&reg->events[i]);
 	free(reg->events);
+	cache_free(reg->cache);
 	memset(reg, 0, sizeof(*reg));
 }
 
@@ -160,22 +493,46 @@ struct load {
 	int err;
 };
 
-static char *dup_or_null(const char *s)
+/* Read what the tag at `target` says into `e`: its commit, tagger, time
+ * and message. 0, or -1 when it names no commit. */
+static int read_tag(struct mlv_registry_event *e, git_repository *repo, const git_oid *target)
 {
-	return s ? mlv_xstrdup(s) : NULL;
-}
-
-static int load_tag(const char *refname, void *payload)
-{
-	struct load *l = payload;
-	struct mlv_registry_tag t = MLV_REGISTRY_TAG_INIT;
-	struct mlv_registry_event *e;
 	git_object *obj = NULL, *peeled = NULL;
 	const git_signature *sig;
+	int err = -1;
+
+	if (git_object_lookup(&obj, repo, target, GIT_OBJECT_ANY) < 0 ||
+	    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0)
+		goto done;
+	e->commit = *git_object_id(peeled);
+	e->annotated = git_object_type(obj) == GIT_OBJECT_TAG;
+	if (e->annotated)
+		e->message = dup_or_null(git_tag_message((git_tag *)obj));
+	if (!e->annotated || !(sig = git_tag_tagger((git_tag *)obj)))
+		sig = git_commit_committer((git_commit *)peeled);
+	e->time = (int64_t)sig->when.time;
+	e->offset = sig->when.offset;
+	e->tagger_name = dup_or_null(sig->name);
+	e->tagger_email = dup_or_null(sig->email);
+	err = 0;
+done:
+	mlv_error_clear();
+	git_object_free(peeled);
+	git_object_free(obj);
+	return err;
+}
+
+static void load_tag(struct load *l, git_reference *ref)
+{
+	struct mlv_registry_tag t = MLV_REGISTRY_TAG_INIT;
+	struct mlv_registry_event *e;
+	struct record *r;
+	git_reference *direct = NULL;
+	const char *tag = git_reference_name(ref) + strlen("refs/tags/");
 	git_oid id;
 	int err;
 
-	if ((err = mlv_registry_parse_tag(&t, refname + strlen("refs/tags/"))) < 0) {
+	if ((err = mlv_registry_parse_tag(&t, tag)) < 0) {
 		if (err == MLV_EINVALID)
 			l->reg->skipped++;
 		mlv_error_clear();
@@ -183,10 +540,15 @@ static int load_tag(const char *refname, void *payload)
 	}
 	if (l->only && strcmp(t.name, l->only))
 		goto done; /* another model: its tag object is never read */
-	if (git_reference_name_to_id(&id, l->repo, refname) < 0 ||
-	    git_object_lookup(&obj, l->repo, &id, GIT_OBJECT_ANY) < 0 ||
-	    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
-		l->reg->skipped++; /* a tag of a blob, or of a missing object */
+	/* git_reference_resolve would look a direct ref up again, a stat
+	 * per tag: only a symbolic one needs it */
+	if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
+		id = *git_reference_target(ref);
+	} else if (git_reference_resolve(&direct, ref) == 0) {
+		id = *git_reference_target(direct);
+	} else {
+		mlv_error_clear();
+		l->reg->skipped++;
 		goto done;
 	}
 	if (l->reg->n == l->reg->alloc) {
@@ -196,35 +558,30 @@ static int load_tag(const char *refname, void *payload)
 		if (!l->reg->events)
 			abort();
 	}
-	e = &l->reg->events[l->reg->n++];
+	e = &l->reg->events[l->reg->n];
 	memset(e, 0, sizeof(*e));
+	e->tag = mlv_xstrdup(tag);
+	if (l->reg->cache && (r = cache_find(l->reg->cache, &id, tag))) {
+		copy_tag_fields(e, &r->e);
+		copy_model_fields(e, &r->e);
+		r->seen = 1;
+	} else if (read_tag(e, l->repo, &id) < 0) {
+		event_release(e);
+		l->reg->skipped++; /* a tag of a blob, or of a missing object */
+		goto done;
+	} else if (l->reg->cache) {
+		cache_add(l->reg->cache, &id, e);
+	}
+	l->reg->n++;
 	e->kind = t.kind;
-	e->tag = mlv_xstrdup(refname + strlen("refs/tags/"));
 	e->name = mlv_xstrdup(t.name);
 	e->version = dup_or_null(t.version);
 	e->stage = dup_or_null(t.stage);
 	e->counter = t.counter;
-	e->commit = *git_object_id(peeled);
 	e->tag_id = id;
-	if (git_object_type(obj) == GIT_OBJECT_TAG &&
-	    (sig = git_tag_tagger((git_tag *)obj))) {
-		e->annotated = 1;
-		e->message = dup_or_null(git_tag_message((git_tag *)obj));
-	} else {
-		sig = git_commit_committer((git_commit *)peeled);
-		e->annotated = git_object_type(obj) == GIT_OBJECT_TAG;
-		if (e->annotated)
-			e->message = dup_or_null(git_tag_message((git_tag *)obj));
-	}
-	e->time = (int64_t)sig->when.time;
-	e->offset = sig->when.offset;
-	e->tagger_name = dup_or_null(sig->name);
-	e->tagger_email = dup_or_null(sig->email);
 done:
-	git_object_free(peeled);
-	git_object_free(obj);
+	git_reference_free(direct);
 	mlv_registry_tag_release(&t);
-	return 0;
 }
 
 static int by_order(const void *x, const void *y)
@@ -289,20 +646,37 @@ int mlv_registry_load_name(struct mlv_registry *reg, git_repository *repo,
 			   const char *name)
 {
 	struct load l = { reg, repo, name, 0 };
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
 	int err;
+
+	/* the cache pays for itself when every tag is read; for one model's
+	 * few tags, reading them is quicker than parsing it */
+	if (!name && !reg->cache)
+		reg->cache = cache_open(repo);
 
 	/* tags are read to be shown, not to be trusted: like git, do not
 	 * rehash every object read (what is registered is checked where it
 	 * is used: the commit check of register, verify, pre-receive) */
 	mlv_repo_fast_reads();
-	if ((err = git_reference_foreach_glob(repo, "refs/tags/*", load_tag, &l)) < 0) {
+	if ((err = git_reference_iterator_glob_new(&it, repo, "refs/tags/*")) < 0) {
 		err = mlv_error_from_git(err, "cannot read the tags");
 		goto done;
 	}
+	while ((err = git_reference_next(&ref, it)) == 0) {
+		load_tag(&l, ref);
+		git_reference_free(ref);
+	}
+	if (err != GIT_ITEROVER) {
+		err = mlv_error_from_git(err, "cannot read the tags");
+		goto done;
+	}
+	err = 0;
 	if (reg->n)
 		qsort(reg->events, reg->n, sizeof(*reg->events), by_order);
 	resolve_versions(reg);
 done:
+	git_reference_iterator_free(it);
 	return err;
 }
 
@@ -631,4 +1005,119 @@ done:
 	mlv_registry_state_release(&state);
 	mlv_buf_release(&base);
 	return err;
+}
+
+/* The model file that registry name `name` stands for in `tree`: a file of
+ * that name plus an extension, with its sidecar beside it. */
+static char *model_file(git_repository *repo, const git_tree *root, const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	const char *base = slash ? slash + 1 : name;
+	struct mlv_buf dir = MLV_BUF_INIT, path = MLV_BUF_INIT, sc = MLV_BUF_INIT;
+	git_tree *sub = NULL;
+	git_tree_entry *e = NULL;
+	const git_tree *tree = root;
+	char *found = NULL;
+	size_t i, n, blen = strlen(base);
+
+	if (slash) {
+		mlv_buf_put(&dir, name, (size_t)(slash - name));
+		if (git_tree_entry_bypath(&e, root, dir.ptr) < 0 ||
+		    git_tree_lookup(&sub, repo, git_tree_entry_id(e)) < 0)
+			goto done;
+		tree = sub;
+	}
+	n = git_tree_entrycount(tree);
+	for (i = 0; i < n && !found; i++) {
+		const char *entry = git_tree_entry_name(git_tree_entry_byindex(tree, i));
+		size_t elen = strlen(entry);
+
+		if (elen <= blen + 1 || strncmp(entry, base, blen) || entry[blen] != '.' ||
+		    strchr(entry + blen + 1, '.') || !strcmp(entry + blen, MLV_SIDECAR_SUFFIX))
+			continue;
+		mlv_buf_clear(&sc);
+		mlv_buf_printf(&sc, "%s%s", entry, MLV_SIDECAR_SUFFIX);
+		if (!git_tree_entry_byname(tree, sc.ptr))
+			continue;
+		mlv_buf_clear(&path);
+		mlv_buf_printf(&path, "%s%s%s", dir.ptr, slash ? "/" : "", entry);
+		found = mlv_buf_detach(&path);
+	}
+done:
+	git_tree_entry_free(e);
+	git_tree_free(sub);
+	mlv_buf_release(&dir);
+	mlv_buf_release(&path);
+	mlv_buf_release(&sc);
+	return found;
+}
+
+/* The [metrics] of the sidecar of `path` in `root`, as "key=value" lines. */
+static char *metrics_of(git_repository *repo, const git_tree *root, const char *path)
+{
+	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_buf name = MLV_BUF_INIT, out = MLV_BUF_INIT;
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	size_t i;
+
+	mlv_buf_printf(&name, "%s%s", path, MLV_SIDECAR_SUFFIX);
+	if (git_tree_entry_bypath(&e, root, name.ptr) < 0 ||
+	    git_blob_lookup(&blob, repo, git_tree_entry_id(e)) < 0)
+		goto done;
+	mlv_sidecar_parse(&sc, &problems, name.ptr, git_blob_rawcontent(blob),
+			  (size_t)git_blob_rawsize(blob));
+	for (i = 0; i < sc.n; i++)
+		if (!strcmp(sc.entries[i].section, "metrics"))
+			mlv_buf_printf(&out, "%s=%s\n", sc.entries[i].key, sc.entries[i].value);
+done:
+	mlv_error_clear();
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	mlv_buf_release(&name);
+	mlv_sidecar_release(&sc);
+	mlv_problems_release(&problems);
+	return mlv_buf_detach(&out);
+}
+
+void mlv_registry_read_model(struct mlv_registry *reg, git_repository *repo,
+			     struct mlv_registry_event *e)
+{
+	git_commit *c = NULL;
+	git_tree *root = NULL;
+	struct record *r;
+
+	if (e->model_read)
+		return;
+	if (git_commit_lookup(&c, repo, &e->commit) == 0 && git_commit_tree(&root, c) == 0 &&
+	    (e->path = model_file(repo, root, e->name)))
+		e->metrics = metrics_of(repo, root, e->path);
+	mlv_error_clear();
+	e->model_read = 1;
+	if (reg->cache && (r = cache_find(reg->cache, &e->tag_id, e->tag))) {
+		copy_model_fields(&r->e, e);
+		reg->cache->dirty = 1;
+	}
+	git_tree_free(root);
+	git_commit_free(c);
+}
+
+json_t *mlv_registry_metrics_json(const struct mlv_registry_event *e)
+{
+	json_t *o = json_object();
+	const char *p = e->metrics, *eq, *nl;
+	struct mlv_buf key = MLV_BUF_INIT, value = MLV_BUF_INIT;
+
+	while (p && *p && (eq = strchr(p, '=')) && (nl = strchr(eq, '\n'))) {
+		mlv_buf_clear(&key);
+		mlv_buf_clear(&value);
+		mlv_buf_put(&key, p, (size_t)(eq - p));
+		mlv_buf_put(&value, eq + 1, (size_t)(nl - eq - 1));
+		mlv_json_set(o, key.ptr, mlv_lineage_value(value.ptr));
+		p = nl + 1;
+	}
+	mlv_buf_release(&key);
+	mlv_buf_release(&value);
+	return o;
 }

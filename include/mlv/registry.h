@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <git2.h>
+#include <jansson.h>
 
 #include "mlv/buf.h"
 
@@ -86,15 +87,22 @@ struct mlv_registry_event {
 	char *tagger_name, *tagger_email;
 	char *message;        /* NULL for a lightweight tag */
 	int annotated;
+	/* after mlv_registry_read_model: */
+	int model_read;
+	char *path;           /* the model file `commit` holds for `name`, or NULL */
+	char *metrics;        /* its sidecar's [metrics], "key=value" lines */
 };
+
+struct mlv_registry_cache;
 
 struct mlv_registry {
 	struct mlv_registry_event *events; /* in the order above */
 	size_t n, alloc;
 	size_t skipped;      /* registry-looking tags that broke the format */
+	struct mlv_registry_cache *cache;
 };
 
-#define MLV_REGISTRY_INIT { NULL, 0, 0, 0 }
+#define MLV_REGISTRY_INIT { NULL, 0, 0, 0, NULL }
 
 /* Read every registry tag of the repository. 0, or a negative error. */
 int mlv_registry_load(struct mlv_registry *reg, git_repository *repo);
@@ -105,6 +113,27 @@ int mlv_registry_load(struct mlv_registry *reg, git_repository *repo);
 int mlv_registry_load_name(struct mlv_registry *reg, git_repository *repo,
 			   const char *name);
 void mlv_registry_release(struct mlv_registry *reg);
+
+/*
+ * What a tag says never changes while its ref points at the same object,
+ * so the loaders keep what they read in `<git common dir>/mlv/registry-cache`
+ * (derived data, sealed with the SHA-256 of its bytes, rebuilt when damaged):
+ * the tag, its commit and tagger, and the model the commit holds, keyed by
+ * the object the ref names. A repository with thousands of tags is then read
+ * without opening one tag object. mlv_registry_save_cache writes what the
+ * command learnt; a failure to write it is traced, never an error.
+ */
+void mlv_registry_save_cache(struct mlv_registry *reg);
+
+/* Fill e->path and e->metrics, once: the model file that registry name
+ * e->name stands for in e->commit (a file of that name plus an extension,
+ * with its sidecar beside it) and the [metrics] of that sidecar. */
+void mlv_registry_read_model(struct mlv_registry *reg, git_repository *repo,
+			     struct mlv_registry_event *e);
+
+/* e->metrics as a JSON object, each value typed as the lineage queries type
+ * it (a new reference). */
+json_t *mlv_registry_metrics_json(const struct mlv_registry_event *e);
 
 /* The highest counter used by `name`'s tags (0 when none). */
 unsigned long mlv_registry_last_counter(const struct mlv_registry *reg,

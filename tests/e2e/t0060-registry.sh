@@ -179,7 +179,7 @@ test_expect_success 'JSON of models and registry log follows the documented sche
 	git mlv models --format json >../s1.json && check_schema models ../s1.json &&
 	git mlv models models/fraud --format json >../s2.json && check_schema models ../s2.json &&
 	git mlv registry log --format json >../s3.json && check_schema registry-log ../s3.json &&
-	git mlv registry log --as-of now --format json >../s4.json &&
+	git mlv registry log --as-of 2099-01-01 --format json >../s4.json &&
 	check_schema registry-log ../s4.json &&
 	sed "s/\"event\": \"assign\"/\"event\": \"promote\"/" ../s3.json >../bad.json &&
 	check_schema_refuses registry-log ../bad.json
@@ -204,6 +204,40 @@ test_expect_success 'tags travel with plain git push and clone' '
 import json, sys
 m = json.load(sys.stdin)[\"models\"][0]
 assert m[\"stages\"][\"prod\"][\"version\"] == \"1.0.0\" and m[\"deprecated\"]"
+'
+
+test_expect_success 'the registry cache: the same answers with it, damaged, and after a tag is re-made' '
+	cd r &&
+	rm -f .git/mlv/registry-cache &&
+	git mlv models --format json >../cold &&
+	test -f .git/mlv/registry-cache &&
+	tail -n 1 .git/mlv/registry-cache | grep -q "^end [0-9a-f]\{64\}$" &&
+	git mlv models --format json >../warm &&
+	test_cmp ../cold ../warm &&
+	git mlv registry log --as-of 2099-01-01 --format json >../log-warm &&
+	sed -i "2s/fraud/frAud/" .git/mlv/registry-cache &&
+	MLV_TRACE=1 git mlv models --format json >../damaged 2>../trace &&
+	test_cmp ../cold ../damaged &&
+	grep -q "registry cache .*is damaged or of another format; rebuilding it" ../trace &&
+	head -c 100 .git/mlv/registry-cache >../short && cp ../short .git/mlv/registry-cache &&
+	git mlv registry log --as-of 2099-01-01 --format json >../log-short &&
+	test_cmp ../log-warm ../log-short &&
+	git tag -a -m "the same name, another commit" "models/fraud#dev#90" "$(cat ../c2)" &&
+	git mlv models >/dev/null &&
+	git tag -d "models/fraud#dev#90" >/dev/null &&
+	git tag -a -m "made again" "models/fraud#dev#90" "$(cat ../c1)" &&
+	git mlv models --format json >../remade &&
+	python3 -c "
+import json, sys
+m = json.load(open(\"../remade\"))[\"models\"][0]
+assert m[\"stages\"][\"dev\"][\"version\"] == \"1.0.0\", m[\"stages\"]" &&
+	git mlv registry log --format json >../log &&
+	grep -q "\"message\": \"made again\\\\n\"" ../log &&
+	! grep -q "the same name, another commit" ../log &&
+	git tag -d "models/fraud#dev#90" >/dev/null &&
+	git mlv models --format json >../after &&
+	test_cmp ../cold ../after &&
+	! grep -q "fraud#dev#90" .git/mlv/registry-cache
 '
 
 test_expect_success 'registry names: every allowed character; the rest refused' '
