@@ -137,17 +137,25 @@ done:
 	return err;
 }
 
+/* What of an event points into the registry cache's text, not its own. */
+#define BORROWED_TAG 1   /* tag, tagger name and email, message */
+#define BORROWED_MODEL 2 /* path, metrics */
+
 static void event_release(struct mlv_registry_event *e)
 {
-	free(e->tag);
 	free(e->name);
 	free(e->version);
 	free(e->stage);
-	free(e->tagger_name);
-	free(e->tagger_email);
-	free(e->message);
-	free(e->path);
-	free(e->metrics);
+	if (!(e->borrowed & BORROWED_TAG)) {
+		free(e->tag);
+		free(e->tagger_name);
+		free(e->tagger_email);
+		free(e->message);
+	}
+	if (!(e->borrowed & BORROWED_MODEL)) {
+		free(e->path);
+		free(e->metrics);
+	}
 }
 
 static char *dup_or_null(const char *s)
@@ -181,10 +189,12 @@ struct record {
 	git_oid target;
 	struct mlv_registry_event e; /* kind, name, version and stage unused */
 	int seen;                    /* named by a ref this time */
+	int lent;                    /* an event shares its strings */
 };
 
 struct mlv_registry_cache {
 	char *path;
+	struct mlv_buf text;    /* the file as read: records' strings point into it */
 	struct record *records; /* sorted by target, then tag */
 	size_t n;
 	struct record *added;   /* learnt this time, unsorted */
@@ -220,25 +230,26 @@ static struct record *cache_find(struct mlv_registry_cache *c, const git_oid *ta
 	return NULL;
 }
 
-/* Copy the fields a record keeps between two events. */
-static void copy_tag_fields(struct mlv_registry_event *to, const struct mlv_registry_event *from)
+/*
+ * The fields a record keeps, shared between a record and an event without
+ * a copy: a record read from the file has its strings in the cache's text,
+ * which the event of its tag borrows; a record made this time points at
+ * its event's strings. A record never owns a string, and both live until
+ * the registry is released.
+ */
+static void share_fields(struct mlv_registry_event *to, const struct mlv_registry_event *from)
 {
+	to->tag = from->tag;
 	to->commit = from->commit;
 	to->time = from->time;
 	to->offset = from->offset;
 	to->annotated = from->annotated;
-	to->tagger_name = dup_or_null(from->tagger_name);
-	to->tagger_email = dup_or_null(from->tagger_email);
-	to->message = dup_or_null(from->message);
-}
-
-static void copy_model_fields(struct mlv_registry_event *to, const struct mlv_registry_event *from)
-{
-	free(to->path);
-	free(to->metrics);
+	to->tagger_name = from->tagger_name;
+	to->tagger_email = from->tagger_email;
+	to->message = from->message;
 	to->model_read = from->model_read;
-	to->path = dup_or_null(from->path);
-	to->metrics = dup_or_null(from->metrics);
+	to->path = from->path;
+	to->metrics = from->metrics;
 }
 
 static void cache_add(struct mlv_registry_cache *c, const git_oid *target,
@@ -255,18 +266,17 @@ static void cache_add(struct mlv_registry_cache *c, const git_oid *target,
 	r = &c->added[c->nadded++];
 	memset(r, 0, sizeof(*r));
 	r->target = *target;
-	r->seen = 1;
-	r->e.tag = mlv_xstrdup(e->tag);
-	copy_tag_fields(&r->e, e);
-	copy_model_fields(&r->e, e);
+	r->seen = r->lent = 1;
+	share_fields(&r->e, e);
+	r->e.borrowed = 0;
 	c->dirty = 1;
 }
 
 /* A signed decimal number ending at a space; advance `p`. */
-static int parse_signed(int64_t *out, const char **p, const char *end)
+static int parse_signed(int64_t *out, char **p, const char *end)
 {
 	int neg = *p < end && **p == '-';
-	const char *s = *p + neg;
+	char *s = *p + neg;
 	int64_t n = 0;
 
 	if (s == end || *s < '0' || *s > '9')
@@ -283,7 +293,7 @@ static int parse_signed(int64_t *out, const char **p, const char *end)
 	return 0;
 }
 
-static int parse_hex_id(git_oid *out, const char **p, const char *end)
+static int parse_hex_id(git_oid *out, char **p, const char *end)
 {
 	if (end - *p < GIT_OID_HEXSZ + 1 || (*p)[GIT_OID_HEXSZ] != ' ' ||
 	    git_oid_fromstrn(out, *p, GIT_OID_HEXSZ) < 0)
@@ -292,11 +302,12 @@ static int parse_hex_id(git_oid *out, const char **p, const char *end)
 	return 0;
 }
 
-/* One field: "-" or <length>:<bytes>, then `stop`; advance `p`. */
-static int parse_field(char **out, const char **p, const char *end, char stop)
+/* One field: "-" or <length>:<bytes>, then `stop`, which becomes the
+ * bytes' NUL: `out` points into the text. Advance `p`. */
+static int parse_field(char **out, char **p, const char *end, char stop)
 {
 	int64_t len = 0;
-	const char *s = *p;
+	char *s = *p;
 
 	*out = NULL;
 	if (s < end && *s == '-') {
@@ -307,18 +318,17 @@ static int parse_field(char **out, const char **p, const char *end, char stop)
 		if (s == *p || s == end || *s != ':' || end - s - 1 < len ||
 		    memchr(s + 1, '\0', (size_t)len))
 			return -1;
-		*out = strndup(s + 1, (size_t)len);
-		if (!*out)
-			abort();
+		*out = s + 1;
 		s += 1 + len;
 	}
 	if (s == end || *s != stop)
 		return -1;
+	*s = '\0';
 	*p = s + 1;
 	return 0;
 }
 
-static int parse_record(struct record *r, const char **p, const char *end)
+static int parse_record(struct record *r, char **p, const char *end)
 {
 	int64_t flags, offset;
 
@@ -335,17 +345,13 @@ static int parse_record(struct record *r, const char **p, const char *end)
 	r->e.offset = (int)offset;
 	r->e.annotated = (flags & FLAG_ANNOTATED) != 0;
 	r->e.model_read = (flags & FLAG_MODEL) != 0;
+	r->e.borrowed = BORROWED_TAG | BORROWED_MODEL;
 	return 0;
 }
 
 static void cache_clear(struct mlv_registry_cache *c)
 {
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		event_release(&c->records[i].e);
-	for (i = 0; i < c->nadded; i++)
-		event_release(&c->added[i].e);
+	mlv_buf_release(&c->text);
 	free(c->records);
 	free(c->added);
 	c->records = c->added = NULL;
@@ -354,9 +360,9 @@ static void cache_clear(struct mlv_registry_cache *c)
 
 /* Fill `c` from the cache text; -1 when it is not a whole, sealed cache of
  * this format. */
-static int cache_parse(struct mlv_registry_cache *c, const char *data, size_t len)
+static int cache_parse(struct mlv_registry_cache *c, char *data, size_t len)
 {
-	const char *p = data, *end;
+	char *p = data, *end;
 	char want[MLV_OID_HEXSZ + 1];
 	size_t alloc = 0, i;
 
@@ -397,16 +403,16 @@ static struct mlv_registry_cache *cache_open(git_repository *repo)
 		abort();
 	mlv_buf_printf(&path, "%s/mlv/%s", git_repository_commondir(repo), CACHE_NAME);
 	c->path = mlv_buf_detach(&path);
-	text.cap = CACHE_MAX;
-	if (mlv_buf_read_file(&text, c->path) < 0) {
+	c->text = text;
+	c->text.cap = CACHE_MAX;
+	if (mlv_buf_read_file(&c->text, c->path) < 0) {
 		mlv_error_clear();
-	} else if (cache_parse(c, text.ptr, text.len) < 0) {
+	} else if (cache_parse(c, c->text.ptr, c->text.len) < 0) {
 		mlv_trace("registry cache '%s' is damaged or of another format; "
 			  "rebuilding it", c->path);
 		cache_clear(c);
 		c->dirty = 1;
 	}
-	mlv_buf_release(&text);
 	return c;
 }
 
@@ -560,17 +566,19 @@ static void load_tag(struct load *l, git_reference *ref)
 	}
 	e = &l->reg->events[l->reg->n];
 	memset(e, 0, sizeof(*e));
-	e->tag = mlv_xstrdup(tag);
-	if (l->reg->cache && (r = cache_find(l->reg->cache, &id, tag))) {
-		copy_tag_fields(e, &r->e);
-		copy_model_fields(e, &r->e);
-		r->seen = 1;
-	} else if (read_tag(e, l->repo, &id) < 0) {
-		event_release(e);
-		l->reg->skipped++; /* a tag of a blob, or of a missing object */
-		goto done;
-	} else if (l->reg->cache) {
-		cache_add(l->reg->cache, &id, e);
+	if (l->reg->cache && (r = cache_find(l->reg->cache, &id, tag)) && !r->lent) {
+		share_fields(e, &r->e);
+		e->borrowed = r->e.borrowed;
+		r->seen = r->lent = 1;
+	} else {
+		e->tag = mlv_xstrdup(tag);
+		if (read_tag(e, l->repo, &id) < 0) {
+			event_release(e);
+			l->reg->skipped++; /* a tag of a blob, or of a missing object */
+			goto done;
+		}
+		if (l->reg->cache)
+			cache_add(l->reg->cache, &id, e);
 	}
 	l->reg->n++;
 	e->kind = t.kind;
@@ -652,8 +660,15 @@ int mlv_registry_load_name(struct mlv_registry *reg, git_repository *repo,
 
 	/* the cache pays for itself when every tag is read; for one model's
 	 * few tags, reading them is quicker than parsing it */
-	if (!name && !reg->cache)
+	if (!name && !reg->cache) {
 		reg->cache = cache_open(repo);
+		if (reg->cache->n > reg->alloc) {
+			reg->alloc = reg->cache->n + 64;
+			reg->events = realloc(reg->events, reg->alloc * sizeof(*reg->events));
+			if (!reg->events)
+				abort();
+		}
+	}
 
 	/* tags are read to be shown, not to be trusted: like git, do not
 	 * rehash every object read (what is registered is checked where it
@@ -1095,8 +1110,11 @@ void mlv_registry_read_model(struct mlv_registry *reg, git_repository *repo,
 		e->metrics = metrics_of(repo, root, e->path);
 	mlv_error_clear();
 	e->model_read = 1;
-	if (reg->cache && (r = cache_find(reg->cache, &e->tag_id, e->tag))) {
-		copy_model_fields(&r->e, e);
+	e->borrowed &= ~BORROWED_MODEL;
+	if (reg->cache && (r = cache_find(reg->cache, &e->tag_id, e->tag)) && r->lent) {
+		r->e.model_read = 1;
+		r->e.path = e->path;
+		r->e.metrics = e->metrics;
 		reg->cache->dirty = 1;
 	}
 	git_tree_free(root);

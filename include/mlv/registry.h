@@ -91,6 +91,7 @@ struct mlv_registry_event {
 	int model_read;
 	char *path;           /* the model file `commit` holds for `name`, or NULL */
 	char *metrics;        /* its sidecar's [metrics], "key=value" lines */
+	unsigned borrowed;    /* the registry's own: which strings it lends */
 };
 
 struct mlv_registry_cache;
