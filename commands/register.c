@@ -3,9 +3,20 @@
  *
  *   git mlv register <model> [<rev>] [--version X.Y.Z | --bump-major |
  *                    --bump-minor | --bump-patch] [-m <msg>] [-s]
- *   git mlv assign <model> <version> --stage <stage> [-m <msg>] [-s]
- *   git mlv unassign <model> --stage <stage> [-m <msg>] [-s]
- *   git mlv deprecate <model> [-m <msg>] [-s]
+ *   git mlv assign <model> <version> --stage <stage> [-m <msg>] [-s] [--push[=<remote>]]
+ *   git mlv unassign <model> --stage <stage> [-m <msg>] [-s] [--push[=<remote>]]
+ *   git mlv deprecate <model> [-m <msg>] [-s] [--push[=<remote>]]
+ *
+ * Two people can take the same counter at once (NAME#prod#7 made in two
+ * clones): the remote keeps the first tag pushed and refuses the second,
+ * as it refuses any existing tag. With --push a stage command pushes its
+ * tag itself, and when the remote already has that name it deletes its
+ * own tag (made a moment ago, never shared), fetches the name's tags,
+ * checks the rules again on what it now knows and tags with the next
+ * counter, until its tag lands. Both assignments then stand in the
+ * remote's history, in the order they landed: a tag is never dated before
+ * the latest event of its name, so the time order and the counter order
+ * agree even when the clocks do not.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +31,20 @@
 #include "mlv/registry.h"
 #include "mlv/run.h"
 #include "mlv/sidecar.h"
+#include "mlv/sync.h"
 
 #define REGISTER_USAGE \
 	"register <model> [<rev>] [--version X.Y.Z | --bump-major | --bump-minor | " \
 	"--bump-patch] [-m <message>] [-s]"
-#define ASSIGN_USAGE "assign <model> <version> --stage <stage> [-m <message>] [-s]"
-#define UNASSIGN_USAGE "unassign <model> --stage <stage> [-m <message>] [-s]"
-#define DEPRECATE_USAGE "deprecate <model> [-m <message>] [-s]"
+#define ASSIGN_USAGE \
+	"assign <model> <version> --stage <stage> [-m <message>] [-s] [--push[=<remote>]]"
+#define UNASSIGN_USAGE \
+	"unassign <model> --stage <stage> [-m <message>] [-s] [--push[=<remote>]]"
+#define DEPRECATE_USAGE "deprecate <model> [-m <message>] [-s] [--push[=<remote>]]"
+
+/* How often a stage command renumbers its tag after someone else's took
+ * the counter on the remote, before it gives up. */
+#define PUSH_TRIES 8
 
 /* What every writer parses. */
 struct writer {
@@ -37,18 +55,35 @@ struct writer {
 	char *model;             /* the model path, when one was given */
 	const char *message;
 	int sign;
+	int push;                /* --push */
+	const char *remote;      /* --push=<remote>; NULL: the default one */
+	struct mlv_buf made;     /* the tag created */
 };
 
 #define WRITER_INIT { MLV_REPO_INIT, MLV_REGISTRY_INIT, MLV_REGISTRY_STATE_INIT, \
-		      MLV_BUF_INIT, NULL, NULL, 0 }
+		      MLV_BUF_INIT, NULL, NULL, 0, 0, NULL, MLV_BUF_INIT }
 
 static void writer_release(struct writer *w)
 {
 	mlv_registry_state_release(&w->state);
 	mlv_registry_release(&w->reg);
 	mlv_buf_release(&w->name);
+	mlv_buf_release(&w->made);
 	free(w->model);
 	mlv_repo_release(&w->repo);
+}
+
+/* Forget what was read, keep the options: for another try. */
+static void writer_reset(struct writer *w)
+{
+	struct writer fresh = WRITER_INIT;
+
+	fresh.message = w->message;
+	fresh.sign = w->sign;
+	fresh.push = w->push;
+	fresh.remote = w->remote;
+	writer_release(w);
+	*w = fresh;
 }
 
 /* Open the repository, read the registry and name the model `arg` (a
@@ -75,17 +110,44 @@ static int writer_open(struct writer *w, const char *arg)
 	return 0;
 }
 
+/* When a tag made now will say it was made: git's committer ident, which
+ * GIT_COMMITTER_DATE can set (the tagger is the committer); else now. */
+static int64_t tagger_time(void)
+{
+	const char *args[] = { "var", "GIT_COMMITTER_IDENT", NULL };
+	struct mlv_buf out = MLV_BUF_INIT;
+	int64_t when = (int64_t)time(NULL);
+	const char *close;
+	long long t;
+
+	if (mlv_run_git(&out, args, MLV_RUN_QUIET | MLV_RUN_NO_STDIN) == 0 &&
+	    (close = strrchr(out.ptr, '>')) && sscanf(close + 1, "%lld", &t) == 1)
+		when = (int64_t)t;
+	mlv_buf_release(&out);
+	return when;
+}
+
 /* Create the annotated tag `tag` on `commit` with git itself, so that
  * tag.gpgSign, user.signingKey and gpg.format apply as to any git tag. */
-static int create_tag(const struct writer *w, const char *tag, const git_oid *commit,
+static int create_tag(struct writer *w, const char *tag, const git_oid *commit,
 		      const char *message)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	const char *args[] = { "tag", w->sign ? "-s" : "-a", "-m", message, "--", tag,
 			       git_oid_tostr(hex, sizeof(hex), commit), NULL };
-	struct mlv_buf out = MLV_BUF_INIT;
+	struct mlv_buf out = MLV_BUF_INIT, date = MLV_BUF_INIT;
+	int64_t latest = INT64_MIN;
+	size_t i;
 	int rc;
 
+	/* never dated before the event it follows, whatever this clock says */
+	for (i = 0; i < w->reg.n; i++)
+		if (!strcmp(w->reg.events[i].name, w->name.ptr) && w->reg.events[i].time > latest)
+			latest = w->reg.events[i].time;
+	if (latest != INT64_MIN && latest > tagger_time()) {
+		mlv_buf_printf(&date, "%lld +0000", (long long)latest);
+		setenv("GIT_COMMITTER_DATE", date.ptr, 1);
+	}
 	rc = mlv_run_git(&out, args, MLV_RUN_STDERR_TO_OUT | MLV_RUN_NO_STDIN);
 	if (rc != 0) {
 		fprintf(stderr, "fatal: git tag %s failed: %s", tag,
@@ -94,11 +156,14 @@ static int create_tag(const struct writer *w, const char *tag, const git_oid *co
 	} else {
 		struct mlv_buf q = MLV_BUF_INIT;
 
+		mlv_buf_sets(&w->made, tag);
 		mlv_quote_shell(&q, tag);
-		printf("Created tag '%s' on %.12s\nTo share it: git push origin %s\n", tag,
-		       hex, q.ptr);
+		printf("Created tag '%s' on %.12s\n", tag, hex);
+		if (!w->push)
+			printf("To share it: git push origin %s\n", q.ptr);
 		mlv_buf_release(&q);
 	}
+	mlv_buf_release(&date);
 	mlv_buf_release(&out);
 	return rc;
 }
@@ -112,6 +177,18 @@ static int writer_option(struct writer *w, int argc, char **argv, int *i)
 		w->message = argv[*i] + 10;
 	else if (!strcmp(argv[*i], "-s") || !strcmp(argv[*i], "--sign"))
 		w->sign = 1;
+	else
+		return 0;
+	return 1;
+}
+
+/* Take --push[=<remote>] at argv[i]: 1 when taken. */
+static int push_option(struct writer *w, const char *arg)
+{
+	if (!strcmp(arg, "--push"))
+		w->push = 1;
+	else if (!strncmp(arg, "--push=", 7) && arg[7])
+		w->push = 1, w->remote = arg + 7;
 	else
 		return 0;
 	return 1;
@@ -336,7 +413,7 @@ static int stage_args(struct writer *w, const char **model, const char **version
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (writer_option(w, argc, argv, &i))
+		if (writer_option(w, argc, argv, &i) || push_option(w, argv[i]))
 			continue;
 		if (stage && !strcmp(argv[i], "--stage") && i + 1 < argc)
 			*stage = argv[++i];
@@ -357,23 +434,6 @@ static int stage_args(struct writer *w, const char **model, const char **version
 		return 129;
 	}
 	return 0;
-}
-
-/* When a tag made now will say it was made: git's committer ident, which
- * GIT_COMMITTER_DATE can set (the tagger is the committer); else now. */
-static int64_t tagger_time(void)
-{
-	const char *args[] = { "var", "GIT_COMMITTER_IDENT", NULL };
-	struct mlv_buf out = MLV_BUF_INIT;
-	int64_t when = (int64_t)time(NULL);
-	const char *close;
-	long long t;
-
-	if (mlv_run_git(&out, args, MLV_RUN_QUIET | MLV_RUN_NO_STDIN) == 0 &&
-	    (close = strrchr(out.ptr, '>')) && sscanf(close + 1, "%lld", &t) == 1)
-		when = (int64_t)t;
-	mlv_buf_release(&out);
-	return when;
 }
 
 /*
@@ -423,109 +483,255 @@ done:
 	return rc;
 }
 
-int cmd_assign(int argc, char **argv)
+/* What a stage command was asked. */
+struct stage_cmd {
+	const char *model, *version, *stage;
+};
+
+static int assign(struct writer *w, const struct stage_cmd *c)
 {
-	struct writer w = WRITER_INIT;
 	struct mlv_buf msg = MLV_BUF_INIT, suffix = MLV_BUF_INIT;
-	const char *model = NULL, *version = NULL, *stage = NULL;
+	const char *version = c->version, *stage = c->stage;
 	const struct mlv_registry_model *m;
 	const struct mlv_registry_version_state *v;
 	const struct mlv_registry_event *now;
 	int rc;
 
-	if ((rc = stage_args(&w, &model, &version, &stage, argc, argv, ASSIGN_USAGE)) ||
-	    (rc = writer_open(&w, model)))
+	if ((rc = writer_open(w, c->model)))
 		goto done;
-	if (!(m = registered_model(&w))) {
+	if (!(m = registered_model(w))) {
 		rc = 1;
 		goto done;
 	}
 	if (!(v = mlv_registry_find_version(m, version))) {
 		fprintf(stderr, "fatal: '%s' has no registered version %s (git mlv models "
-				"%s lists them)\n", w.name.ptr, version, w.name.ptr);
+				"%s lists them)\n", w->name.ptr, version, w->name.ptr);
 		rc = 1;
 		goto done;
 	}
 	if ((now = mlv_registry_in_stage(m, stage)) && now->version &&
 	    !strcmp(now->version, v->registered->version)) {
 		fprintf(stderr, "fatal: %s v%s is in stage '%s' already (tag '%s')\n",
-			w.name.ptr, now->version, stage, now->tag);
+			w->name.ptr, now->version, stage, now->tag);
 		rc = 1;
 		goto done;
 	}
-	if ((rc = check_rules(&w, stage, &v->registered->commit)))
+	if ((rc = check_rules(w, stage, &v->registered->commit)))
 		goto done;
 	mlv_buf_printf(&msg, "Assigning stage %s to artifact %s version v%s\n", stage,
-		       w.name.ptr, v->registered->version);
+		       w->name.ptr, v->registered->version);
 	mlv_buf_printf(&suffix, "#%s", stage);
-	rc = stage_tag(&w, suffix.ptr, &v->registered->commit, msg.ptr);
+	rc = stage_tag(w, suffix.ptr, &v->registered->commit, msg.ptr);
 done:
 	mlv_buf_release(&msg);
 	mlv_buf_release(&suffix);
-	writer_release(&w);
 	return rc;
 }
 
-int cmd_unassign(int argc, char **argv)
+static int unassign(struct writer *w, const struct stage_cmd *c)
 {
-	struct writer w = WRITER_INIT;
 	struct mlv_buf msg = MLV_BUF_INIT, suffix = MLV_BUF_INIT;
-	const char *model = NULL, *stage = NULL;
 	const struct mlv_registry_model *m;
 	const struct mlv_registry_event *now;
 	int rc;
 
-	if ((rc = stage_args(&w, &model, NULL, &stage, argc, argv, UNASSIGN_USAGE)) ||
-	    (rc = writer_open(&w, model)))
+	if ((rc = writer_open(w, c->model)))
 		goto done;
-	if (!(m = registered_model(&w))) {
+	if (!(m = registered_model(w))) {
 		rc = 1;
 		goto done;
 	}
-	if (!(now = mlv_registry_in_stage(m, stage))) {
-		fprintf(stderr, "fatal: no version of '%s' is in stage '%s'\n", w.name.ptr,
-			stage);
+	if (!(now = mlv_registry_in_stage(m, c->stage))) {
+		fprintf(stderr, "fatal: no version of '%s' is in stage '%s'\n", w->name.ptr,
+			c->stage);
 		rc = 1;
 		goto done;
 	}
 	mlv_buf_printf(&msg, "Unassigning stage %s from artifact %s version v%s\n",
-		       stage, w.name.ptr, now->version ? now->version : "?");
-	mlv_buf_printf(&suffix, "#%s!", stage);
-	rc = stage_tag(&w, suffix.ptr, &now->commit, msg.ptr);
+		       c->stage, w->name.ptr, now->version ? now->version : "?");
+	mlv_buf_printf(&suffix, "#%s!", c->stage);
+	rc = stage_tag(w, suffix.ptr, &now->commit, msg.ptr);
 done:
 	mlv_buf_release(&msg);
 	mlv_buf_release(&suffix);
-	writer_release(&w);
 	return rc;
 }
 
-int cmd_deprecate(int argc, char **argv)
+static int deprecate(struct writer *w, const struct stage_cmd *c)
 {
-	struct writer w = WRITER_INIT;
 	struct mlv_buf msg = MLV_BUF_INIT;
-	const char *model = NULL;
 	const struct mlv_registry_model *m;
 	const struct mlv_registry_version_state *latest;
 	int rc;
 
-	if ((rc = stage_args(&w, &model, NULL, NULL, argc, argv, DEPRECATE_USAGE)) ||
-	    (rc = writer_open(&w, model)))
+	if ((rc = writer_open(w, c->model)))
 		goto done;
-	if (!(m = registered_model(&w))) {
+	if (!(m = registered_model(w))) {
 		rc = 1;
 		goto done;
 	}
 	if (m->deprecated) {
-		fprintf(stderr, "fatal: '%s' is deprecated already (tag '%s')\n", w.name.ptr,
+		fprintf(stderr, "fatal: '%s' is deprecated already (tag '%s')\n", w->name.ptr,
 			m->deprecated->tag);
 		rc = 1;
 		goto done;
 	}
 	latest = m->nversions ? &m->versions[m->nversions - 1] : NULL;
-	mlv_buf_printf(&msg, "Deprecating artifact %s\n", w.name.ptr);
-	rc = latest ? stage_tag(&w, "@deprecated", &latest->registered->commit, msg.ptr) : 1;
+	mlv_buf_printf(&msg, "Deprecating artifact %s\n", w->name.ptr);
+	rc = latest ? stage_tag(w, "@deprecated", &latest->registered->commit, msg.ptr) : 1;
 done:
 	mlv_buf_release(&msg);
+	return rc;
+}
+
+#define LANDED 0
+#define TAKEN (-2)
+
+/* Push the tag just made to `remote`: LANDED; TAKEN when the remote holds
+ * another tag of that name; else the exit code after a message. */
+static int push_tag(struct writer *w, const char *remote)
+{
+	struct mlv_buf ref = MLV_BUF_INIT, spec = MLV_BUF_INIT, out = MLV_BUF_INIT;
+	struct mlv_buf there = MLV_BUF_INIT, q = MLV_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	const char *push[] = { "push", "--porcelain", "--", remote, NULL, NULL };
+	const char *ls[] = { "ls-remote", "--", remote, NULL, NULL };
+	git_oid mine;
+	int rc;
+
+	mlv_buf_printf(&ref, "refs/tags/%s", w->made.ptr);
+	mlv_buf_printf(&spec, "%s:%s", ref.ptr, ref.ptr);
+	push[4] = spec.ptr;
+	ls[3] = ref.ptr;
+	if (git_reference_name_to_id(&mine, w->repo.git, ref.ptr) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	git_oid_tostr(hex, sizeof(hex), &mine);
+	if (mlv_run_git(&out, push, MLV_RUN_STDERR_TO_OUT | MLV_RUN_NO_STDIN) == 0) {
+		printf("Pushed it to %s\n", remote);
+		rc = LANDED;
+		goto done;
+	}
+	/* refused: because the name is taken there, or for a reason to show */
+	if (mlv_run_git(&there, ls, MLV_RUN_QUIET | MLV_RUN_NO_STDIN) == 0 && there.len &&
+	    strncmp(there.ptr, hex, GIT_OID_HEXSZ)) {
+		rc = TAKEN;
+		goto done;
+	}
+	mlv_quote_shell(&q, w->made.ptr);
+	fprintf(stderr, "%sfatal: tag '%s' is made here, but %s did not take it (git push "
+			"says why, above); once that is fixed: git push %s %s\n",
+		out.ptr, w->made.ptr, remote, remote, q.ptr);
+	rc = 1;
+done:
+	mlv_buf_release(&ref);
+	mlv_buf_release(&spec);
+	mlv_buf_release(&out);
+	mlv_buf_release(&there);
+	mlv_buf_release(&q);
+	return rc;
+}
+
+/* Make way for another try: delete the tag made here (never shared: the
+ * remote holds another of its name) and fetch the name's tags. */
+static int fetch_name(struct writer *w, const char *remote)
+{
+	struct mlv_buf stages = MLV_BUF_INIT, versions = MLV_BUF_INIT, out = MLV_BUF_INIT;
+	const char *del[] = { "tag", "-d", "--", w->made.ptr, NULL };
+	const char *fetch[] = { "fetch", "-q", "--no-tags", "--", remote, NULL, NULL, NULL };
+	int rc = 0;
+
+	mlv_buf_printf(&stages, "refs/tags/%s#*:refs/tags/%s#*", w->name.ptr, w->name.ptr);
+	mlv_buf_printf(&versions, "refs/tags/%s@*:refs/tags/%s@*", w->name.ptr, w->name.ptr);
+	fetch[5] = stages.ptr;
+	fetch[6] = versions.ptr;
+	if (mlv_run_git(&out, del, MLV_RUN_STDERR_TO_OUT | MLV_RUN_NO_STDIN) != 0 ||
+	    mlv_run_git(&out, fetch, MLV_RUN_STDERR_TO_OUT | MLV_RUN_NO_STDIN) != 0) {
+		fprintf(stderr, "%sfatal: cannot fetch the tags of %s from %s to try again\n",
+			out.ptr, w->name.ptr, remote);
+		rc = 128;
+	}
+	mlv_buf_release(&stages);
+	mlv_buf_release(&versions);
+	mlv_buf_release(&out);
+	return rc;
+}
+
+/* The remote --push names, or the default one; before any tag is made. 0,
+ * or the exit code after a message. */
+static int push_remote(struct mlv_buf *out, const char *asked)
+{
+	struct mlv_repo repo = MLV_REPO_INIT;
+	git_remote *remote = NULL;
+	int rc = 0;
+
+	if (mlv_repo_open(&repo) < 0) {
+		rc = die_with_error("");
+	} else if (!asked) {
+		if (mlv_sync_default_remote(out, &repo) < 0)
+			rc = die_with_error("no remote to push to: give --push=<remote>");
+	} else if (git_remote_lookup(&remote, repo.git, asked) < 0 &&
+		   !strstr(asked, "://") && !strstr(asked, "::")) {
+		mlv_error_clear();
+		fprintf(stderr, "fatal: no such remote '%s' (git remote -v lists them)\n",
+			asked);
+		rc = 128;
+	} else {
+		mlv_buf_sets(out, asked);
+	}
+	git_remote_free(remote);
+	mlv_repo_release(&repo);
+	return rc;
+}
+
+/* Run a stage command; with --push, until its tag lands on the remote. */
+static int run_stage(int argc, char **argv, int (*make)(struct writer *, const struct stage_cmd *),
+		     int with_version, int with_stage, const char *usage)
+{
+	struct writer w = WRITER_INIT;
+	struct stage_cmd c = { NULL, NULL, NULL };
+	struct mlv_buf remote = MLV_BUF_INIT;
+	int rc, tries;
+
+	if ((rc = stage_args(&w, &c.model, with_version ? &c.version : NULL,
+			     with_stage ? &c.stage : NULL, argc, argv, usage)) ||
+	    (w.push && (rc = push_remote(&remote, w.remote))))
+		goto done;
+	for (tries = 1;; tries++) {
+		if ((rc = make(&w, &c)) || !w.push)
+			break;
+		if ((rc = push_tag(&w, remote.ptr)) != TAKEN)
+			break;
+		if (tries == PUSH_TRIES) {
+			fprintf(stderr, "fatal: %s took every counter tried, %d times; the tag "
+					"'%s' stays here only\n", remote.ptr, PUSH_TRIES, w.made.ptr);
+			rc = 1;
+			break;
+		}
+		printf("%s holds another '%s': someone assigned at the same moment; "
+		       "trying again after theirs\n", remote.ptr, w.made.ptr);
+		if ((rc = fetch_name(&w, remote.ptr)))
+			break;
+		writer_reset(&w);
+	}
+done:
+	mlv_buf_release(&remote);
 	writer_release(&w);
 	return rc;
+}
+
+int cmd_assign(int argc, char **argv)
+{
+	return run_stage(argc, argv, assign, 1, 1, ASSIGN_USAGE);
+}
+
+int cmd_unassign(int argc, char **argv)
+{
+	return run_stage(argc, argv, unassign, 0, 1, UNASSIGN_USAGE);
+}
+
+int cmd_deprecate(int argc, char **argv)
+{
+	return run_stage(argc, argv, deprecate, 0, 0, DEPRECATE_USAGE);
 }
