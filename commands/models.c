@@ -216,13 +216,18 @@ static int reader_args(struct output_opts *out, const char **name, const char **
 	return 0;
 }
 
-/* The registry name the argument stands for. */
-static void name_arg(struct mlv_buf *out, const char *arg)
+/* The registry name the argument stands for: a model path becomes the
+ * name .mlvconfig gives it, or its default one. */
+static int name_arg(struct mlv_buf *out, struct mlv_registry *reg, struct mlv_repo *repo,
+		    const char *arg)
 {
-	if (strchr(arg, '.'))
-		mlv_registry_name_of(out, arg);
+	if (mlv_registry_load_names(reg, repo->git) < 0)
+		return -1;
+	if (strchr(arg, '.') && !mlv_registry_configured_path(reg, arg))
+		mlv_registry_name_for(out, reg, arg);
 	else
 		mlv_buf_sets(out, arg);
+	return 0;
 }
 
 int cmd_models(int argc, char **argv)
@@ -239,9 +244,7 @@ int cmd_models(int argc, char **argv)
 
 	if ((rc = reader_args(&out, &arg, NULL, argc, argv, 1, MODELS_USAGE)))
 		goto done;
-	if (arg)
-		name_arg(&name, arg);
-	if (mlv_repo_open(&repo) < 0 ||
+	if (mlv_repo_open(&repo) < 0 || (arg && name_arg(&name, &reg, &repo, arg) < 0) ||
 	    mlv_registry_load_name(&reg, repo.git, arg ? name.ptr : NULL) < 0) {
 		rc = die_with_error("");
 		goto done;
@@ -364,15 +367,13 @@ int cmd_registry(int argc, char **argv)
 	}
 	if ((rc = reader_args(&out, &arg, &as_of_text, argc, argv, 2, REGISTRY_USAGE)))
 		goto done;
-	if (arg)
-		name_arg(&name, arg);
 	if (as_of_text && parse_date(&as_of, as_of_text) < 0) {
 		fprintf(stderr, "fatal: '%s' is not a date git understands (try "
 				"2026-12-03T12:00:00 or '2 weeks ago')\n", as_of_text);
 		rc = 129;
 		goto done;
 	}
-	if (mlv_repo_open(&repo) < 0 ||
+	if (mlv_repo_open(&repo) < 0 || (arg && name_arg(&name, &reg, &repo, arg) < 0) ||
 	    mlv_registry_load_name(&reg, repo.git, arg ? name.ptr : NULL) < 0) {
 		rc = die_with_error("");
 		goto done;

@@ -8,54 +8,6 @@
 #include "mlv/repo.h"
 #include "mlv/sidecar.h"
 
-/* The model file in `commit` whose registry name is `name`: a file with a
- * sidecar beside it that loses only its extension to become the name
- * (malloc'd; NULL when the commit holds none). */
-static char *model_in_commit(git_repository *repo, const git_oid *commit,
-			     const char *name)
-{
-	const char *slash = strrchr(name, '/');
-	struct mlv_buf dir = MLV_BUF_INIT, path = MLV_BUF_INIT, reg = MLV_BUF_INIT;
-	git_commit *c = NULL;
-	git_tree *root = NULL;
-	git_object *sub = NULL;
-	const git_tree *tree;
-	char *found = NULL;
-	size_t i, n, sl = strlen(MLV_SIDECAR_SUFFIX);
-
-	if (slash)
-		mlv_buf_put(&dir, name, (size_t)(slash - name + 1));
-	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&root, c) < 0 ||
-	    (slash && git_object_lookup_bypath(&sub, (git_object *)root, dir.ptr,
-					       GIT_OBJECT_TREE) < 0))
-		goto done;
-	tree = sub ? (const git_tree *)sub : root;
-	n = git_tree_entrycount(tree);
-	for (i = 0; i < n && !found; i++) {
-		const char *entry = git_tree_entry_name(git_tree_entry_byindex(tree, i));
-		size_t len = strlen(entry);
-
-		if (len <= sl || strcmp(entry + len - sl, MLV_SIDECAR_SUFFIX))
-			continue;
-		mlv_buf_clear(&path);
-		mlv_buf_printf(&path, "%s%.*s", dir.ptr, (int)(len - sl), entry);
-		mlv_registry_name_of(&reg, path.ptr);
-		if (strcmp(reg.ptr, name) || !strchr(path.ptr + dir.len, '.') ||
-		    !git_tree_entry_byname(tree, path.ptr + dir.len))
-			continue;
-		found = mlv_buf_detach(&path);
-	}
-done:
-	git_error_clear();
-	git_object_free(sub);
-	git_tree_free(root);
-	git_commit_free(c);
-	mlv_buf_release(&dir);
-	mlv_buf_release(&path);
-	mlv_buf_release(&reg);
-	return found;
-}
-
 int resolve_rev(git_oid *commit, struct mlv_buf *model, struct mlv_repo *r,
 		const char *arg)
 {
@@ -70,7 +22,7 @@ int resolve_rev(git_oid *commit, struct mlv_buf *model, struct mlv_repo *r,
 		if ((err = mlv_registry_load(&reg, r->git)) < 0)
 			goto done;
 		err = mlv_registry_resolve(commit, &name, &reg, arg);
-		if (err == 0 && !(path = model_in_commit(r->git, commit, name.ptr))) {
+		if (err == 0 && !(path = mlv_registry_model_path(&reg, r->git, commit, name.ptr))) {
 			mlv_error_set("'%s': commit %s holds no model file for '%s' with "
 				      "its sidecar", arg, git_oid_tostr(hex, 13, commit),
 				      name.ptr);

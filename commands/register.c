@@ -32,6 +32,7 @@
 #include "mlv/run.h"
 #include "mlv/sidecar.h"
 #include "mlv/sync.h"
+#include "mlv/util.h"
 
 #define REGISTER_USAGE \
 	"register <model> [<rev>] [--version X.Y.Z | --bump-major | --bump-minor | " \
@@ -90,13 +91,22 @@ static void writer_reset(struct writer *w)
  * path, or a registry name). 0, or the exit code after a message. */
 static int writer_open(struct writer *w, const char *arg)
 {
-	if (mlv_repo_open(&w->repo) < 0)
+	const char *configured;
+
+	if (mlv_repo_open(&w->repo) < 0 ||
+	    mlv_registry_load_names(&w->reg, w->repo.git) < 0)
 		return die_with_error("");
 	w->model = model_path(&w->repo, arg);
-	if (strchr(w->model, '.') || mlv_registry_name_is_valid(w->model))
-		mlv_registry_name_of(&w->name, w->model);
-	else
+	if ((configured = mlv_registry_configured_path(&w->reg, arg))) {
+		/* a name that .mlvconfig gives a model */
+		mlv_buf_sets(&w->name, arg);
+		free(w->model);
+		w->model = mlv_xstrdup(configured);
+	} else if (strchr(w->model, '.') || mlv_registry_name_is_valid(w->model)) {
+		mlv_registry_name_for(&w->name, &w->reg, w->model);
+	} else {
 		mlv_buf_sets(&w->name, w->model);
+	}
 	if (!mlv_registry_name_is_valid(w->name.ptr)) {
 		fprintf(stderr, "fatal: '%s' cannot be a registry name: use letters, "
 				"digits, '/', '_' and '-' (not first: '-' or '/')\n",

@@ -43,6 +43,8 @@ void mlv_policy_init(struct mlv_policy *p)
 	p->nstages = 0;
 	p->rules = NULL;
 	p->nrules = 0;
+	p->names = NULL;
+	p->nnames = 0;
 }
 
 static void free_list(char **list, size_t n)
@@ -71,6 +73,27 @@ void mlv_policy_release(struct mlv_policy *p)
 	free(p->rules);
 	p->rules = NULL;
 	p->nrules = 0;
+	for (i = 0; i < p->nnames; i++) {
+		free(p->names[i].name);
+		free(p->names[i].path);
+	}
+	free(p->names);
+	p->names = NULL;
+	p->nnames = 0;
+}
+
+int mlv_policy_registry_name_is_valid(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (!len || name[0] == '-' || name[0] == '/' || name[len - 1] == '/' ||
+	    strstr(name, "//"))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '/' && name[i] != '_' &&
+		    name[i] != '-')
+			return 0;
+	return 1;
 }
 
 const struct mlv_stage_rule *mlv_policy_stage_rule(const struct mlv_policy *p,
@@ -307,16 +330,57 @@ done:
 	mlv_buf_release(&bad);
 }
 
-/* `section` is [stage "NAME"]: NAME into `out`. */
-static int stage_section(struct mlv_buf *out, const char *section)
+/* `section` is [KIND "NAME"] (kind "stage" or "model"): NAME into `out`. */
+static int named_section(struct mlv_buf *out, const char *section, const char *kind)
 {
-	size_t n = strlen(section);
+	size_t n = strlen(section), k = strlen(kind);
 
-	if (strncmp(section, "stage \"", 7) || n < 8 || section[n - 1] != '"')
+	if (strncmp(section, kind, k) || section[k] != ' ' || section[k + 1] != '"' ||
+	    n < k + 3 || section[n - 1] != '"')
 		return 0;
 	mlv_buf_clear(out);
-	mlv_buf_put(out, section + 7, n - 8);
+	mlv_buf_put(out, section + k + 2, n - k - 3);
 	return 1;
+}
+
+/* [model "NAME"] path = PATH: the registry name of the model at PATH. */
+static void handle_model(struct policy_parse *pp, const char *name, const char *key,
+			 const char *value)
+{
+	struct mlv_policy *p = pp->policy;
+	const char *why;
+	size_t i;
+
+	if (!mlv_policy_registry_name_is_valid(name)) {
+		mlv_problems_add(pp->problems, "%s:%u: [model \"%s\"]: not a registry name "
+				 "(letters, digits, '/', '_' and '-'; not first: '-' or "
+				 "'/')", pp->file, pp->line, name);
+		return;
+	}
+	if (strcmp(key, "path")) {
+		mlv_problems_add(pp->problems, "%s:%u: unknown key model.%s.%s (known: "
+				 "path)", pp->file, pp->line, name, key);
+		return;
+	}
+	if ((why = mlv_sidecar_path_problem(value))) {
+		mlv_problems_add(pp->problems, "%s:%u: model.%s.path '%s' %s", pp->file,
+				 pp->line, name, value, why);
+		return;
+	}
+	for (i = 0; i < p->nnames; i++) {
+		if (!strcmp(p->names[i].name, name) || !strcmp(p->names[i].path, value)) {
+			mlv_problems_add(pp->problems, "%s:%u: model.%s.path '%s': %s is "
+					 "named once already ([model \"%s\"] path = %s)",
+					 pp->file, pp->line, name, value,
+					 strcmp(p->names[i].name, name) ? "that path"
+									: "that model",
+					 p->names[i].name, p->names[i].path);
+			return;
+		}
+	}
+	p->names = mlv_xreallocarray(p->names, p->nnames + 1, sizeof(*p->names));
+	p->names[p->nnames].name = mlv_xstrdup(name);
+	p->names[p->nnames++].path = mlv_xstrdup(value);
 }
 
 static void handle_policy(struct policy_parse *pp, const char *key, const char *value)
@@ -351,7 +415,8 @@ static void handle_policy(struct policy_parse *pp, const char *key, const char *
 	}
 }
 
-/* inih's handler: [policy], [registry] and [stage "NAME"] are ours;
+/* inih's handler: [policy], [registry], [stage "NAME"] and [model "NAME"]
+ * are ours;
  * [store] and others belong to other readers. */
 static int handle_key(void *user, const char *section, const char *key,
 		      const char *value)
@@ -363,8 +428,10 @@ static int handle_key(void *user, const char *section, const char *key,
 		handle_policy(pp, key, value);
 	else if (!strcmp(section, "registry"))
 		handle_registry(pp, key, value);
-	else if (stage_section(&stage, section))
+	else if (named_section(&stage, section, "stage"))
 		handle_stage(pp, stage.ptr, key, value);
+	else if (named_section(&stage, section, "model"))
+		handle_model(pp, stage.ptr, key, value);
 	mlv_buf_release(&stage);
 	return 1;
 }

@@ -1,10 +1,13 @@
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mlv/error.h"
 #include "mlv/json.h"
 #include "mlv/lineage.h"
+#include "mlv/policy.h"
 #include "mlv/problems.h"
+#include "mlv/promote.h"
 #include "mlv/registry.h"
 #include "mlv/repo.h"
 #include "mlv/sha256.h"
@@ -12,23 +15,9 @@
 #include "mlv/trace.h"
 #include "mlv/util.h"
 
-static int name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '/' || c == '_' || c == '-';
-}
-
 int mlv_registry_name_is_valid(const char *name)
 {
-	size_t i, len = strlen(name);
-
-	if (!len || name[0] == '-' || name[0] == '/' || name[len - 1] == '/' ||
-	    strstr(name, "//"))
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!name_char(name[i]))
-			return 0;
-	return 1;
+	return mlv_policy_registry_name_is_valid(name);
 }
 
 int mlv_registry_stage_is_valid(const char *stage)
@@ -38,7 +27,7 @@ int mlv_registry_stage_is_valid(const char *stage)
 	if (!len || stage[0] == '-')
 		return 0;
 	for (i = 0; i < len; i++)
-		if (!name_char(stage[i]) || stage[i] == '/')
+		if (!isalnum((unsigned char)stage[i]) && stage[i] != '_' && stage[i] != '-')
 			return 0;
 	return 1;
 }
@@ -167,6 +156,8 @@ static char *dup_or_null(const char *s)
  * The registry cache (<git common dir>/mlv/registry-cache):
  *
  *   mlv registry cache 1 LF
+ *   names SP <sha256 of the .mlvconfig names the model fields were read
+ *         with: NAME NUL PATH NUL per [model "NAME"]> LF
  *   then per tag: <target hex> SP <commit hex> SP <flags> SP <time> SP
  *                 <offset> SP then six fields, each "-" (none) or
  *                 <length> ":" <bytes>, separated by SP: the tag name,
@@ -176,8 +167,8 @@ static char *dup_or_null(const char *s)
  *
  * The target is the object the ref names (the tag object; the commit of a
  * lightweight tag); flags are 1 when the tag is annotated, 2 when the model
- * fields were read. Bump the format number when what a record means
- * changes.
+ * fields were read. When the names differ from HEAD's, the model fields
+ * are read again. Bump the format number when what a record means changes.
  */
 #define CACHE_NAME "registry-cache"
 #define CACHE_MAGIC "mlv registry cache 1\n"
@@ -194,6 +185,7 @@ struct record {
 
 struct mlv_registry_cache {
 	char *path;
+	char names[MLV_OID_HEXSZ + 1]; /* the digest of the names in use */
 	struct mlv_buf text;    /* the file as read: records' strings point into it */
 	struct record *records; /* sorted by target, then tag */
 	size_t n;
@@ -365,6 +357,7 @@ static int cache_parse(struct mlv_registry_cache *c, char *data, size_t len)
 	char *p = data, *end;
 	char want[MLV_OID_HEXSZ + 1];
 	size_t alloc = 0, i;
+	int same_names;
 
 	if (len < strlen(CACHE_MAGIC) + 5 + MLV_OID_HEXSZ ||
 	    memcmp(data, CACHE_MAGIC, strlen(CACHE_MAGIC)) || data[len - 1] != '\n')
@@ -373,7 +366,12 @@ static int cache_parse(struct mlv_registry_cache *c, char *data, size_t len)
 	if (memcmp(end, "end ", 4) || mlv_sha256_buf(want, data, (size_t)(end - data)) < 0 ||
 	    memcmp(end + 4, want, MLV_OID_HEXSZ))
 		return -1;
-	for (p += strlen(CACHE_MAGIC); p < end; c->n++) {
+	p += strlen(CACHE_MAGIC);
+	if (end - p < 7 + MLV_OID_HEXSZ || memcmp(p, "names ", 6) ||
+	    p[6 + MLV_OID_HEXSZ] != '\n')
+		return -1;
+	same_names = !memcmp(p + 6, c->names, MLV_OID_HEXSZ);
+	for (p += 7 + MLV_OID_HEXSZ; p < end; c->n++) {
 		if (c->n == alloc) {
 			alloc = alloc ? 2 * alloc : 256;
 			c->records = realloc(c->records, alloc * sizeof(*c->records));
@@ -385,6 +383,12 @@ static int cache_parse(struct mlv_registry_cache *c, char *data, size_t len)
 			c->n++;
 			return -1;
 		}
+		if (!same_names && c->records[c->n].e.model_read) {
+			/* read with other names: the model fields may differ */
+			c->records[c->n].e.model_read = 0;
+			c->records[c->n].e.path = c->records[c->n].e.metrics = NULL;
+			c->dirty = 1;
+		}
 	}
 	if (c->n)
 		qsort(c->records, c->n, sizeof(*c->records), by_target);
@@ -394,13 +398,21 @@ static int cache_parse(struct mlv_registry_cache *c, char *data, size_t len)
 	return 0;
 }
 
-static struct mlv_registry_cache *cache_open(git_repository *repo)
+static struct mlv_registry_cache *cache_open(const struct mlv_registry *reg,
+					     git_repository *repo)
 {
 	struct mlv_registry_cache *c = calloc(1, sizeof(*c));
-	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT;
+	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT, names = MLV_BUF_INIT;
+	size_t i;
 
 	if (!c)
 		abort();
+	for (i = 0; i < 2 * reg->nnames; i++)
+		mlv_buf_put(&names, reg->names[i], strlen(reg->names[i]) + 1);
+	if (mlv_sha256_buf(c->names, names.ptr ? names.ptr : "", names.len) < 0)
+		memset(c->names, '0', MLV_OID_HEXSZ);
+	c->names[MLV_OID_HEXSZ] = '\0';
+	mlv_buf_release(&names);
 	mlv_buf_printf(&path, "%s/mlv/%s", git_repository_commondir(repo), CACHE_NAME);
 	c->path = mlv_buf_detach(&path);
 	c->text = text;
@@ -464,6 +476,7 @@ void mlv_registry_save_cache(struct mlv_registry *reg)
 	if (!c->dirty && !dropped)
 		return;
 	mlv_buf_puts(&out, CACHE_MAGIC);
+	mlv_buf_printf(&out, "names %s\n", c->names);
 	/* every tag was loaded: a record no ref named is a tag deleted */
 	for (i = 0; i < c->n; i++)
 		if (c->records[i].seen)
@@ -489,6 +502,9 @@ void mlv_registry_release(struct mlv_registry *reg)
 		event_release(&reg->events[i]);
 	free(reg->events);
 	cache_free(reg->cache);
+	for (i = 0; i < 2 * reg->nnames; i++)
+		free(reg->names[i]);
+	free(reg->names);
 	memset(reg, 0, sizeof(*reg));
 }
 
@@ -658,10 +674,12 @@ int mlv_registry_load_name(struct mlv_registry *reg, git_repository *repo,
 	git_reference *ref;
 	int err;
 
+	if ((err = mlv_registry_load_names(reg, repo)) < 0)
+		goto done;
 	/* the cache pays for itself when every tag is read; for one model's
 	 * few tags, reading them is quicker than parsing it */
 	if (!name && !reg->cache) {
-		reg->cache = cache_open(repo);
+		reg->cache = cache_open(reg, repo);
 		if (reg->cache->n > reg->alloc) {
 			reg->alloc = reg->cache->n + 64;
 			reg->events = realloc(reg->events, reg->alloc * sizeof(*reg->events));
@@ -983,7 +1001,7 @@ int mlv_registry_resolve(git_oid *commit, struct mlv_buf *name,
 	if (strchr(base.ptr, '.')) {
 		char *path = mlv_buf_detach(&base);
 
-		mlv_registry_name_of(&base, path);
+		mlv_registry_name_for(&base, reg, path);
 		free(path);
 	}
 	if (!mlv_registry_name_is_valid(base.ptr) ||
@@ -1096,6 +1114,52 @@ done:
 	return mlv_buf_detach(&out);
 }
 
+/* `path` and its sidecar are files of `root`. */
+static int has_model(const git_tree *root, const char *path)
+{
+	struct mlv_buf sc = MLV_BUF_INIT;
+	git_tree_entry *e = NULL;
+	int found = 0;
+
+	mlv_buf_printf(&sc, "%s%s", path, MLV_SIDECAR_SUFFIX);
+	if (git_tree_entry_bypath(&e, root, path) == 0 &&
+	    git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+		git_tree_entry_free(e);
+		e = NULL;
+		found = git_tree_entry_bypath(&e, root, sc.ptr) == 0 &&
+			git_tree_entry_type(e) == GIT_OBJECT_BLOB;
+	}
+	git_error_clear();
+	git_tree_entry_free(e);
+	mlv_buf_release(&sc);
+	return found;
+}
+
+static char *model_in_tree(const struct mlv_registry *reg, git_repository *repo,
+			   const git_tree *root, const char *name)
+{
+	const char *configured = mlv_registry_configured_path(reg, name);
+
+	if (configured && has_model(root, configured))
+		return mlv_xstrdup(configured);
+	return model_file(repo, root, name);
+}
+
+char *mlv_registry_model_path(const struct mlv_registry *reg, git_repository *repo,
+			      const git_oid *commit, const char *name)
+{
+	git_commit *c = NULL;
+	git_tree *root = NULL;
+	char *path = NULL;
+
+	if (git_commit_lookup(&c, repo, commit) == 0 && git_commit_tree(&root, c) == 0)
+		path = model_in_tree(reg, repo, root, name);
+	git_error_clear();
+	git_tree_free(root);
+	git_commit_free(c);
+	return path;
+}
+
 void mlv_registry_read_model(struct mlv_registry *reg, git_repository *repo,
 			     struct mlv_registry_event *e)
 {
@@ -1106,7 +1170,7 @@ void mlv_registry_read_model(struct mlv_registry *reg, git_repository *repo,
 	if (e->model_read)
 		return;
 	if (git_commit_lookup(&c, repo, &e->commit) == 0 && git_commit_tree(&root, c) == 0 &&
-	    (e->path = model_file(repo, root, e->name)))
+	    (e->path = model_in_tree(reg, repo, root, e->name)))
 		e->metrics = metrics_of(repo, root, e->path);
 	mlv_error_clear();
 	e->model_read = 1;
@@ -1138,4 +1202,52 @@ json_t *mlv_registry_metrics_json(const struct mlv_registry_event *e)
 	mlv_buf_release(&key);
 	mlv_buf_release(&value);
 	return o;
+}
+
+int mlv_registry_load_names(struct mlv_registry *reg, git_repository *repo)
+{
+	struct mlv_policy policy;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	size_t i;
+	int err = 0;
+
+	if (reg->names_loaded)
+		return 0;
+	if ((err = mlv_promote_load_policy(&policy, &problems, repo)) < 0)
+		goto done;
+	reg->names = mlv_xreallocarray(NULL, 2 * policy.nnames + 1, sizeof(*reg->names));
+	for (i = 0; i < policy.nnames; i++) {
+		reg->names[2 * i] = mlv_xstrdup(policy.names[i].name);
+		reg->names[2 * i + 1] = mlv_xstrdup(policy.names[i].path);
+	}
+	reg->nnames = policy.nnames;
+	reg->names_loaded = 1;
+done:
+	mlv_policy_release(&policy);
+	mlv_problems_release(&problems);
+	return err;
+}
+
+void mlv_registry_name_for(struct mlv_buf *out, const struct mlv_registry *reg,
+			   const char *model_path)
+{
+	size_t i;
+
+	for (i = 0; i < reg->nnames; i++) {
+		if (!strcmp(reg->names[2 * i + 1], model_path)) {
+			mlv_buf_sets(out, reg->names[2 * i]);
+			return;
+		}
+	}
+	mlv_registry_name_of(out, model_path);
+}
+
+const char *mlv_registry_configured_path(const struct mlv_registry *reg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < reg->nnames; i++)
+		if (!strcmp(reg->names[2 * i], name))
+			return reg->names[2 * i + 1];
+	return NULL;
 }

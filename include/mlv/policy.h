@@ -60,6 +60,12 @@ struct mlv_stage_rule {
 	int require_signed;
 };
 
+/* A [model "NAME"] section: the registry name NAME for the model at `path`. */
+struct mlv_model_name {
+	char *name;
+	char *path;
+};
+
 struct mlv_policy {
 	unsigned required; /* MLV_SECTION_* bits */
 	int require_version_bump;
@@ -70,6 +76,8 @@ struct mlv_policy {
 	size_t nstages;
 	struct mlv_stage_rule *rules; /* one per [stage "NAME"], in file order */
 	size_t nrules;
+	struct mlv_model_name *names; /* one per [model "NAME"], in file order */
+	size_t nnames;
 };
 
 /* The defaults: model, data, config, environment and code required. */
@@ -83,6 +91,10 @@ int mlv_policy_parse(struct mlv_policy *p, struct mlv_problems *problems,
 /* The rules of `stage`, or NULL when .mlvconfig has none for it. */
 const struct mlv_stage_rule *mlv_policy_stage_rule(const struct mlv_policy *p,
 						   const char *stage);
+
+/* 1 when `name` may be a registry name: letters, digits, '/', '_' and
+ * '-', not starting with '-' or '/', no "//", no trailing '/'. */
+int mlv_policy_registry_name_is_valid(const char *name);
 
 /* 1 when [registry] stages is unset or lists `stage`. */
 int mlv_policy_stage_allowed(const struct mlv_policy *p, const char *stage);

@@ -101,9 +101,12 @@ struct mlv_registry {
 	size_t n, alloc;
 	size_t skipped;      /* registry-looking tags that broke the format */
 	struct mlv_registry_cache *cache;
+	char **names;        /* .mlvconfig's [model "NAME"] path = PATH: NAME, PATH, ... */
+	size_t nnames;       /* pairs */
+	int names_loaded;
 };
 
-#define MLV_REGISTRY_INIT { NULL, 0, 0, 0, NULL }
+#define MLV_REGISTRY_INIT { NULL, 0, 0, 0, NULL, NULL, 0, 0 }
 
 /* Read every registry tag of the repository. 0, or a negative error. */
 int mlv_registry_load(struct mlv_registry *reg, git_repository *repo);
@@ -204,8 +207,33 @@ const struct mlv_registry_event *mlv_registry_in_stage(const struct mlv_registry
 int mlv_registry_resolve(git_oid *commit, struct mlv_buf *name,
 			 const struct mlv_registry *reg, const char *ref);
 
-/* The registry name of a model path: the path without its extension
- * ("models/fraud.onnx" -> "models/fraud"). */
+/* The registry name of a model path by default: the path without its
+ * extension ("models/fraud.onnx" -> "models/fraud"). */
 void mlv_registry_name_of(struct mlv_buf *out, const char *model_path);
+
+/*
+ * The names HEAD's .mlvconfig gives models ([model "NAME"] path = PATH),
+ * read once (the loaders read them too). What cannot be read there is the
+ * commit check's and the promotion rules' to report: it names nothing
+ * here. 0, or a negative error when HEAD cannot be read.
+ */
+int mlv_registry_load_names(struct mlv_registry *reg, git_repository *repo);
+
+/* The registry name of the model at `model_path`: the one .mlvconfig
+ * gives it, else mlv_registry_name_of. */
+void mlv_registry_name_for(struct mlv_buf *out, const struct mlv_registry *reg,
+			   const char *model_path);
+
+/* The path .mlvconfig gives registry name `name`, or NULL. */
+const char *mlv_registry_configured_path(const struct mlv_registry *reg, const char *name);
+
+/*
+ * The model file that registry name `name` stands for in `commit`, with its
+ * sidecar beside it: the path .mlvconfig gives the name when the commit
+ * holds it, else a file of that name plus one extension. Malloc'd; NULL
+ * when the commit holds none.
+ */
+char *mlv_registry_model_path(const struct mlv_registry *reg, git_repository *repo,
+			      const git_oid *commit, const char *name);
 
 #endif

@@ -215,7 +215,7 @@ test_expect_success 'the registry cache: the same answers with it, damaged, and 
 	git mlv models --format json >../warm &&
 	test_cmp ../cold ../warm &&
 	git mlv registry log --as-of 2099-01-01 --format json >../log-warm &&
-	sed -i "2s/fraud/frAud/" .git/mlv/registry-cache &&
+	sed -i "3s/fraud/frAud/" .git/mlv/registry-cache &&
 	MLV_TRACE=1 git mlv models --format json >../damaged 2>../trace &&
 	test_cmp ../cold ../damaged &&
 	grep -q "registry cache .*is damaged or of another format; rebuilding it" ../trace &&
@@ -259,6 +259,46 @@ test_expect_success 'registry names: every allowed character; the rest refused' 
 	grep -q "cannot be a registry name" ../err &&
 	test_must_fail git mlv assign "models/a#b" 1.0.0 --stage prod 2>../err &&
 	grep -q "cannot be a registry name" ../err &&
+	git checkout -q main
+'
+
+test_expect_success 'a name that .mlvconfig gives a model: every command follows it' '
+	cd r &&
+	git checkout -q -b named main &&
+	test_random_file models/churn.onnx 400 c1 &&
+	git mlv sidecar init models/churn.onnx --data data/train.csv --config train.yaml \
+		--version 0.1.0 --metric auc=0.7 >/dev/null &&
+	printf "[model \"churn\"]\npath = models/churn.onnx\n" >.mlvconfig &&
+	git add models .mlvconfig && git commit -qm churn &&
+	git mlv register models/churn.onnx >../out &&
+	grep -q "^Created tag .churn@v0.1.0. on" ../out &&
+	git mlv assign churn 0.1.0 --stage dev >/dev/null &&
+	git tag -l "churn*" >../tags &&
+	printf "churn#dev#1\nchurn@v0.1.0\n" >../expect && test_cmp ../expect ../tags &&
+	git mlv models models/churn.onnx --format json >../one &&
+	python3 -c "
+import json
+m = json.load(open(\"../one\"))[\"models\"][0]
+assert (m[\"name\"], m[\"path\"], m[\"stages\"][\"dev\"][\"version\"]) == (\"churn\", \"models/churn.onnx\", \"0.1.0\"), m
+assert m[\"latest\"][\"metrics\"] == {\"auc\": 0.7}, m" &&
+	git mlv sidecar show "churn#dev" >../show &&
+	grep -q "^    version  *0.1.0$" ../show &&
+	git mlv lineage "models/churn.onnx@0.1.0" --format json >../lin &&
+	grep -q "\"path\": \"models/churn.onnx\"" ../lin &&
+	git mlv models --format json >../before &&
+	grep -q "\"path\": \"models/churn.onnx\"" ../before &&
+	printf "[model \"churn\"]\npath = models/churn2.onnx\n" >.mlvconfig &&
+	git commit -qam "churn moves" --no-verify &&
+	git mlv models --format json >../after &&
+	python3 -c "
+import json
+m = [m for m in json.load(open(\"../after\"))[\"models\"] if m[\"name\"] == \"churn\"][0]
+assert m[\"path\"] is None, m" &&
+	printf "[model \"a b\"]\npath = models/churn.onnx\n[model \"x\"]\npath = models/fraud.onnx\n[model \"y\"]\npath = models/fraud.onnx\n" >.mlvconfig &&
+	git commit -qam "bad names" --no-verify &&
+	test_must_fail git mlv assign churn 0.1.0 --stage staging 2>../err &&
+	grep -q "\.mlvconfig:2: \[model \"a b\"\]: not a registry name" ../err &&
+	grep -q "\.mlvconfig:6: model.y.path .models/fraud.onnx.: that path is named once already (\[model \"x\"\] path = models/fraud.onnx)" ../err &&
 	git checkout -q main
 '
 

@@ -497,6 +497,43 @@ static void test_policy__bad_stage_rules(void **state)
 	mlv_policy_release(&p);
 }
 
+static void test_policy__model_names(void **state)
+{
+	struct mlv_policy p;
+
+	(void)state;
+	parse_ok(&p, "[model \"fraud\"]\npath = models/fraud.onnx\n"
+		     "[model \"team/churn_v2\"]\npath = m/c.pt\n");
+	assert_int_equal(p.nnames, 2);
+	assert_string_equal(p.names[0].name, "fraud");
+	assert_string_equal(p.names[0].path, "models/fraud.onnx");
+	assert_string_equal(p.names[1].name, "team/churn_v2");
+	assert_false(mlv_policy_has_registry_rules(&p));
+	mlv_policy_release(&p);
+	parse_problem(&p, "[model \"-x\"]\npath = m.onnx\n",
+		      ".mlvconfig:2: [model \"-x\"]: not a registry name (letters, "
+		      "digits, '/', '_' and '-'; not first: '-' or '/')");
+	mlv_policy_release(&p);
+	parse_problem(&p, "[model \"x\"]\nfile = m.onnx\n",
+		      ".mlvconfig:2: unknown key model.x.file (known: path)");
+	mlv_policy_release(&p);
+	parse_problem(&p, "[model \"x\"]\npath = ../m.onnx\n",
+		      ".mlvconfig:2: model.x.path '../m.onnx' is outside the repository (a '..' part "
+		      "leaves it)");
+	mlv_policy_release(&p);
+	parse_problem(&p, "[model \"x\"]\npath = a.onnx\n[model \"x\"]\npath = b.onnx\n",
+		      ".mlvconfig:4: model.x.path 'b.onnx': that model is named once "
+		      "already ([model \"x\"] path = a.onnx)");
+	assert_int_equal(p.nnames, 1);
+	mlv_policy_release(&p);
+	assert_true(mlv_policy_registry_name_is_valid("models/Team_A-1/x"));
+	assert_false(mlv_policy_registry_name_is_valid("models//x"));
+	assert_false(mlv_policy_registry_name_is_valid("models/x/"));
+	assert_false(mlv_policy_registry_name_is_valid("/x"));
+	assert_false(mlv_policy_registry_name_is_valid("a#b"));
+	assert_false(mlv_policy_registry_name_is_valid(""));
+}
+
 static void test_policy__name_matches(void **state)
 {
 	(void)state;
@@ -589,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_policy__syntax_error),
 		cmocka_unit_test(test_policy__line_limit),
 		cmocka_unit_test(test_policy__registry_stages),
+		cmocka_unit_test(test_policy__model_names),
 		cmocka_unit_test(test_policy__stage_rules),
 		cmocka_unit_test(test_policy__bad_stage_rules),
 		cmocka_unit_test(test_policy__name_matches),
