@@ -132,9 +132,9 @@ done:
 
 static void event_release(struct mlv_registry_event *e)
 {
-	free(e->name);
-	free(e->version);
-	free(e->stage);
+	free(e->name); /* and version and stage, but an assignment's version */
+	if (e->kind == MLV_REGISTRY_ASSIGN || e->kind == MLV_REGISTRY_UNASSIGN)
+		free(e->version);
 	if (!(e->borrowed & BORROWED_TAG)) {
 		free(e->tag);
 		free(e->tagger_name);
@@ -189,35 +189,46 @@ struct mlv_registry_cache {
 	struct mlv_buf text;    /* the file as read: records' strings point into it */
 	struct record *records; /* sorted by target, then tag */
 	size_t n;
+	size_t cursor;          /* where the next tag's record should be */
 	struct record *added;   /* learnt this time, unsorted */
 	size_t nadded, alloc;
 	int dirty;
 };
 
-static int by_target(const void *x, const void *y)
+/* Records by tag name, then target: the order of the file, and of the
+ * refs as git lists them, so that a load finds each tag's record at the
+ * cursor. */
+static int by_tag(const void *x, const void *y)
 {
 	const struct record *a = x, *b = y;
-	int c = git_oid_cmp(&a->target, &b->target);
+	int c = strcmp(a->e.tag, b->e.tag);
 
-	return c ? c : strcmp(a->e.tag, b->e.tag);
+	return c ? c : git_oid_cmp(&a->target, &b->target);
+}
+
+static int by_tag_ptr(const void *x, const void *y)
+{
+	return by_tag(*(const struct record *const *)x, *(const struct record *const *)y);
 }
 
 static struct record *cache_find(struct mlv_registry_cache *c, const git_oid *target,
 				 const char *tag)
 {
-	struct record key;
+	struct record key, *hit = NULL;
 	size_t i;
 
 	key.target = *target;
 	key.e.tag = (char *)tag;
-	if (c->n) {
-		struct record *hit = bsearch(&key, c->records, c->n, sizeof(key), by_target);
-
-		if (hit)
-			return hit;
+	if (c->cursor < c->n && !by_tag(&key, &c->records[c->cursor]))
+		hit = &c->records[c->cursor];
+	else if (c->n)
+		hit = bsearch(&key, c->records, c->n, sizeof(key), by_tag);
+	if (hit) {
+		c->cursor = (size_t)(hit - c->records) + 1;
+		return hit;
 	}
 	for (i = 0; i < c->nadded; i++)
-		if (!by_target(&key, &c->added[i]))
+		if (!by_tag(&key, &c->added[i]))
 			return &c->added[i];
 	return NULL;
 }
@@ -390,10 +401,13 @@ static int cache_parse(struct mlv_registry_cache *c, char *data, size_t len)
 			c->dirty = 1;
 		}
 	}
-	if (c->n)
-		qsort(c->records, c->n, sizeof(*c->records), by_target);
+	/* written in order; sorted only when someone else wrote it otherwise */
+	for (i = 1; i < c->n && by_tag(&c->records[i - 1], &c->records[i]) < 0; i++)
+		;
+	if (i < c->n)
+		qsort(c->records, c->n, sizeof(*c->records), by_tag);
 	for (i = 1; i < c->n; i++)
-		if (!by_target(&c->records[i - 1], &c->records[i]))
+		if (!by_tag(&c->records[i - 1], &c->records[i]))
 			return -1;
 	return 0;
 }
@@ -466,31 +480,37 @@ void mlv_registry_save_cache(struct mlv_registry *reg)
 {
 	struct mlv_registry_cache *c = reg->cache;
 	struct mlv_buf out = MLV_BUF_INIT;
+	const struct record **keep = NULL;
 	char seal[MLV_OID_HEXSZ + 1];
-	size_t i, dropped = 0;
+	size_t i, n = 0;
+	int sealed;
 
 	if (!c)
 		return;
-	for (i = 0; i < c->n; i++)
-		dropped += !c->records[i].seen;
-	if (!c->dirty && !dropped)
-		return;
-	mlv_buf_puts(&out, CACHE_MAGIC);
-	mlv_buf_printf(&out, "names %s\n", c->names);
 	/* every tag was loaded: a record no ref named is a tag deleted */
+	keep = mlv_xreallocarray(NULL, c->n + c->nadded + 1, sizeof(*keep));
 	for (i = 0; i < c->n; i++)
 		if (c->records[i].seen)
-			put_record(&out, &c->records[i]);
+			keep[n++] = &c->records[i];
+	if (!c->dirty && n == c->n)
+		goto done;
 	for (i = 0; i < c->nadded; i++)
-		put_record(&out, &c->added[i]);
-	if (mlv_sha256_buf(seal, out.ptr, out.len) < 0 ||
-	    (mlv_buf_printf(&out, "end %s\n", seal),
-	     mlv_mkdir_parents(c->path) < 0 ||
-		     mlv_write_file_atomic(c->path, out.ptr, out.len, 0644) < 0)) {
+		keep[n++] = &c->added[i];
+	qsort(keep, n, sizeof(*keep), by_tag_ptr);
+	mlv_buf_puts(&out, CACHE_MAGIC);
+	mlv_buf_printf(&out, "names %s\n", c->names);
+	for (i = 0; i < n; i++)
+		put_record(&out, keep[i]);
+	if ((sealed = mlv_sha256_buf(seal, out.ptr, out.len) == 0))
+		mlv_buf_printf(&out, "end %s\n", seal);
+	if (!sealed || mlv_mkdir_parents(c->path) < 0 ||
+	    mlv_write_file_atomic(c->path, out.ptr, out.len, 0644) < 0) {
 		mlv_trace("registry cache '%s' not written: %s", c->path, mlv_error_last());
 		mlv_error_clear();
 	}
 	c->dirty = 0;
+done:
+	free(keep);
 	mlv_buf_release(&out);
 }
 
@@ -598,9 +618,12 @@ static void load_tag(struct load *l, git_reference *ref)
 	}
 	l->reg->n++;
 	e->kind = t.kind;
-	e->name = mlv_xstrdup(t.name);
-	e->version = dup_or_null(t.version);
-	e->stage = dup_or_null(t.stage);
+	/* name, version and stage are parts of the parsed tag's one buffer,
+	 * which the event owns through name, its start */
+	e->name = t.name;
+	e->version = t.version;
+	e->stage = t.stage;
+	mlv_buf_detach(&t.buf);
 	e->counter = t.counter;
 	e->tag_id = id;
 done:

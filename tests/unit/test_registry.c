@@ -115,16 +115,30 @@ static void add_event(struct mlv_registry *reg, enum mlv_registry_kind kind,
 		      int64_t time, unsigned char commit)
 {
 	struct mlv_registry_event *e;
+	char *buf, *p;
+	size_t len;
 
 	reg->events = realloc(reg->events, (reg->n + 1) * sizeof(*reg->events));
 	assert_non_null(reg->events);
 	e = &reg->events[reg->n++];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
+	/* as the loader does: name, version and stage in one buffer that
+	 * name starts; an assignment's version on its own */
+	len = 2 + (version ? strlen(version) + 1 : 0) + (stage ? strlen(stage) + 1 : 0);
+	assert_non_null(buf = malloc(len));
+	memcpy(buf, "m", 2);
+	p = buf + 2;
+	if (stage) {
+		e->stage = strcpy(p, stage);
+		p += strlen(stage) + 1;
+	}
+	if (version && (kind == MLV_REGISTRY_ASSIGN || kind == MLV_REGISTRY_UNASSIGN))
+		e->version = strdup(version);
+	else if (version)
+		e->version = strcpy(p, version);
 	e->tag = strdup("t");
-	e->name = strdup("m");
-	e->version = version ? strdup(version) : NULL;
-	e->stage = stage ? strdup(stage) : NULL;
+	e->name = buf;
 	e->counter = counter;
 	e->time = time;
 	memset(e->commit.id, commit, sizeof(e->commit.id));
