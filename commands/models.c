@@ -221,12 +221,17 @@ static int reader_args(struct output_opts *out, const char **name, const char **
 static int name_arg(struct mlv_buf *out, struct mlv_registry *reg, struct mlv_repo *repo,
 		    const char *arg)
 {
+	char *path;
+
 	if (mlv_registry_load_names(reg, repo->git) < 0)
 		return -1;
-	if (strchr(arg, '.') && !mlv_registry_configured_path(reg, arg))
-		mlv_registry_name_for(out, reg, arg);
-	else
+	if (!strchr(arg, '.')) {
 		mlv_buf_sets(out, arg);
+		return 0;
+	}
+	path = model_path(repo, arg); /* ./models/x.onnx, or from a subdirectory */
+	mlv_registry_name_for(out, reg, path);
+	free(path);
 	return 0;
 }
 

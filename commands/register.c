@@ -43,8 +43,8 @@
 	"unassign <model> --stage <stage> [-m <message>] [-s] [--push[=<remote>]]"
 #define DEPRECATE_USAGE "deprecate <model> [-m <message>] [-s] [--push[=<remote>]]"
 
-/* How often a stage command renumbers its tag after someone else's took
- * the counter on the remote, before it gives up. */
+/* How often a stage command tries to push its tag, taking the next counter
+ * after each time someone else's took it on the remote, before it gives up. */
 #define PUSH_TRIES 8
 
 /* What every writer parses. */
@@ -146,6 +146,7 @@ static int create_tag(struct writer *w, const char *tag, const git_oid *commit,
 	const char *args[] = { "tag", w->sign ? "-s" : "-a", "-m", message, "--", tag,
 			       git_oid_tostr(hex, sizeof(hex), commit), NULL };
 	struct mlv_buf out = MLV_BUF_INIT, date = MLV_BUF_INIT;
+	char *was = NULL;
 	int64_t latest = INT64_MIN;
 	size_t i;
 	int rc;
@@ -155,10 +156,20 @@ static int create_tag(struct writer *w, const char *tag, const git_oid *commit,
 		if (!strcmp(w->reg.events[i].name, w->name.ptr) && w->reg.events[i].time > latest)
 			latest = w->reg.events[i].time;
 	if (latest != INT64_MIN && latest > tagger_time()) {
+		/* for this git tag only: the date the user set stays theirs */
+		if ((was = getenv("GIT_COMMITTER_DATE")))
+			was = mlv_xstrdup(was);
 		mlv_buf_printf(&date, "%lld +0000", (long long)latest);
 		setenv("GIT_COMMITTER_DATE", date.ptr, 1);
 	}
 	rc = mlv_run_git(&out, args, MLV_RUN_STDERR_TO_OUT | MLV_RUN_NO_STDIN);
+	if (date.len) {
+		if (was)
+			setenv("GIT_COMMITTER_DATE", was, 1);
+		else
+			unsetenv("GIT_COMMITTER_DATE");
+		free(was);
+	}
 	if (rc != 0) {
 		fprintf(stderr, "fatal: git tag %s failed: %s", tag,
 			out.len ? out.ptr : "(no message)\n");
@@ -613,7 +624,8 @@ static int push_tag(struct writer *w, const char *remote)
 	mlv_buf_printf(&spec, "%s:%s", ref.ptr, ref.ptr);
 	push[4] = spec.ptr;
 	ls[3] = ref.ptr;
-	if (git_reference_name_to_id(&mine, w->repo.git, ref.ptr) < 0) {
+	if ((rc = git_reference_name_to_id(&mine, w->repo.git, ref.ptr)) < 0) {
+		mlv_error_from_git(rc, "cannot read the tag just made");
 		rc = die_with_error("");
 		goto done;
 	}
@@ -658,8 +670,10 @@ static int fetch_name(struct writer *w, const char *remote)
 	fetch[6] = versions.ptr;
 	if (mlv_run_git(&out, del, MLV_RUN_STDERR_TO_OUT | MLV_RUN_NO_STDIN) != 0 ||
 	    mlv_run_git(&out, fetch, MLV_RUN_STDERR_TO_OUT | MLV_RUN_NO_STDIN) != 0) {
-		fprintf(stderr, "%sfatal: cannot fetch the tags of %s from %s to try again\n",
-			out.ptr, w->name.ptr, remote);
+		fprintf(stderr, "%sfatal: %s holds another '%s', so it is deleted here, but "
+				"the tags of %s cannot be fetched from %s to try again; run "
+				"the command again once they can\n",
+			out.ptr, remote, w->made.ptr, w->name.ptr, remote);
 		rc = 128;
 	}
 	mlv_buf_release(&stages);
@@ -682,7 +696,8 @@ static int push_remote(struct mlv_buf *out, const char *asked)
 		if (mlv_sync_default_remote(out, &repo) < 0)
 			rc = die_with_error("no remote to push to: give --push=<remote>");
 	} else if (git_remote_lookup(&remote, repo.git, asked) < 0 &&
-		   !strstr(asked, "://") && !strstr(asked, "::")) {
+		   !strpbrk(asked, ":/")) {
+		/* not a remote, nor a URL, scp-like address or path git takes */
 		mlv_error_clear();
 		fprintf(stderr, "fatal: no such remote '%s' (git remote -v lists them)\n",
 			asked);
@@ -715,12 +730,14 @@ static int run_stage(int argc, char **argv, int (*make)(struct writer *, const s
 			break;
 		if (tries == PUSH_TRIES) {
 			fprintf(stderr, "fatal: %s took every counter tried, %d times; the tag "
-					"'%s' stays here only\n", remote.ptr, PUSH_TRIES, w.made.ptr);
+					"'%s' stays here only: fetch the tags and run the command "
+					"again, or push it as it is with git push\n",
+				remote.ptr, PUSH_TRIES, w.made.ptr);
 			rc = 1;
 			break;
 		}
-		printf("%s holds another '%s': someone assigned at the same moment; "
-		       "trying again after theirs\n", remote.ptr, w.made.ptr);
+		printf("%s holds another '%s': someone else's tag took that name a "
+		       "moment ago; trying again after theirs\n", remote.ptr, w.made.ptr);
 		if ((rc = fetch_name(&w, remote.ptr)))
 			break;
 		writer_reset(&w);

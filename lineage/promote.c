@@ -29,10 +29,10 @@ int mlv_promote_load_policy(struct mlv_policy *out, struct mlv_problems *problem
 	}
 	mlv_policy_parse(out, &found, MLV_POLICY_FILE, git_blob_rawcontent(blob),
 			 (size_t)git_blob_rawsize(blob));
-	/* without promotion rules or registry names, what is wrong in
-	 * .mlvconfig is the commit check's to report, not a reason to refuse
-	 * a stage */
-	for (i = 0; i < found.n && (mlv_policy_has_registry_rules(out) || out->nnames); i++)
+	/* without promotion rules, what is wrong in .mlvconfig (a bad
+	 * [model] name too, which then names nothing) is the commit check's
+	 * to report, not a reason to refuse a stage */
+	for (i = 0; i < found.n && mlv_policy_has_registry_rules(out); i++)
 		mlv_problems_add(problems, "%s", found.items[i]);
 done:
 	mlv_problems_release(&found);

@@ -187,17 +187,18 @@ struct mlv_registry_cache {
 	char *path;
 	char names[MLV_OID_HEXSZ + 1]; /* the digest of the names in use */
 	struct mlv_buf text;    /* the file as read: records' strings point into it */
-	struct record *records; /* sorted by target, then tag */
+	struct record *records; /* sorted by tag, then target */
 	size_t n;
 	size_t cursor;          /* where the next tag's record should be */
 	struct record *added;   /* learnt this time, unsorted */
 	size_t nadded, alloc;
 	int dirty;
+	int complete;           /* a load read every tag */
 };
 
 /* Records by tag name, then target: the order of the file, and of the
- * refs as git lists them, so that a load finds each tag's record at the
- * cursor. */
+ * packed refs as git lists them after the loose ones, so that a load finds
+ * most tags' records at the cursor. */
 static int by_tag(const void *x, const void *y)
 {
 	const struct record *a = x, *b = y;
@@ -215,7 +216,6 @@ static struct record *cache_find(struct mlv_registry_cache *c, const git_oid *ta
 				 const char *tag)
 {
 	struct record key, *hit = NULL;
-	size_t i;
 
 	key.target = *target;
 	key.e.tag = (char *)tag;
@@ -223,14 +223,9 @@ static struct record *cache_find(struct mlv_registry_cache *c, const git_oid *ta
 		hit = &c->records[c->cursor];
 	else if (c->n)
 		hit = bsearch(&key, c->records, c->n, sizeof(key), by_tag);
-	if (hit) {
+	if (hit)
 		c->cursor = (size_t)(hit - c->records) + 1;
-		return hit;
-	}
-	for (i = 0; i < c->nadded; i++)
-		if (!by_tag(&key, &c->added[i]))
-			return &c->added[i];
-	return NULL;
+	return hit;
 }
 
 /*
@@ -255,17 +250,14 @@ static void share_fields(struct mlv_registry_event *to, const struct mlv_registr
 	to->metrics = from->metrics;
 }
 
+/* Remember `e` (read from its tag object) as a new record. */
 static void cache_add(struct mlv_registry_cache *c, const git_oid *target,
-		      const struct mlv_registry_event *e)
+		      struct mlv_registry_event *e)
 {
 	struct record *r;
 
-	if (c->nadded == c->alloc) {
-		c->alloc = c->alloc ? 2 * c->alloc : 64;
-		c->added = realloc(c->added, c->alloc * sizeof(*c->added));
-		if (!c->added)
-			abort();
-	}
+	MLV_ALLOC_GROW(c->added, c->nadded, c->alloc);
+	e->cache_record = c->n + c->nadded;
 	r = &c->added[c->nadded++];
 	memset(r, 0, sizeof(*r));
 	r->target = *target;
@@ -383,12 +375,7 @@ static int cache_parse(struct mlv_registry_cache *c, char *data, size_t len)
 		return -1;
 	same_names = !memcmp(p + 6, c->names, MLV_OID_HEXSZ);
 	for (p += 7 + MLV_OID_HEXSZ; p < end; c->n++) {
-		if (c->n == alloc) {
-			alloc = alloc ? 2 * alloc : 256;
-			c->records = realloc(c->records, alloc * sizeof(*c->records));
-			if (!c->records)
-				abort();
-		}
+		MLV_ALLOC_GROW(c->records, c->n, alloc);
 		memset(&c->records[c->n], 0, sizeof(*c->records));
 		if (parse_record(&c->records[c->n], &p, end) < 0) {
 			c->n++;
@@ -415,12 +402,11 @@ static int cache_parse(struct mlv_registry_cache *c, char *data, size_t len)
 static struct mlv_registry_cache *cache_open(const struct mlv_registry *reg,
 					     git_repository *repo)
 {
-	struct mlv_registry_cache *c = calloc(1, sizeof(*c));
+	struct mlv_registry_cache *c = mlv_xreallocarray(NULL, 1, sizeof(*c));
 	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT, names = MLV_BUF_INIT;
 	size_t i;
 
-	if (!c)
-		abort();
+	memset(c, 0, sizeof(*c));
 	for (i = 0; i < 2 * reg->nnames; i++)
 		mlv_buf_put(&names, reg->names[i], strlen(reg->names[i]) + 1);
 	if (mlv_sha256_buf(c->names, names.ptr ? names.ptr : "", names.len) < 0)
@@ -485,8 +471,8 @@ void mlv_registry_save_cache(struct mlv_registry *reg)
 	size_t i, n = 0;
 	int sealed;
 
-	if (!c)
-		return;
+	if (!c || !c->complete)
+		return; /* a load that failed part-way saw only some tags */
 	/* every tag was loaded: a record no ref named is a tag deleted */
 	keep = mlv_xreallocarray(NULL, c->n + c->nadded + 1, sizeof(*keep));
 	for (i = 0; i < c->n; i++)
@@ -532,7 +518,6 @@ struct load {
 	struct mlv_registry *reg;
 	git_repository *repo;
 	const char *only; /* just this name's tags, or NULL */
-	int err;
 };
 
 /* Read what the tag at `target` says into `e`: its commit, tagger, time
@@ -593,17 +578,13 @@ static void load_tag(struct load *l, git_reference *ref)
 		l->reg->skipped++;
 		goto done;
 	}
-	if (l->reg->n == l->reg->alloc) {
-		l->reg->alloc = l->reg->alloc ? 2 * l->reg->alloc : 256;
-		l->reg->events = realloc(l->reg->events,
-					 l->reg->alloc * sizeof(*l->reg->events));
-		if (!l->reg->events)
-			abort();
-	}
+	MLV_ALLOC_GROW(l->reg->events, l->reg->n, l->reg->alloc);
 	e = &l->reg->events[l->reg->n];
 	memset(e, 0, sizeof(*e));
+	e->cache_record = SIZE_MAX;
 	if (l->reg->cache && (r = cache_find(l->reg->cache, &id, tag)) && !r->lent) {
 		share_fields(e, &r->e);
+		e->cache_record = (size_t)(r - l->reg->cache->records);
 		e->borrowed = r->e.borrowed;
 		r->seen = r->lent = 1;
 	} else {
@@ -692,7 +673,7 @@ int mlv_registry_load(struct mlv_registry *reg, git_repository *repo)
 int mlv_registry_load_name(struct mlv_registry *reg, git_repository *repo,
 			   const char *name)
 {
-	struct load l = { reg, repo, name, 0 };
+	struct load l = { reg, repo, name };
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
 	int err;
@@ -705,9 +686,8 @@ int mlv_registry_load_name(struct mlv_registry *reg, git_repository *repo,
 		reg->cache = cache_open(reg, repo);
 		if (reg->cache->n > reg->alloc) {
 			reg->alloc = reg->cache->n + 64;
-			reg->events = realloc(reg->events, reg->alloc * sizeof(*reg->events));
-			if (!reg->events)
-				abort();
+			reg->events = mlv_xreallocarray(reg->events, reg->alloc,
+							sizeof(*reg->events));
 		}
 	}
 
@@ -728,6 +708,8 @@ int mlv_registry_load_name(struct mlv_registry *reg, git_repository *repo,
 		goto done;
 	}
 	err = 0;
+	if (reg->cache)
+		reg->cache->complete = 1;
 	if (reg->n)
 		qsort(reg->events, reg->n, sizeof(*reg->events), by_order);
 	resolve_versions(reg);
@@ -1198,7 +1180,10 @@ void mlv_registry_read_model(struct mlv_registry *reg, git_repository *repo,
 	mlv_error_clear();
 	e->model_read = 1;
 	e->borrowed &= ~BORROWED_MODEL;
-	if (reg->cache && (r = cache_find(reg->cache, &e->tag_id, e->tag)) && r->lent) {
+	if (reg->cache && e->cache_record != SIZE_MAX) {
+		r = e->cache_record < reg->cache->n
+			    ? &reg->cache->records[e->cache_record]
+			    : &reg->cache->added[e->cache_record - reg->cache->n];
 		r->e.model_read = 1;
 		r->e.path = e->path;
 		r->e.metrics = e->metrics;

@@ -91,7 +91,12 @@ struct mlv_registry_event {
 	int model_read;
 	char *path;           /* the model file `commit` holds for `name`, or NULL */
 	char *metrics;        /* its sidecar's [metrics], "key=value" lines */
-	unsigned borrowed;    /* the registry's own: which strings it lends */
+	/* the registry's own bookkeeping, for mlv_registry_release:
+	 * `name` owns one buffer that holds `version` and `stage` too (but an
+	 * assignment's version, which is its own); the strings that
+	 * `borrowed` names point into the registry cache's text instead */
+	unsigned borrowed;
+	size_t cache_record;  /* its record in the cache; SIZE_MAX: none */
 };
 
 struct mlv_registry_cache;

@@ -179,7 +179,7 @@ test_expect_success 'JSON of models and registry log follows the documented sche
 	git mlv models --format json >../s1.json && check_schema models ../s1.json &&
 	git mlv models models/fraud --format json >../s2.json && check_schema models ../s2.json &&
 	git mlv registry log --format json >../s3.json && check_schema registry-log ../s3.json &&
-	git mlv registry log --as-of 2099-01-01 --format json >../s4.json &&
+	git mlv registry log --as-of 2099-01-01T00:00:00Z --format json >../s4.json &&
 	check_schema registry-log ../s4.json &&
 	sed "s/\"event\": \"assign\"/\"event\": \"promote\"/" ../s3.json >../bad.json &&
 	check_schema_refuses registry-log ../bad.json
@@ -214,13 +214,13 @@ test_expect_success 'the registry cache: the same answers with it, damaged, and 
 	tail -n 1 .git/mlv/registry-cache | grep -q "^end [0-9a-f]\{64\}$" &&
 	git mlv models --format json >../warm &&
 	test_cmp ../cold ../warm &&
-	git mlv registry log --as-of 2099-01-01 --format json >../log-warm &&
+	git mlv registry log --as-of 2099-01-01T00:00:00Z --format json >../log-warm &&
 	sed -i "3s/fraud/frAud/" .git/mlv/registry-cache &&
 	MLV_TRACE=1 git mlv models --format json >../damaged 2>../trace &&
 	test_cmp ../cold ../damaged &&
 	grep -q "registry cache .*is damaged or of another format; rebuilding it" ../trace &&
 	head -c 100 .git/mlv/registry-cache >../short && cp ../short .git/mlv/registry-cache &&
-	git mlv registry log --as-of 2099-01-01 --format json >../log-short &&
+	git mlv registry log --as-of 2099-01-01T00:00:00Z --format json >../log-short &&
 	test_cmp ../log-warm ../log-short &&
 	git tag -a -m "the same name, another commit" "models/fraud#dev#90" "$(cat ../c2)" &&
 	git mlv models >/dev/null &&
@@ -295,11 +295,10 @@ import json
 m = [m for m in json.load(open(\"../after\"))[\"models\"] if m[\"name\"] == \"churn\"][0]
 assert m[\"path\"] is None, m" &&
 	printf "[model \"a b\"]\npath = models/churn.onnx\n[model \"x\"]\npath = models/fraud.onnx\n[model \"y\"]\npath = models/fraud.onnx\n" >.mlvconfig &&
-	git commit -qam "bad names" --no-verify &&
-	test_must_fail git mlv assign churn 0.1.0 --stage staging 2>../err &&
+	test_must_fail git commit -qam "bad names" 2>../err &&
 	grep -q "\.mlvconfig:2: \[model \"a b\"\]: not a registry name" ../err &&
 	grep -q "\.mlvconfig:6: model.y.path .models/fraud.onnx.: that path is named once already (\[model \"x\"\] path = models/fraud.onnx)" ../err &&
-	git checkout -q main
+	git checkout -q -f main
 '
 
 test_done

@@ -61,7 +61,7 @@ test_expect_success 'the same counter in two clones: --push renumbers the second
 	(cd bob && GIT_COMMITTER_NAME=Bob git mlv assign models/fraud.onnx 1.2.0 \
 		--stage prod --push >../out-b) &&
 	grep -q "^Created tag .models/fraud#prod#1. on" out-b &&
-	grep -q "^origin holds another .models/fraud#prod#1.: someone assigned at the same moment; trying again after theirs$" out-b &&
+	grep -q "^origin holds another .models/fraud#prod#1.: someone else.s tag took that name a moment ago; trying again after theirs$" out-b &&
 	grep -q "^Created tag .models/fraud#prod#2. on" out-b &&
 	grep -q "^Pushed it to origin$" out-b &&
 	! grep -q "To share it" out-b &&
