@@ -123,6 +123,61 @@ struct mlv_sidecar;
 int committed_sidecar(struct mlv_sidecar *sc, struct mlv_repo *repo, const git_oid *id,
 		      const char *model);
 
+/*
+ * The option parser of every command. A table of options, ended by
+ * OPT_END(), gives the parsing and the usage text at once:
+ *
+ *   OPT_FLAG('q', "quiet", &quiet, "say less")          -q, --quiet, --no-quiet
+ *   OPT_STRING(0, "stage", &stage, "<stage>", "...")    --stage X, --stage=X
+ *   OPT_OPTARG(0, "push", &remote, "<remote>", "", "...")  --push, --push=X
+ *   OPT_CALLBACK('p', "param", fn, "<k=v>", "...")      each time it is given
+ *
+ * Options and arguments come in any order; "--" ends the options; short
+ * flags bundle ("-qs"); a short option's value may follow it ("-mtext").
+ * An unknown option or a missing value names the option, suggests the
+ * nearest one and prints the usage to stderr; -h prints it to stdout.
+ */
+enum option_type { OPTION_END, OPTION_FLAG, OPTION_STRING, OPTION_CALLBACK };
+
+#define OPTION_NONEG 1  /* a flag without --no-<flag> */
+#define OPTION_OPTARG 2 /* a string whose value is optional: only "--opt=value" */
+
+struct option {
+	enum option_type type;
+	char short_name;
+	const char *long_name;
+	void *value;      /* OPTION_FLAG: int *; OPTION_STRING: const char ** */
+	const char *argh; /* the value's name in the usage: "<stage>" */
+	const char *help;
+	unsigned flags;
+	const char *defval; /* OPTION_OPTARG: the value of a bare --opt */
+	/* OPTION_CALLBACK: called with the value; 0, or -1 after a message */
+	int (*callback)(const struct option *o, const char *arg);
+};
+
+#define OPT_FLAG(s, l, v, h) { OPTION_FLAG, (s), (l), (v), NULL, (h), 0, NULL, NULL }
+#define OPT_STRING(s, l, v, a, h) { OPTION_STRING, (s), (l), (v), (a), (h), 0, NULL, NULL }
+#define OPT_OPTARG(s, l, v, a, d, h) \
+	{ OPTION_STRING, (s), (l), (v), (a), (h), OPTION_OPTARG, (d), NULL }
+#define OPT_CALLBACK(s, l, v, f, a, h) \
+	{ OPTION_CALLBACK, (s), (l), (v), (a), (h), 0, NULL, (f) }
+#define OPT_END() { OPTION_END, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+
+/*
+ * Parse the options of argv[1..*argc-1] (argv[0] is the verb), leaving
+ * the other arguments, in order, in argv[1..*argc-1]. 0; or 129 after the
+ * message and the usage (`usage`: the line after "git mlv", several
+ * separated by newlines).
+ */
+int parse_options(int *argc, char **argv, const struct option *opts, const char *usage);
+
+/* Print the usage with the options to stderr; return 129. */
+int usage_with_options(const char *usage, const struct option *opts);
+
+/* Damerau-Levenshtein distance of two strings (a swap counts once): how
+ * far a mistyped name is from a real one. */
+size_t edit_distance(const char *a, const char *b);
+
 /* Print "fatal: <last mlv error>" (or `what` when it is empty); return 128. */
 int die_with_error(const char *what);
 

@@ -23,23 +23,29 @@ struct install_options {
 	int skip_repo;
 };
 
-static int parse_options(struct install_options *o, int argc, char **argv,
-			 const char *usage)
+static int install_args(struct install_options *o, int argc, char **argv,
+			const char *usage, int with_force)
 {
-	int i;
+	int local = 0, global = 0, rc;
+	const struct option opts[] = {
+		OPT_FLAG(0, "global", &global, "in ~/.gitconfig (the default)"),
+		OPT_FLAG(0, "local", &local, "in this repository's .git/config"),
+		OPT_FLAG(0, "skip-repo", &o->skip_repo, "leave this repository's hooks alone"),
+		OPT_FLAG(0, "force", &o->force, "replace hooks that are not mlv's"),
+		OPT_END(),
+	};
+	struct option shown[sizeof(opts) / sizeof(opts[0])];
 
-	o->scope = "--global";
 	o->force = o->skip_repo = 0;
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--local") || !strcmp(argv[i], "--global"))
-			o->scope = argv[i];
-		else if (!strcmp(argv[i], "--force"))
-			o->force = 1;
-		else if (!strcmp(argv[i], "--skip-repo"))
-			o->skip_repo = 1;
-		else
-			return usage_error(usage);
-	}
+	/* uninstall takes no --force */
+	memcpy(shown, opts, sizeof(opts));
+	if (!with_force)
+		shown[3] = shown[4];
+	if ((rc = parse_options(&argc, argv, shown, usage)))
+		return rc;
+	if (argc > 1 || (local && global))
+		return usage_with_options(usage, shown);
+	o->scope = local ? "--local" : "--global";
 	return 0;
 }
 
@@ -62,7 +68,7 @@ int cmd_install(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if ((rc = parse_options(&o, argc, argv, usage)) != 0)
+	if ((rc = install_args(&o, argc, argv, usage, 1)) != 0)
 		return rc;
 	for (i = 0; i < N_KEYS; i++) {
 		const char *args[] = { "config", o.scope, "--replace-all",
@@ -97,7 +103,7 @@ int cmd_uninstall(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if ((rc = parse_options(&o, argc, argv, usage)) != 0)
+	if ((rc = install_args(&o, argc, argv, usage, 0)) != 0)
 		return rc;
 	for (i = 0; i < N_KEYS; i++) {
 		const char *args[] = { "config", o.scope, "--unset-all",

@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "builtin.h"
 #include "mlv/error.h"
+#include "mlv/quote.h"
 #include "mlv/scan.h"
 #include "mlv/store.h"
 #include "mlv/sync.h"
@@ -110,46 +112,143 @@ done:
 	return err;
 }
 
-static int parse_args(struct sync_args *a, int argc, char **argv, int objects_ok)
+#define PUSH_USAGE "push [<remote>] [--all | --object <oid>... | --repair] [--quiet]"
+#define FETCH_USAGE \
+	"fetch [<remote>] [--all] [--include=<patterns>] [--exclude=<patterns>] [--quiet]"
+#define PULL_USAGE \
+	"pull [<remote>] [--include=<patterns>] [--exclude=<patterns>] [--quiet]\n" \
+	"pull [<remote>] [--] <path>..."
+
+static int add_object(const struct option *o, const char *oid)
 {
-	int i;
+	struct sync_args *a = o->value;
 
-	memset(a, 0, sizeof(*a));
-	a->quiet = !isatty(2);
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-
-		if (!strcmp(arg, "--all"))
-			a->all = 1;
-		else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q"))
-			a->quiet = 1;
-		else if (!strncmp(arg, "--include=", 10))
-			a->include = arg + 10;
-		else if (!strncmp(arg, "--exclude=", 10))
-			a->exclude = arg + 10;
-		else if ((!strcmp(arg, "-I") || !strcmp(arg, "-X")) && i + 1 < argc)
-			*(arg[1] == 'I' ? &a->include : &a->exclude) = argv[++i];
-		else if (objects_ok && !strcmp(arg, "--repair"))
-			a->repair = 1;
-		else if (objects_ok && !strcmp(arg, "--object") && i + 1 < argc) {
-			a->objects = mlv_xreallocarray(a->objects, a->nobjects + 1,
-						       sizeof(*a->objects));
-			a->objects[a->nobjects++] = argv[++i];
-		} else if (arg[0] != '-' && !a->remote)
-			a->remote = arg;
-		else
-			return -1;
-	}
+	a->objects = mlv_xreallocarray(a->objects, a->nobjects + 1, sizeof(*a->objects));
+	a->objects[a->nobjects++] = oid;
 	return 0;
 }
 
-/* The remote named on the command line, else the default one. */
+/* The options of push (`kind` 'p'), fetch ('f') and pull ('l'); the
+ * arguments left in argv[1..*argc-1]. 0, or the exit code. */
+static int parse_args(struct sync_args *a, int *argc, char **argv, int kind,
+		      const char *usage)
+{
+	const struct option all[] = {
+		OPT_FLAG('q', "quiet", &a->quiet, "no progress (the default off a terminal)"),
+		OPT_FLAG(0, "all", &a->all, "every ref's objects, not only HEAD's"),
+		OPT_STRING('I', "include", &a->include, "<patterns>",
+			   "only paths matching these (comma-separated)"),
+		OPT_STRING('X', "exclude", &a->exclude, "<patterns>",
+			   "no paths matching these"),
+		OPT_FLAG(0, "repair", &a->repair,
+			 "upload again what git mlv fsck --remote found bad"),
+		OPT_CALLBACK(0, "object", a, add_object, "<oid>", "upload this object"),
+		OPT_END(),
+	};
+	struct option opts[sizeof(all) / sizeof(all[0])];
+	size_t n = 0, i;
+
+	memset(a, 0, sizeof(*a));
+	a->quiet = !isatty(2);
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		const char *name = all[i].long_name ? all[i].long_name : "";
+
+		/* push has no filter; fetch and pull no repair; pull no --all */
+		if ((kind == 'p' && (!strcmp(name, "include") || !strcmp(name, "exclude"))) ||
+		    (kind != 'p' && (!strcmp(name, "repair") || !strcmp(name, "object"))) ||
+		    (kind == 'l' && !strcmp(name, "all")))
+			continue;
+		opts[n++] = all[i];
+	}
+	return parse_options(argc, argv, opts, usage);
+}
+
+static int is_remote(struct mlv_repo *repo, const char *name)
+{
+	git_remote *r = NULL;
+	int found = git_remote_lookup(&r, repo->git, name) == 0;
+
+	git_error_clear();
+	git_remote_free(r);
+	return found;
+}
+
+/* The remote most like `name` and how far it is; NULL when there is none. */
+static char *nearest_remote(struct mlv_repo *repo, const char *name, size_t *dist)
+{
+	git_strarray list = { NULL, 0 };
+	char *best = NULL;
+	size_t i, d;
+
+	*dist = (size_t)-1;
+	if (git_remote_list(&list, repo->git) == 0) {
+		for (i = 0; i < list.count; i++) {
+			if ((d = edit_distance(name, list.strings[i])) < *dist) {
+				*dist = d;
+				free(best);
+				best = mlv_xstrdup(list.strings[i]);
+			}
+		}
+	}
+	git_error_clear();
+	git_strarray_dispose(&list);
+	return best;
+}
+
+/* `arg` of pull names no file here and is a remote's name mistyped. */
+static int looks_like_remote(struct mlv_repo *repo, const char *arg)
+{
+	struct stat st;
+	size_t d;
+	char *best;
+
+	if (lstat(arg, &st) == 0)
+		return 0;
+	best = nearest_remote(repo, arg, &d);
+	free(best);
+	return best && d <= 2 && d < strlen(arg);
+}
+
+/* The remote `name`, which must be one: else the message says which
+ * remote comes closest. 0, or the exit code. */
+static int check_remote(struct mlv_repo *repo, const char *name)
+{
+	char *best;
+	size_t d;
+
+	if (is_remote(repo, name))
+		return 0;
+	fprintf(stderr, "fatal: no such remote '%s'", mlv_quote_display(name));
+	best = nearest_remote(repo, name, &d);
+	if (best && d <= 2 && d < strlen(name))
+		fprintf(stderr, "\n\nThe most similar remote is\n\t%s\n", best);
+	else
+		fprintf(stderr, " (git remote -v lists them)\n");
+	free(best);
+	return 128;
+}
+
+/* The remote named on the command line, which must exist, else the
+ * default one. 0, or the exit code after a message. */
 static int pick_remote(struct mlv_buf *out, struct mlv_repo *repo,
 		       const struct sync_args *a)
 {
-	if (a->remote)
-		return mlv_buf_sets(out, a->remote);
-	return mlv_sync_default_remote(out, repo);
+	if (a->remote) {
+		mlv_buf_sets(out, a->remote);
+		return check_remote(repo, a->remote);
+	}
+	return mlv_sync_default_remote(out, repo) < 0 ? die_with_error("") : 0;
+}
+
+/* One optional argument: the remote. 0, or the exit code. */
+static int remote_arg(struct sync_args *a, int argc, char **argv, const char *usage)
+{
+	if (argc > 2) {
+		fprintf(stderr, "error: one remote at most, not '%s' too\n", argv[2]);
+		return usage_error(usage);
+	}
+	a->remote = argc == 2 ? argv[1] : NULL;
+	return 0;
 }
 
 /*
@@ -235,13 +334,15 @@ int cmd_push(int argc, char **argv)
 	size_t i, moved = 0, skipped = 0;
 	int rc = 0, err;
 
-	if (parse_args(&a, argc, argv, 1) < 0)
-		return usage_error("push [<remote>] [--all | --object <oid>... | "
-				   "--repair] [--quiet]");
-	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0) {
+	if ((rc = parse_args(&a, &argc, argv, 'p', PUSH_USAGE)) ||
+	    (rc = remote_arg(&a, argc, argv, PUSH_USAGE)))
+		return rc;
+	if (mlv_repo_open(&repo) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
+	if ((rc = pick_remote(&remote, &repo, &a)))
+		goto done;
 	if (a.repair) {
 		rc = repair(&repo, remote.ptr, a.quiet);
 		goto done;
@@ -332,18 +433,20 @@ int cmd_fetch(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_buf remote = MLV_BUF_INIT;
-	struct mlv_sync_filter filter = { NULL, NULL };
+	struct mlv_sync_filter filter = MLV_SYNC_FILTER_INIT;
 	struct sync_args a;
 	size_t moved = 0;
 	int rc = 0;
 
-	if (parse_args(&a, argc, argv, 0) < 0)
-		return usage_error("fetch [<remote>] [--all] [--include=<patterns>] "
-				   "[--exclude=<patterns>] [--quiet]");
-	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0) {
+	if ((rc = parse_args(&a, &argc, argv, 'f', FETCH_USAGE)) ||
+	    (rc = remote_arg(&a, argc, argv, FETCH_USAGE)))
+		return rc;
+	if (mlv_repo_open(&repo) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
+	if ((rc = pick_remote(&remote, &repo, &a)))
+		goto done;
 	mlv_sync_filter_init(&filter, &repo, a.include, a.exclude);
 	if (fetch(&repo, &a, &filter, remote.ptr, &moved) < 0)
 		rc = die_with_error("");
@@ -362,12 +465,17 @@ struct wanted_paths {
 	const struct mlv_sync_filter *filter;
 	char **paths;
 	size_t n, alloc;
+	unsigned char *named; /* per path of the filter: a pointer lies there */
 };
 
 static int add_wanted(const char *path, const struct mlv_pointer *p,
 		      const git_index_entry *e, void *payload)
 {
 	struct wanted_paths *w = payload;
+	int at = mlv_sync_filter_named(w->filter, path);
+
+	if (at >= 0)
+		w->named[at] = 1;
 
 	if (mlv_sync_filter_wants(w->filter, path) &&
 	    mlv_store_has(&w->repo->store, p->oid)) {
@@ -381,36 +489,60 @@ int cmd_pull(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_buf remote = MLV_BUF_INIT;
-	struct mlv_sync_filter filter = { NULL, NULL };
+	struct mlv_sync_filter filter = MLV_SYNC_FILTER_INIT;
 	struct wanted_paths w;
 	git_index *index = NULL;
 	struct sync_args a;
-	size_t moved = 0, i, nargs;
+	size_t moved = 0, i, nargs, first;
 	char **args = NULL;
 	int rc = 0;
 
 	memset(&w, 0, sizeof(w));
-	if (parse_args(&a, argc, argv, 0) < 0)
-		return usage_error("pull [<remote>] [--include=<patterns>] "
-				   "[--exclude=<patterns>] [--quiet]");
+	if ((rc = parse_args(&a, &argc, argv, 'l', PULL_USAGE)))
+		return rc;
 	w.repo = &repo;
 	w.filter = &filter;
-	a.all = 0;
-	if (mlv_repo_open(&repo) < 0 || pick_remote(&remote, &repo, &a) < 0) {
+	if (mlv_repo_open(&repo) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
+	/* pull [<remote>] [<path>...]: the first is the remote when it names
+	 * one (git-lfs users write paths alone) */
+	first = 1;
+	if (argc > 1 && (is_remote(&repo, argv[1]) || looks_like_remote(&repo, argv[1])))
+		a.remote = argv[first++];
+	if ((rc = pick_remote(&remote, &repo, &a)))
+		goto done;
 	mlv_sync_filter_init(&filter, &repo, a.include, a.exclude);
+	for (i = first; i < (size_t)argc; i++) {
+		char *path = mlv_repo_relative(&repo, argv[i]);
+
+		mlv_sync_filter_add_path(&filter, path);
+		free(path);
+	}
 	if (fetch(&repo, &a, &filter, remote.ptr, &moved) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
 	/* materialize what the filter wants and the store now has */
+	w.named = calloc(filter.npaths + 1, 1);
+	if (!w.named)
+		abort();
 	if (git_repository_index(&index, repo.git) < 0 ||
 	    mlv_scan_index(&repo, index, add_wanted, &w) < 0) {
 		rc = die_with_error("cannot read the index");
 		goto done;
 	}
+	for (i = 0; i < filter.npaths; i++) {
+		if (!w.named[i]) {
+			fprintf(stderr, "fatal: '%s' is no file that mlv stores here, nor "
+					"a directory holding one (git mlv ls-files lists "
+					"them)\n", mlv_quote_display(filter.paths[i]));
+			rc = 128;
+		}
+	}
+	if (rc)
+		goto done;
 	if (!w.n)
 		goto done;
 	if (!repo.workdir || chdir(repo.workdir) < 0) {
@@ -434,6 +566,7 @@ done:
 	for (i = 0; i < w.n; i++)
 		free(w.paths[i]);
 	free(w.paths);
+	free(w.named);
 	mlv_sync_filter_release(&filter);
 	git_index_free(index);
 	mlv_buf_release(&remote);

@@ -35,28 +35,29 @@ static int print_pattern(const struct mlv_attr_pattern *p, void *payload)
 	return 0;
 }
 
+#define TRACK_USAGE "track [--model] [--] [<pattern>...]"
+#define UNTRACK_USAGE "untrack [--] <pattern>..."
+
 int cmd_track(int argc, char **argv)
 {
 	struct mlv_attr_file f = MLV_ATTR_FILE_INIT;
 	struct mlv_repo repo = MLV_REPO_INIT;
 	unsigned flags = 0;
-	int i, first = 1, changed = 0, rc;
+	int i, first = 1, changed = 0, model = 0, rc;
+	const struct option opts[] = {
+		OPT_FLAG(0, "model", &model, "track them as models: commits need a sidecar"),
+		OPT_END(),
+	};
 
-	while (first < argc && argv[first][0] == '-') {
-		if (!strcmp(argv[first], "--model"))
-			flags |= MLV_ATTR_MODEL;
-		else if (!strcmp(argv[first], "--")) {
-			first++;
-			break;
-		} else
-			return usage_error("track [--model] [<pattern>...]");
-		first++;
-	}
+	if ((rc = parse_options(&argc, argv, opts, TRACK_USAGE)))
+		return rc;
+	if (model)
+		flags |= MLV_ATTR_MODEL;
 	if ((rc = open_attributes(&repo, &f)) != 0)
 		goto done;
 	if (first == argc) {
 		if (flags)
-			rc = usage_error("track [--model] [<pattern>...]");
+			rc = usage_with_options(TRACK_USAGE, opts);
 		else {
 			printf("Listing tracked patterns\n");
 			mlv_attr_file_foreach(&f, print_pattern, NULL);
@@ -99,9 +100,12 @@ int cmd_untrack(int argc, char **argv)
 	struct mlv_attr_file f = MLV_ATTR_FILE_INIT;
 	struct mlv_repo repo = MLV_REPO_INIT;
 	int i, changed = 0, rc;
+	const struct option opts[] = { OPT_END() };
 
+	if ((rc = parse_options(&argc, argv, opts, UNTRACK_USAGE)))
+		return rc;
 	if (argc < 2)
-		return usage_error("untrack <pattern>...");
+		return usage_with_options(UNTRACK_USAGE, opts);
 	if ((rc = open_attributes(&repo, &f)) != 0)
 		goto done;
 	for (i = 1; i < argc; i++) {

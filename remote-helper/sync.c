@@ -494,16 +494,53 @@ void mlv_sync_filter_init(struct mlv_sync_filter *f, struct mlv_repo *r,
 	f->exclude = pattern_or_config(r, exclude, "mlv.fetchexclude");
 }
 
+void mlv_sync_filter_add_path(struct mlv_sync_filter *f, const char *path)
+{
+	size_t len = strlen(path);
+
+	f->paths = mlv_xreallocarray(f->paths, f->npaths + 1, sizeof(*f->paths));
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	f->paths[f->npaths++] = mlv_xstrndup(path, len);
+}
+
 void mlv_sync_filter_release(struct mlv_sync_filter *f)
 {
+	size_t i;
+
 	free(f->include);
 	free(f->exclude);
+	for (i = 0; i < f->npaths; i++)
+		free(f->paths[i]);
+	free(f->paths);
 	f->include = f->exclude = NULL;
+	f->paths = NULL;
+	f->npaths = 0;
+}
+
+/* `path` is `named`, or under the directory `named`. */
+static int path_is_under(const char *path, const char *named)
+{
+	size_t n = strlen(named);
+
+	return !strcmp(named, ".") ||
+	       (!strncmp(path, named, n) && (!path[n] || path[n] == '/'));
+}
+
+int mlv_sync_filter_named(const struct mlv_sync_filter *f, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < f->npaths; i++)
+		if (path_is_under(path, f->paths[i]))
+			return (int)i;
+	return -1;
 }
 
 int mlv_sync_filter_wants(const struct mlv_sync_filter *f, const char *path)
 {
-	return mlv_sync_path_wanted(path, f->include, f->exclude);
+	return mlv_sync_path_wanted(path, f->include, f->exclude) &&
+	       (!f->npaths || mlv_sync_filter_named(f, path) >= 0);
 }
 
 struct missing_walk {

@@ -86,17 +86,29 @@ int mlv_sync_path_wanted(const char *path, const char *include,
 
 /*
  * The fetch filter a command applies: the patterns it was given (NULL
- * when not given), else mlv.fetchinclude / mlv.fetchexclude.
+ * when not given), else mlv.fetchinclude / mlv.fetchexclude; and, when
+ * the command named paths, only those files and what is under those
+ * directories (literal paths, never patterns).
  */
 struct mlv_sync_filter {
 	char *include, *exclude; /* NULL: no such patterns */
+	char **paths;            /* repository-relative; npaths 0: any */
+	size_t npaths;
 };
+
+#define MLV_SYNC_FILTER_INIT { NULL, NULL, NULL, 0 }
 
 void mlv_sync_filter_init(struct mlv_sync_filter *f, struct mlv_repo *r,
 			  const char *include, const char *exclude);
+/* Keep only `path` (a file, or a directory with or without its '/') and
+ * the other paths added. */
+void mlv_sync_filter_add_path(struct mlv_sync_filter *f, const char *path);
 void mlv_sync_filter_release(struct mlv_sync_filter *f);
 
-/* mlv_sync_path_wanted() with the filter's patterns. */
+/* Which of the filter's paths `path` is or lies under (the first), or -1. */
+int mlv_sync_filter_named(const struct mlv_sync_filter *f, const char *path);
+
+/* mlv_sync_path_wanted() with the filter's patterns, and its paths. */
 int mlv_sync_filter_wants(const struct mlv_sync_filter *f, const char *path);
 
 /*

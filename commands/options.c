@@ -1,0 +1,235 @@
+/*
+ * One option parser for every command, in the manner of git's
+ * parse-options: a table of options, each with its help, from which both
+ * the parsing and the usage text come, so they cannot drift apart.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+
+size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t *prev = calloc(lb + 1, sizeof(*prev)), *row = calloc(lb + 1, sizeof(*row));
+	size_t *pprev = calloc(lb + 1, sizeof(*pprev)), *t, d;
+
+	if (!prev || !row || !pprev)
+		abort();
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = row[j - 1] + 1;
+
+			d = sub < del ? sub : del;
+			d = d < ins ? d : ins;
+			/* a swap of two neighbours counts as one edit */
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    pprev[j - 2] + 1 < d)
+				d = pprev[j - 2] + 1;
+			row[j] = d;
+		}
+		t = pprev;
+		pprev = prev;
+		prev = row;
+		row = t;
+	}
+	d = prev[lb];
+	free(prev);
+	free(row);
+	free(pprev);
+	return d;
+}
+
+static void print_usage(FILE *out, const char *usage, const struct option *opts)
+{
+	const struct option *o;
+	const char *line = usage;
+	int first = 1;
+
+	/* one usage line per line of `usage`, as git prints several */
+	while (*line) {
+		size_t n = strcspn(line, "\n");
+
+		fprintf(out, "%s git mlv %.*s\n", first ? "usage:" : "   or:", (int)n, line);
+		line += n + (line[n] == '\n');
+		first = 0;
+	}
+	fputc('\n', out);
+	for (o = opts; o->type != OPTION_END; o++) {
+		char left[80];
+		int n = 0;
+
+		if (o->short_name && o->long_name)
+			n = snprintf(left, sizeof(left), "-%c, --%s", o->short_name, o->long_name);
+		else if (o->short_name)
+			n = snprintf(left, sizeof(left), "-%c", o->short_name);
+		else
+			n = snprintf(left, sizeof(left), "--%s%s", o->type == OPTION_FLAG &&
+				     !(o->flags & OPTION_NONEG) ? "[no-]" : "", o->long_name);
+		if (o->type != OPTION_FLAG && n > 0 && (size_t)n < sizeof(left))
+			snprintf(left + n, sizeof(left) - (size_t)n,
+				 o->flags & OPTION_OPTARG ? "[=%s]" : " %s", o->argh);
+		fprintf(out, "    %-26s %s\n", left, o->help);
+	}
+}
+
+/* The option whose long name is `name` (`len` bytes), or NULL. */
+static const struct option *find_long(const struct option *opts, const char *name, size_t len)
+{
+	const struct option *o;
+
+	for (o = opts; o->type != OPTION_END; o++)
+		if (o->long_name && strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
+			return o;
+	return NULL;
+}
+
+static int bad_option(const char *usage, const struct option *opts, const char *what,
+		      const char *name, size_t len)
+{
+	const struct option *o, *best = NULL;
+	size_t d, best_d = (size_t)-1;
+	char *given = strndup(name, len);
+
+	if (!given)
+		abort();
+	fprintf(stderr, "error: %s '%s'\n", what, given);
+	/* a real option given wrongly needs no other name */
+	for (o = opts; len > 1 && !find_long(opts, name, len) && o->type != OPTION_END; o++) {
+		if (!o->long_name)
+			continue;
+		d = edit_distance(given, o->long_name);
+		if (d < best_d) {
+			best_d = d;
+			best = o;
+		}
+	}
+	/* as git does for commands: close enough to be a slip of the hand */
+	if (best && best_d <= 2 && best_d < len)
+		fprintf(stderr, "\nThe most similar option is\n\t--%s\n", best->long_name);
+	free(given);
+	print_usage(stderr, usage, opts);
+	return 129;
+}
+
+/* Set `o` from `arg` (NULL: no value given). 0, or the exit code. */
+static int set_option(const struct option *o, const char *arg, int negated, const char *usage,
+		      const struct option *opts)
+{
+	switch (o->type) {
+	case OPTION_FLAG:
+		*(int *)o->value = negated ? 0 : 1;
+		return 0;
+	case OPTION_STRING:
+		*(const char **)o->value = negated ? NULL : arg ? arg : o->defval;
+		return 0;
+	case OPTION_CALLBACK:
+		if (o->callback(o, arg) == 0)
+			return 0;
+		print_usage(stderr, usage, opts);
+		return 129;
+	case OPTION_END:
+		break;
+	}
+	return 0;
+}
+
+static int takes_value(const struct option *o)
+{
+	return o->type != OPTION_FLAG && !(o->flags & OPTION_OPTARG);
+}
+
+/* A long option at argv[*i] ("--name", "--name=value", "--no-name"). */
+static int parse_long(int argc, char **argv, int *i, const struct option *opts,
+		      const char *usage)
+{
+	const char *name = argv[*i] + 2, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct option *o = find_long(opts, name, len);
+	int negated = 0;
+
+	if (!o && len > 3 && !strncmp(name, "no-", 3) &&
+	    (o = find_long(opts, name + 3, len - 3))) {
+		if (o->flags & OPTION_NONEG || eq)
+			return bad_option(usage, opts, "unknown option", name, len);
+		negated = 1;
+	}
+	if (!o)
+		return bad_option(usage, opts, "unknown option", name, len);
+	if (o->type == OPTION_FLAG && eq)
+		return bad_option(usage, opts, "option takes no value:", name, len);
+	if (eq || negated || !takes_value(o))
+		return set_option(o, eq ? eq + 1 : NULL, negated, usage, opts);
+	if (*i + 1 >= argc)
+		return bad_option(usage, opts, "option needs a value:", name, len);
+	return set_option(o, argv[++*i], 0, usage, opts);
+}
+
+/* Short options at argv[*i], bundled ("-qs") or with a value ("-mtext",
+ * "-m text"). */
+static int parse_short(int argc, char **argv, int *i, const struct option *opts,
+		       const char *usage)
+{
+	const char *p;
+	int rc;
+
+	for (p = argv[*i] + 1; *p; p++) {
+		const struct option *o;
+
+		for (o = opts; o->type != OPTION_END && o->short_name != *p; o++)
+			;
+		if (o->type == OPTION_END)
+			return bad_option(usage, opts, "unknown switch", p, 1);
+		if (!takes_value(o)) {
+			if ((rc = set_option(o, NULL, 0, usage, opts)))
+				return rc;
+			continue;
+		}
+		if (p[1])
+			return set_option(o, p + 1, 0, usage, opts);
+		if (*i + 1 >= argc)
+			return bad_option(usage, opts, "switch needs a value:", p, 1);
+		return set_option(o, argv[++*i], 0, usage, opts);
+	}
+	return 0;
+}
+
+int parse_options(int *argc, char **argv, const struct option *opts, const char *usage)
+{
+	int i, kept = 1, rc, only_args = 0;
+
+	for (i = 1; i < *argc; i++) {
+		const char *arg = argv[i];
+
+		if (only_args || arg[0] != '-' || !arg[1]) {
+			argv[kept++] = argv[i];
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			only_args = 1;
+			continue;
+		}
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help-usage")) {
+			print_usage(stdout, usage, opts);
+			return 129;
+		}
+		rc = arg[1] == '-' ? parse_long(*argc, argv, &i, opts, usage)
+				   : parse_short(*argc, argv, &i, opts, usage);
+		if (rc)
+			return rc;
+	}
+	argv[kept] = NULL;
+	*argc = kept;
+	return 0;
+}
+
+int usage_with_options(const char *usage, const struct option *opts)
+{
+	print_usage(stderr, usage, opts);
+	return 129;
+}
