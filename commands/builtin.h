@@ -90,9 +90,12 @@ struct output_opts {
 
 #define OUTPUT_OPTS_INIT { "text", 0, -1 }
 
-/* When argv[*i] is --format[=]F, --no-pager, --color or --no-color, take
- * it (and its value, advancing *i) and return 1; else 0. */
-int output_option(struct output_opts *o, int argc, char **argv, int *i);
+/* The output options of a reader: --format F (`formats` says which),
+ * --no-pager, --color and --no-color. */
+#define OPT_OUTPUT(o, formats) \
+	OPT_STRING(0, "format", &(o)->format, "<format>", (formats)), \
+	OPT_FLAG(0, "color", &(o)->color, "colour even off a terminal (--no-color: never)"), \
+	OPT_FLAG_NONEG(0, "no-pager", &(o)->no_pager, "print, do not page")
 
 struct mlv_buf;
 typedef struct git_oid git_oid;
@@ -161,6 +164,8 @@ struct option {
 	{ OPTION_STRING, (s), (l), (v), (a), (h), OPTION_OPTARG, (d), NULL }
 #define OPT_CALLBACK(s, l, v, f, a, h) \
 	{ OPTION_CALLBACK, (s), (l), (v), (a), (h), 0, NULL, (f) }
+#define OPT_FLAG_NONEG(s, l, v, h) \
+	{ OPTION_FLAG, (s), (l), (v), NULL, (h), OPTION_NONEG, NULL, NULL }
 #define OPT_END() { OPTION_END, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 /*
@@ -170,6 +175,13 @@ struct option {
  * separated by newlines).
  */
 int parse_options(int *argc, char **argv, const struct option *opts, const char *usage);
+
+/* The same; with PARSE_KEEP_DASHDASH the "--" that ends the options stays
+ * among the arguments, for a command to which its place matters
+ * (revisions before it, paths after, as git log reads them). */
+#define PARSE_KEEP_DASHDASH 1
+int parse_options_flags(int *argc, char **argv, const struct option *opts,
+			const char *usage, unsigned flags);
 
 /* Print the usage with the options to stderr; return 129. */
 int usage_with_options(const char *usage, const struct option *opts);

@@ -490,19 +490,25 @@ int cmd_diff(int argc, char **argv)
 	json_t *changed = NULL, *implied = json_array();
 	int nrevs = 0, dashdash = 0, color, rc = 0, i;
 	size_t k;
+	const struct option opts[] = {
+		OPT_OUTPUT(&out, "text, json or md (a Markdown table)"),
+		OPT_END(),
+	};
 
+	if ((rc = parse_options_flags(&argc, argv, opts, DIFF_USAGE, PARSE_KEEP_DASHDASH)))
+		goto done;
 	for (i = 1; i < argc; i++) {
 		if (dashdash)
 			json_array_append_new(models, json_stringn_nocheck(argv[i],
 									   strlen(argv[i])));
 		else if (!strcmp(argv[i], "--"))
 			dashdash = 1;
-		else if (output_option(&out, argc, argv, &i))
-			;
-		else if (argv[i][0] != '-' && nrevs < 2)
+		else if (nrevs < 2)
 			revs[nrevs++] = argv[i];
 		else {
-			rc = usage_error(DIFF_USAGE);
+			fprintf(stderr, "error: two revisions at most, not '%s' too (models "
+					"go after --)\n", argv[i]);
+			rc = usage_with_options(DIFF_USAGE, opts);
 			goto done;
 		}
 	}

@@ -181,24 +181,20 @@ int cmd_find(int argc, char **argv)
 	const char *text = NULL;
 	json_t *versions = json_array(), *o = NULL;
 	size_t column = 0, k, matches = 0;
-	int json, color = 0, rc = 0, i, err;
+	int json, color = 0, rc = 0, err;
 
-	for (i = 1; i < argc; i++) {
-		if (output_option(&out, argc, argv, &i))
-			continue;
-		if (!strcmp(argv[i], "--") && i + 2 == argc && !text)
-			text = argv[++i];
-		else if (argv[i][0] != '-' && !text)
-			text = argv[i];
-		else {
-			rc = usage_error(FIND_USAGE);
-			goto done;
-		}
-	}
-	if (!text || (strcmp(out.format, "text") && strcmp(out.format, "json"))) {
-		rc = usage_error(FIND_USAGE);
+	const struct option opts[] = {
+		OPT_OUTPUT(&out, "text or json"),
+		OPT_END(),
+	};
+
+	if ((rc = parse_options(&argc, argv, opts, FIND_USAGE)))
+		goto done;
+	if (argc != 2 || (strcmp(out.format, "text") && strcmp(out.format, "json"))) {
+		rc = usage_with_options(FIND_USAGE, opts);
 		goto done;
 	}
+	text = argv[1];
 	json = !strcmp(out.format, "json");
 	if (mlv_expr_parse(&e, &column, text) < 0) {
 		fprintf(stderr, "fatal: bad expression: %s\n", mlv_error_last());

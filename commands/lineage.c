@@ -338,25 +338,6 @@ static int is_revision(struct mlv_repo *r, const char *arg)
 	return yes;
 }
 
-int output_option(struct output_opts *o, int argc, char **argv, int *i)
-{
-	const char *arg = argv[*i];
-
-	if (!strcmp(arg, "--no-pager"))
-		o->no_pager = 1;
-	else if (!strcmp(arg, "--color"))
-		o->color = 1;
-	else if (!strcmp(arg, "--no-color"))
-		o->color = 0;
-	else if (!strncmp(arg, "--format=", 9))
-		o->format = arg + 9;
-	else if (!strcmp(arg, "--format") && *i + 1 < argc)
-		o->format = argv[++*i];
-	else
-		return 0;
-	return 1;
-}
-
 /* The model a command-line path names; its sidecar names it too. */
 char *model_path(struct mlv_repo *r, const char *arg)
 {
@@ -384,21 +365,22 @@ int cmd_lineage(int argc, char **argv)
 	size_t nmodels = 0, nargs = 0, i, k;
 	json_t *versions = json_array(), *o = NULL;
 	int all = 0, color, dashdash = -1, rc = 0, err, a;
+	const struct option opts[] = {
+		OPT_FLAG(0, "all", &all, "the versions on every ref, not only HEAD's history"),
+		OPT_OUTPUT(&out, "text, json, dot (Graphviz) or mermaid"),
+		OPT_END(),
+	};
 
 	if (!(args = calloc((size_t)argc + 1, sizeof(*args))) ||
 	    !(models = calloc((size_t)argc + 1, sizeof(*models))))
 		abort();
+	if ((rc = parse_options_flags(&argc, argv, opts, LINEAGE_USAGE, PARSE_KEEP_DASHDASH)))
+		goto done;
 	for (a = 1; a < argc; a++) {
 		if (dashdash < 0 && !strcmp(argv[a], "--"))
 			dashdash = (int)nargs;
-		else if (dashdash >= 0 || argv[a][0] != '-')
+		else
 			args[nargs++] = argv[a];
-		else if (!strcmp(argv[a], "--all"))
-			all = 1;
-		else if (!output_option(&out, argc, argv, &a)) {
-			rc = usage_error(LINEAGE_USAGE);
-			goto done;
-		}
 	}
 	if (parse_format(&g.format, out.format) < 0) {
 		fprintf(stderr, "fatal: unknown format '%s' (text, json, dot or mermaid)\n",
@@ -435,7 +417,7 @@ int cmd_lineage(int argc, char **argv)
 	if (rev_hex[0] && !nmodels)
 		models[nmodels++] = mlv_buf_detach(&ref_model);
 	if (rev && all) {
-		rc = usage_error(LINEAGE_USAGE);
+		rc = usage_with_options(LINEAGE_USAGE, opts);
 		goto done;
 	}
 	if (mlv_history_revwalk(&walk, &repo, rev_hex[0] ? rev_hex : rev, all) < 0 ||

@@ -193,22 +193,22 @@ static void print_model(const json_t *m, int color)
 /* Options shared by the readers; a positional NAME (a registry name or a
  * model path). 0, or the exit code. */
 static int reader_args(struct output_opts *out, const char **name, const char **as_of,
-		       int argc, char **argv, int first, const char *usage)
+		       int argc, char **argv, const char *usage)
 {
-	int i;
+	const struct option all[] = {
+		OPT_STRING(0, "as-of", as_of, "<date>",
+			   "the events up to then, and who was in each stage"),
+		OPT_OUTPUT(out, "text or json"),
+		OPT_END(),
+	};
+	const struct option *opts = as_of ? all : all + 1; /* models: no --as-of */
+	int rc;
 
-	for (i = first; i < argc; i++) {
-		if (output_option(out, argc, argv, &i))
-			continue;
-		if (as_of && !strcmp(argv[i], "--as-of") && i + 1 < argc)
-			*as_of = argv[++i];
-		else if (as_of && !strncmp(argv[i], "--as-of=", 8))
-			*as_of = argv[i] + 8;
-		else if (argv[i][0] != '-' && !*name)
-			*name = argv[i];
-		else
-			return usage_error(usage);
-	}
+	if ((rc = parse_options(&argc, argv, opts, usage)))
+		return rc;
+	if (argc > 2)
+		return usage_with_options(usage, opts);
+	*name = argc == 2 ? argv[1] : NULL;
 	if (strcmp(out->format, "text") && strcmp(out->format, "json")) {
 		fprintf(stderr, "fatal: unknown format '%s' (text or json)\n", out->format);
 		return 129;
@@ -247,7 +247,7 @@ int cmd_models(int argc, char **argv)
 	size_t i;
 	int rc, color;
 
-	if ((rc = reader_args(&out, &arg, NULL, argc, argv, 1, MODELS_USAGE)))
+	if ((rc = reader_args(&out, &arg, NULL, argc, argv, MODELS_USAGE)))
 		goto done;
 	if (mlv_repo_open(&repo) < 0 || (arg && name_arg(&name, &reg, &repo, arg) < 0) ||
 	    mlv_registry_load_name(&reg, repo.git, arg ? name.ptr : NULL) < 0) {
@@ -370,7 +370,7 @@ int cmd_registry(int argc, char **argv)
 		rc = usage_error(REGISTRY_USAGE);
 		goto done;
 	}
-	if ((rc = reader_args(&out, &arg, &as_of_text, argc, argv, 2, REGISTRY_USAGE)))
+	if ((rc = reader_args(&out, &arg, &as_of_text, argc - 1, argv + 1, REGISTRY_USAGE)))
 		goto done;
 	if (as_of_text && parse_date(&as_of, as_of_text) < 0) {
 		fprintf(stderr, "fatal: '%s' is not a date git understands (try "

@@ -201,6 +201,12 @@ static int parse_short(int argc, char **argv, int *i, const struct option *opts,
 
 int parse_options(int *argc, char **argv, const struct option *opts, const char *usage)
 {
+	return parse_options_flags(argc, argv, opts, usage, 0);
+}
+
+int parse_options_flags(int *argc, char **argv, const struct option *opts,
+			const char *usage, unsigned flags)
+{
 	int i, kept = 1, rc, only_args = 0;
 
 	for (i = 1; i < *argc; i++) {
@@ -212,6 +218,8 @@ int parse_options(int *argc, char **argv, const struct option *opts, const char 
 		}
 		if (!strcmp(arg, "--")) {
 			only_args = 1;
+			if (flags & PARSE_KEEP_DASHDASH)
+				argv[kept++] = argv[i];
 			continue;
 		}
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help-usage")) {

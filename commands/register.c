@@ -189,31 +189,11 @@ static int create_tag(struct writer *w, const char *tag, const git_oid *commit,
 	return rc;
 }
 
-/* Take -m/--message and -s/--sign at argv[*i]: 1 when taken. */
-static int writer_option(struct writer *w, int argc, char **argv, int *i)
-{
-	if ((!strcmp(argv[*i], "-m") || !strcmp(argv[*i], "--message")) && *i + 1 < argc)
-		w->message = argv[++*i];
-	else if (!strncmp(argv[*i], "--message=", 10))
-		w->message = argv[*i] + 10;
-	else if (!strcmp(argv[*i], "-s") || !strcmp(argv[*i], "--sign"))
-		w->sign = 1;
-	else
-		return 0;
-	return 1;
-}
-
-/* Take --push[=<remote>] at argv[i]: 1 when taken. */
-static int push_option(struct writer *w, const char *arg)
-{
-	if (!strcmp(arg, "--push"))
-		w->push = 1;
-	else if (!strncmp(arg, "--push=", 7) && arg[7])
-		w->push = 1, w->remote = arg + 7;
-	else
-		return 0;
-	return 1;
-}
+/* The options every writer takes. */
+#define OPT_WRITER(w) \
+	OPT_STRING('m', "message", &(w)->message, "<message>", \
+		   "the tag's message (default: what it does)"), \
+	OPT_FLAG('s', "sign", &(w)->sign, "sign the tag (gpg.format, user.signingKey)")
 
 /* The next version after `latest` (NULL: none yet) for --bump-KIND. */
 static void bump(struct mlv_buf *out, const char *latest, char kind)
@@ -307,32 +287,23 @@ int cmd_register(int argc, char **argv)
 	const struct mlv_registry_model *m;
 	git_object *obj = NULL, *commit = NULL;
 	char kind = 0;
-	int i, rc = 0;
+	int rc = 0, major = 0, minor = 0, patch = 0;
+	const struct option opts[] = {
+		OPT_STRING(0, "version", &asked, "<X.Y.Z>", "the version (the sidecar's by default)"),
+		OPT_FLAG(0, "bump-major", &major, "the highest registered version, next major"),
+		OPT_FLAG(0, "bump-minor", &minor, "the highest registered version, next minor"),
+		OPT_FLAG(0, "bump-patch", &patch, "the highest registered version, next patch"),
+		OPT_WRITER(&w),
+		OPT_END(),
+	};
 
-	for (i = 1; i < argc; i++) {
-		if (writer_option(&w, argc, argv, &i))
-			continue;
-		if (!strcmp(argv[i], "--version") && i + 1 < argc)
-			asked = argv[++i];
-		else if (!strncmp(argv[i], "--version=", 10))
-			asked = argv[i] + 10;
-		else if (!strcmp(argv[i], "--bump-major"))
-			kind = 'M';
-		else if (!strcmp(argv[i], "--bump-minor"))
-			kind = 'm';
-		else if (!strcmp(argv[i], "--bump-patch"))
-			kind = 'p';
-		else if (argv[i][0] != '-' && !model)
-			model = argv[i];
-		else if (argv[i][0] != '-' && !rev)
-			rev = argv[i];
-		else {
-			rc = usage_error(REGISTER_USAGE);
-			goto done;
-		}
-	}
-	if (!model || (asked && kind)) {
-		rc = usage_error(REGISTER_USAGE);
+	if ((rc = parse_options(&argc, argv, opts, REGISTER_USAGE)))
+		goto done;
+	kind = major ? 'M' : minor ? 'm' : patch ? 'p' : 0;
+	model = argc > 1 ? argv[1] : NULL;
+	rev = argc > 2 ? argv[2] : NULL;
+	if (!model || argc > 3 || major + minor + patch > 1 || (asked && kind)) {
+		rc = usage_with_options(REGISTER_USAGE, opts);
 		goto done;
 	}
 	if (asked && asked[0] == 'v')
@@ -431,24 +402,27 @@ static int stage_tag(struct writer *w, const char *suffix, const git_oid *commit
 static int stage_args(struct writer *w, const char **model, const char **version,
 		      const char **stage, int argc, char **argv, const char *usage)
 {
-	int i;
+	const struct option all[] = {
+		OPT_STRING(0, "stage", stage, "<stage>", "the stage"),
+		OPT_OPTARG(0, "push", &w->remote, "<remote>", "",
+			   "push the tag (to the branch's remote, else origin), "
+			   "taking the next counter if someone took this one"),
+		OPT_WRITER(w),
+		OPT_END(),
+	};
+	const struct option *opts = stage ? all : all + 1; /* deprecate: no stage */
+	int rc, want = 2 + (version != NULL);
 
-	for (i = 1; i < argc; i++) {
-		if (writer_option(w, argc, argv, &i) || push_option(w, argv[i]))
-			continue;
-		if (stage && !strcmp(argv[i], "--stage") && i + 1 < argc)
-			*stage = argv[++i];
-		else if (stage && !strncmp(argv[i], "--stage=", 8))
-			*stage = argv[i] + 8;
-		else if (argv[i][0] != '-' && !*model)
-			*model = argv[i];
-		else if (argv[i][0] != '-' && version && !*version)
-			*version = argv[i];
-		else
-			return usage_error(usage);
-	}
-	if (!*model || (version && !*version) || (stage && !*stage))
-		return usage_error(usage);
+	if ((rc = parse_options(&argc, argv, opts, usage)))
+		return rc;
+	if (argc != want || (stage && !*stage))
+		return usage_with_options(usage, opts);
+	*model = argv[1];
+	if (version)
+		*version = argv[2];
+	w->push = w->remote != NULL;
+	if (w->remote && !*w->remote)
+		w->remote = NULL; /* the default remote */
 	if (stage && !mlv_registry_stage_is_valid(*stage)) {
 		fprintf(stderr, "fatal: '%s' is not a stage name: use letters, digits, "
 				"'_' and '-'\n", *stage);

@@ -97,27 +97,22 @@ int cmd_uses(int argc, char **argv)
 	struct output_opts out = OUTPUT_OPTS_INIT;
 	const char *what = NULL;
 	json_t *matches = json_array(), *o = NULL;
-	int any = 0, json = 0, color, rc = 0, i, err;
+	int any = 0, json = 0, color, rc = 0, err;
 	size_t k;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--any-version"))
-			any = 1;
-		else if (output_option(&out, argc, argv, &i))
-			;
-		else if (!strcmp(argv[i], "--") && i + 2 == argc && !what)
-			what = argv[++i];
-		else if (argv[i][0] != '-' && !what)
-			what = argv[i];
-		else {
-			rc = usage_error(USES_USAGE);
-			goto done;
-		}
-	}
-	if (!what || (strcmp(out.format, "text") && strcmp(out.format, "json"))) {
-		rc = usage_error(USES_USAGE);
+	const struct option opts[] = {
+		OPT_FLAG(0, "any-version", &any, "any version of the path, not the one named"),
+		OPT_OUTPUT(&out, "text or json"),
+		OPT_END(),
+	};
+
+	if ((rc = parse_options(&argc, argv, opts, USES_USAGE)))
+		goto done;
+	if (argc != 2 || (strcmp(out.format, "text") && strcmp(out.format, "json"))) {
+		rc = usage_with_options(USES_USAGE, opts);
 		goto done;
 	}
+	what = argv[1];
 	json = !strcmp(out.format, "json");
 	if (mlv_repo_open(&repo) < 0 || mlv_uses_resolve(&t, &repo, what, any) < 0 ||
 	    mlv_history_revwalk(&walk, &repo, NULL, 1) < 0 ||
