@@ -433,24 +433,18 @@ int cmd_checkout(int argc, char **argv)
 	size_t i, failed = 0;
 	const char *ref = NULL;
 	int first = 1, quiet = 0, glob = 0, err, rc = 0;
+	const struct option opts[] = {
+		OPT_FLAG('q', "quiet", &quiet, "no progress"),
+		OPT_FLAG(0, "glob", &glob, "the arguments are patterns, as in .gitattributes"),
+		OPT_STRING(0, "model", &ref, "<ref>",
+			   "that model version and its data (models/fraud#prod, NAME@1.2.0)"),
+		OPT_END(),
+	};
 
-	for (; first < argc && argv[first][0] == '-'; first++) {
-		if (!strcmp(argv[first], "--quiet") || !strcmp(argv[first], "-q"))
-			quiet = 1;
-		else if (!strcmp(argv[first], "--glob"))
-			glob = 1;
-		else if (!strcmp(argv[first], "--model") && first + 1 < argc)
-			ref = argv[++first];
-		else if (!strncmp(argv[first], "--model=", 8) && argv[first][8])
-			ref = argv[first] + 8;
-		else if (!strcmp(argv[first], "--")) {
-			first++;
-			break;
-		} else
-			return usage_error(CHECKOUT_USAGE);
-	}
-	if (ref && (first < argc || glob))
-		return usage_error(CHECKOUT_USAGE);
+	if ((rc = parse_options(&argc, argv, opts, CHECKOUT_USAGE)))
+		return rc;
+	if (ref && (!*ref || first < argc || glob))
+		return usage_with_options(CHECKOUT_USAGE, opts);
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
 	if (!repo.workdir) {

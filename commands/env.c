@@ -10,10 +10,13 @@ int cmd_env(int argc, char **argv)
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_env env = MLV_ENV_INIT;
 	size_t i;
+	int rc;
+	const struct option opts[] = { OPT_END() };
 
-	(void)argv;
+	if ((rc = parse_options(&argc, argv, opts, "env")))
+		return rc;
 	if (argc != 1)
-		return usage_error("env");
+		return usage_with_options("env", opts);
 	/* lockfiles come from the work tree top when there is one */
 	if (mlv_repo_open(&repo) < 0)
 		repo.workdir = NULL;

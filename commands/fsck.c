@@ -244,6 +244,8 @@ done:
 	return rc;
 }
 
+#define FSCK_USAGE "fsck [--quiet] [--remote [<remote>] [--full]]"
+
 int cmd_fsck(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
@@ -257,20 +259,19 @@ int cmd_fsck(int argc, char **argv)
 	int quiet = 0, remote_store, err = 0, rc = 0, fd, check_remote = 0, full = 0;
 	const char *remote_name = NULL;
 
-	for (i = 1; i < (size_t)argc; i++) {
-		if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-			quiet = 1;
-		else if (!strcmp(argv[i], "--remote")) {
-			check_remote = 1;
-			if (i + 1 < (size_t)argc && argv[i + 1][0] != '-')
-				remote_name = argv[++i];
-		} else if (!strcmp(argv[i], "--full"))
-			full = 1;
-		else
-			return usage_error("fsck [--quiet] [--remote [<remote>] [--full]]");
-	}
-	if (full && !check_remote)
-		return usage_error("fsck [--quiet] [--remote [<remote>] [--full]]");
+	const struct option opts[] = {
+		OPT_FLAG('q', "quiet", &quiet, "print only what is wrong"),
+		OPT_FLAG(0, "remote", &check_remote,
+			 "check the remote's store instead (the remote after it, or the default)"),
+		OPT_FLAG(0, "full", &full, "with --remote: download each object and check its hash"),
+		OPT_END(),
+	};
+
+	if ((rc = parse_options(&argc, argv, opts, FSCK_USAGE)))
+		return rc;
+	if ((full && !check_remote) || argc > 1 + check_remote)
+		return usage_with_options(FSCK_USAGE, opts);
+	remote_name = argc > 1 ? argv[1] : NULL;
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
 	if (check_remote) {

@@ -56,16 +56,17 @@ int cmd_ls_files(int argc, char **argv)
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct listing l = { &repo, 0, 0, 0 };
 	git_index *index = NULL;
-	int i, err, rc = 0;
+	int err, rc = 0;
+	const struct option opts[] = {
+		OPT_FLAG('l', "long", &l.long_oids, "whole oids"),
+		OPT_FLAG(0, "json", &l.json, "one JSON document"),
+		OPT_END(),
+	};
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--long") || !strcmp(argv[i], "-l"))
-			l.long_oids = 1;
-		else if (!strcmp(argv[i], "--json"))
-			l.json = 1;
-		else
-			return usage_error("ls-files [--long] [--json]");
-	}
+	if ((rc = parse_options(&argc, argv, opts, "ls-files [--long] [--json]")))
+		return rc;
+	if (argc > 1)
+		return usage_with_options("ls-files [--long] [--json]", opts);
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
 	if ((err = git_repository_index(&index, repo.git)) < 0) {

@@ -36,10 +36,12 @@ int cmd_status(int argc, char **argv)
 	struct tally t = { &repo, { 0 } };
 	git_index *index = NULL;
 	int err, rc = 0;
+	const struct option opts[] = { OPT_END() };
 
-	(void)argv;
+	if ((rc = parse_options(&argc, argv, opts, "status")))
+		return rc;
 	if (argc != 1)
-		return usage_error("status");
+		return usage_with_options("status", opts);
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
 	if (!repo.workdir) {

@@ -150,8 +150,15 @@ int cmd_verify(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	git_revwalk *walk = NULL;
-	int i, rc = 0, quiet = 0, pushed = 0, err = 0;
+	int i, rc = 0, quiet = 0, pushed = 0, err = 0, all = 0;
+	const struct option opts[] = {
+		OPT_FLAG('q', "quiet", &quiet, "print only what fails"),
+		OPT_FLAG(0, "all", &all, "every commit of every ref"),
+		OPT_END(),
+	};
 
+	if ((rc = parse_options(&argc, argv, opts, "verify [--quiet] [--all | <revision-range>...]")))
+		return rc;
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
 	if ((err = git_revwalk_new(&walk, repo.git)) < 0) {
@@ -159,16 +166,16 @@ int cmd_verify(int argc, char **argv)
 		rc = die_with_error("");
 		goto done;
 	}
+	if (all && (err = git_revwalk_push_glob(walk, "refs/*")) < 0) {
+		mlv_error_from_git(err, "--all");
+		rc = die_with_error("");
+		goto done;
+	}
+	pushed = all;
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 
-		if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
-			quiet = 1;
-			continue;
-		}
-		if (!strcmp(arg, "--all"))
-			err = git_revwalk_push_glob(walk, "refs/*");
-		else if (strstr(arg, ".."))
+		if (strstr(arg, ".."))
 			err = git_revwalk_push_range(walk, arg);
 		else
 			err = push_rev(walk, &repo, arg);
