@@ -111,7 +111,10 @@ __git_mlv_tags ()
 }
 
 # Registry names: NAME of NAME@vX.Y.Z, NAME#STAGE#N, NAME@deprecated#N and
-# their removals (docs/registry.md). Tag names hold no spaces.
+# their removals (docs/registry.md). Tag names hold no spaces. Parsing the
+# tag names (git for-each-ref, about 6 ms) beats asking `git mlv models
+# --format json` (about 55 ms with a warm cache on a one-model repository,
+# more as the registry grows) on every TAB.
 __git_mlv_names ()
 {
 	__git_mlv_tags | sed -nE \
