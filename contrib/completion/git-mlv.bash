@@ -19,6 +19,9 @@
 # zsh: Git's own git-completion.zsh (from Git's contrib/, not Debian's
 # zsh _git) runs the bash functions; source this file after it.
 
+# cur, words, cword and __git_cmd_idx are set by Git's completion.
+# shellcheck disable=SC2154
+
 # Verbs hidden unless GIT_COMPLETION_SHOW_ALL_COMMANDS=1, as Git hides its
 # own plumbing.
 __git_mlv_plumbing="hook filter-process clean smudge"
@@ -30,7 +33,7 @@ __git_mlv_plumbing="hook filter-process clean smudge"
 # string and source.
 __git_mlv_options ()
 {
-	opts= argopts=
+	opts='' argopts=''
 	case "$1" in
 	install) opts="--global --local --force --skip-repo" ;;
 	uninstall) opts="--global --local --skip-repo" ;;
@@ -128,7 +131,7 @@ __git_mlv_stages ()
 	{
 		__git_mlv_tags | sed -nE 's/^[^@#]+#([A-Za-z0-9_-]+)!?(#[0-9]+)?$/\1/p'
 		__git config --blob HEAD:.mlvconfig --get registry.stages |
-			tr ', ' '\n\n'
+			tr -s ', ' '\n'
 	} | sed '/^$/d' | sort -u
 }
 
@@ -153,10 +156,10 @@ __git_mlv_versions ()
 # a line. Under directory $1 when given. Paths with a newline are left out.
 __git_mlv_model_paths ()
 {
-	local path attr value
+	local path value
 	__git ls-files -z --cached --others --exclude-standard -- ${1:+":(literal)$1"} |
 		__git check-attr -z --stdin mlv-model |
-		while IFS= read -r -d '' path && IFS= read -r -d '' attr &&
+		while IFS= read -r -d '' path && IFS= read -r -d '' _ &&
 			IFS= read -r -d '' value; do
 			case "$value,$path" in
 			set,*$'\n'*) ;;
@@ -170,9 +173,9 @@ __git_mlv_model_paths ()
 # when given.
 __git_mlv_pointer_paths ()
 {
-	local oid state path prefix
+	local path prefix
 	prefix=$(__git rev-parse --show-prefix)
-	__git mlv ls-files | while read -r oid state path; do
+	__git mlv ls-files | while read -r _ _ path; do
 		case "$path" in
 		"$prefix$1"*) printf '%s\n' "${path#"$prefix"}" ;;
 		esac
@@ -184,7 +187,7 @@ __git_mlv_pointer_paths ()
 # completes paths, with bash quoting spaces and the like.
 __git_mlv_complete_paths ()
 {
-	local dequoted_word dir= p rest seen=$'\n' list=
+	local dequoted_word dir='' p rest seen=$'\n' list=''
 	__git_dequote "$cur"
 	case "$dequoted_word" in
 	*/*) dir="${dequoted_word%/*}/" ;;
@@ -212,16 +215,16 @@ __git_mlv_complete_paths ()
 # (after "--opt=": bash splits words at "=", so the reply is the value).
 __git_mlv_complete_value ()
 {
-	local verb="$1" opt="$2" pfx= cur_="${3-$cur}"
+	local verb="$1" opt="$2" cur_="${3-$cur}"
 	case "$opt" in
-	--stage) __gitcomp_nl "$(__git_mlv_stages)" "$pfx" "$cur_" ;;
-	--push|--remote) __gitcomp_nl "$(__git_remotes)" "$pfx" "$cur_" ;;
-	--model) __gitcomp_nl "$(__git_mlv_names)" "$pfx" "$cur_" ;;
+	--stage) __gitcomp_nl "$(__git_mlv_stages)" "" "$cur_" ;;
+	--push|--remote) __gitcomp_nl "$(__git_remotes)" "" "$cur_" ;;
+	--model) __gitcomp_nl "$(__git_mlv_names)" "" "$cur_" ;;
 	--format)
 		case "$verb" in
-		lineage) __gitcomp "text json dot mermaid" "$pfx" "$cur_" ;;
-		diff) __gitcomp "text json md" "$pfx" "$cur_" ;;
-		*) __gitcomp "text json" "$pfx" "$cur_" ;;
+		lineage) __gitcomp "text json dot mermaid" "" "$cur_" ;;
+		diff) __gitcomp "text json md" "" "$cur_" ;;
+		*) __gitcomp "text json" "" "$cur_" ;;
 		esac ;;
 	# --data, --config, --lockfile, --file: bash completes file names
 	esac
@@ -230,7 +233,7 @@ __git_mlv_complete_value ()
 _git_mlv ()
 {
 	local verb_idx=$((${__git_cmd_idx:-0} + 1)) first verb i w
-	local opts argopts pos=0 dashdash= valueof= model=
+	local opts argopts pos=0 dashdash='' valueof='' model=''
 
 	if [ "$cword" -le "$verb_idx" ]; then
 		case "$cur" in

@@ -100,7 +100,7 @@ usage_of() {
 	# shellcheck disable=SC2086
 	u=$(git mlv $1 --mlv-no-such-option </dev/null 2>&1 >/dev/null |
 		sed -n 's/^usage: git mlv //p')
-	[ -n "$u" ] || u=$(cat $(sources_of "$1") | grep -oE "\"$1 [^\"]*\"")
+	[ -n "$u" ] || u=$(grep -ohE "\"$1 [^\"]*\"" $(sources_of "$1"))
 	printf '%s\n' "$u"
 }
 
