@@ -278,6 +278,10 @@ _git_mlv ()
 		[ "$pos" -eq 0 ] && model=$w
 		pos=$((pos + 1))
 	done
+	# fsck's --remote may go without one: an option then is an option.
+	case "$valueof,$cur" in
+	--remote,-*) valueof='' ;;
+	esac
 	if [ -n "$valueof" ]; then
 		__git_mlv_complete_value "$verb" "$valueof"
 		return
