@@ -1,7 +1,7 @@
 # mlv — build with `make`, test with `make test`, sanitizers with `make asan`.
 #
 #   make                 bin/git-mlv, bin/git-remote-mlv (and build/libmlv.a)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local    (and the bash completion, share/bash-completion/)
 #   make test            unit + end-to-end tests against bin/
 #   make asan            the same programs with -fsanitize=address,undefined
 #                        in build/asan/bin
@@ -72,9 +72,18 @@ $(O)/tests/%: tests/unit/%.c $(LIBMLV)
 
 unit: $(UNIT_BIN)
 
-install: $(PROGRAMS)
+install: $(PROGRAMS) install-completion
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+
+# Where bash-completion looks for a `git-mlv` file when git's completion
+# meets `git mlv` (under /usr/local/share, /usr/share, ~/.local/share or
+# $XDG_DATA_DIRS): see contrib/completion/git-mlv.bash.
+BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
+
+install-completion:
+	install -d $(DESTDIR)$(BASH_COMPLETION_DIR)
+	install -m 0644 contrib/completion/git-mlv.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/git-mlv
 
 test: all unit
 	MLV_BUILD=$(O) MLV_BIN=$(CURDIR)/$(BIN) tests/run-all.sh
@@ -114,5 +123,5 @@ fuzz-run: fuzz
 clean:
 	rm -rf build bin
 
-.PHONY: all unit install test asan test-asan check-layout clean fuzz fuzz-run
+.PHONY: all unit install install-completion test asan test-asan check-layout clean fuzz fuzz-run
 .DELETE_ON_ERROR:

@@ -71,6 +71,17 @@ static void print_help(FILE *out)
 		fprintf(out, "   %-16s %s\n", commands[i].name, commands[i].help);
 }
 
+/* `git mlv --list-cmds`: every verb, one a line, for shell completion
+ * (contrib/completion/git-mlv.bash). */
+static void print_cmd_list(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("%s\n", commands[i].name);
+	printf("help\nversion\n");
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -79,6 +90,10 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		print_help(stderr);
 		return 129;
+	}
+	if (!strcmp(argv[1], "--list-cmds") && argc == 2) {
+		print_cmd_list();
+		return 0;
 	}
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("git-mlv %s\n", MLV_VERSION);

@@ -5,7 +5,8 @@ set -eu
 
 build_pkgs="build-essential pkg-config git libgit2-dev libcurl4-openssl-dev
 libssl-dev libinih-dev libjansson-dev"
-test_pkgs="libcmocka-dev git-lfs openssl python3 python3-jsonschema clang libclang-rt-14-dev graphviz"
+test_pkgs="libcmocka-dev git-lfs openssl python3 python3-jsonschema clang libclang-rt-14-dev graphviz
+bash-completion"
 bench_pkgs="git-lfs time"
 # Ceph's S3 gateway and the one-node cluster under it (tests/s3/server.sh).
 s3_pkgs="radosgw ceph-mon ceph-osd"
