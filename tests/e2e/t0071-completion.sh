@@ -133,14 +133,31 @@ usage_not_in_script() {
 
 # Each option the script offers that its command's source never names,
 # as "VERB: OPTION (FILES)".
+# The options `git mlv $1 -h` lists from its option table, one a line
+# (--[no-]x as --x and --no-x); nothing for a command without a table.
+options_read_by() {
+	# shellcheck disable=SC2086
+	git mlv $1 -h 2>/dev/null </dev/null | grep -- '^    -' |
+		grep -oE -- '(^|[ ,])(-[a-zA-Z]|--(\[no-\])?[a-z][-a-z]*)' | tr -d ' ,' |
+		sed -E 's/^--\[no-\](.*)/--\1\n--no-\1/' | sort -u
+}
+
+# Each option the script offers that its command does not read, as
+# "VERB: OPTION (WHERE)": the command's -h table, else its source's strings.
 script_not_in_source() {
-	local v o files
+	local v o files read
 	script_verbs | while IFS= read -r v; do
 		files=$(sources_of "$v") || { echo "$v: not a verb"; continue; }
+		read=$(options_read_by "$v")
 		for o in $(script_options "$v"); do
 			o=${o%=}
-			grep -qF -e "\"$o\"" -e "\"$o=" $files ||
-				echo "$v: $o ($(echo $files))"
+			if [ -n "$read" ]; then
+				printf '%s\n' "$read" | grep -qxF -- "$o" ||
+					echo "$v: $o (git mlv $v -h)"
+			else
+				grep -qF -e "\"$o\"" -e "\"$o=" $files ||
+					echo "$v: $o ($(echo $files))"
+			fi
 		done
 	done
 }
