@@ -186,11 +186,18 @@ int cmd_pointer(int argc, char **argv)
 	struct mlv_buf text = MLV_BUF_INIT;
 	struct mlv_pointer p;
 	unsigned long long size;
+	const char *file = NULL;
 	int rc;
+	const struct option opts[] = {
+		OPT_STRING(0, "file", &file, "<path>", "the file to print the pointer of"),
+		OPT_END(),
+	};
 
-	if (argc != 3 || strcmp(argv[1], "--file"))
-		return usage_error("pointer --file <path>");
-	if (mlv_sha256_file(p.oid, &size, argv[2]) < 0)
+	if ((rc = parse_options(&argc, argv, opts, "pointer --file <path>")))
+		return rc;
+	if (!file || argc != 1)
+		return usage_with_options("pointer --file <path>", opts);
+	if (mlv_sha256_file(p.oid, &size, file) < 0)
 		return die_with_error("cannot hash the file");
 	p.size = size;
 	mlv_pointer_format(&text, &p);
