@@ -183,12 +183,28 @@ int parse_options(int *argc, char **argv, const struct option *opts, const char 
 int parse_options_flags(int *argc, char **argv, const struct option *opts,
 			const char *usage, unsigned flags);
 
+/* --format text|json with --json as its alias, for a command that
+ * prints for people and for scripts. */
+#define OPT_FORMAT_JSON(format, json) \
+	OPT_STRING(0, "format", (format), "<format>", "text (the default) or json"), \
+	OPT_FLAG(0, "json", (json), "the same as --format json")
+
+/* After OPT_FORMAT_JSON: *json set when JSON was asked for. 0, or 129
+ * after naming a format that is neither. */
+int text_or_json(int *json, const char *format);
+
 /* Print the usage with the options to stderr; return 129. */
 int usage_with_options(const char *usage, const struct option *opts);
 
 /* Damerau-Levenshtein distance of two strings (a swap counts once): how
  * far a mistyped name is from a real one. */
 size_t edit_distance(const char *a, const char *b);
+
+/* A file stored as a pointer, as ls-files and status write it in JSON:
+ * path, oid, size, state and whether the local store has it. */
+struct mlv_pointer;
+json_t *pointer_file_json(struct mlv_repo *repo, const char *path,
+			  const struct mlv_pointer *p, int state);
 
 /* Print "fatal: <last mlv error>" (or `what` when it is empty); return 128. */
 int die_with_error(const char *what);

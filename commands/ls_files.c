@@ -1,17 +1,34 @@
-/* git mlv ls-files [--long] [--json] */
+/* git mlv ls-files [--long] [--format text|json] */
 #include <stdio.h>
 #include <string.h>
 
 #include "builtin.h"
 #include "mlv/error.h"
 #include "mlv/json.h"
+#include "mlv/quote.h"
 #include "mlv/scan.h"
 #include "mlv/worktree.h"
+
+#define LS_FILES_USAGE "ls-files [--long] [--format text|json]"
 
 struct listing {
 	struct mlv_repo *repo;
 	int long_oids, json, count;
 };
+
+json_t *pointer_file_json(struct mlv_repo *repo, const char *path,
+			  const struct mlv_pointer *p, int state)
+{
+	json_t *o = json_object();
+
+	mlv_json_set_string(o, "path", path);
+	mlv_json_set(o, "oid", json_sprintf("sha256:%s", p->oid));
+	mlv_json_set(o, "size", json_integer((json_int_t)p->size));
+	mlv_json_set_string(o, "state",
+			    mlv_worktree_state_name((enum mlv_worktree_state)state));
+	mlv_json_set(o, "in_store", json_boolean(mlv_store_has(&repo->store, p->oid)));
+	return o;
+}
 
 static int list_one(const char *path, const struct mlv_pointer *p,
 		    const git_index_entry *e, void *payload)
@@ -24,14 +41,8 @@ static int list_one(const char *path, const struct mlv_pointer *p,
 	    (err = mlv_worktree_state(&state, l->repo, path, p, e, 0)) < 0)
 		return err;
 	if (l->json) {
-		json_t *o = json_object();
+		json_t *o = pointer_file_json(l->repo, path, p, state);
 
-		mlv_json_set_string(o, "path", path);
-		mlv_json_set(o, "oid", json_sprintf("sha256:%s", p->oid));
-		mlv_json_set(o, "size", json_integer((json_int_t)p->size));
-		mlv_json_set_string(o, "state", mlv_worktree_state_name(state));
-		mlv_json_set(o, "in_store",
-			     json_boolean(mlv_store_has(&l->repo->store, p->oid)));
 		printf("%s\n  ", l->count ? "," : "");
 		err = mlv_json_write(stdout, o, 0) < 0 ? -1 : 0;
 		json_decref(o);
@@ -41,7 +52,7 @@ static int list_one(const char *path, const struct mlv_pointer *p,
 		}
 	} else {
 		printf("%.*s %c %s", l->long_oids ? MLV_OID_HEXSZ : 10, p->oid,
-		       state == MLV_WT_POINTER ? '-' : '*', path);
+		       state == MLV_WT_POINTER ? '-' : '*', mlv_quote_display(path));
 		if (l->long_oids)
 			printf(" (%llu bytes, %s)", (unsigned long long)p->size,
 			       mlv_worktree_state_name(state));
@@ -56,17 +67,19 @@ int cmd_ls_files(int argc, char **argv)
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct listing l = { &repo, 0, 0, 0 };
 	git_index *index = NULL;
+	const char *format = NULL;
 	int err, rc = 0;
 	const struct option opts[] = {
-		OPT_FLAG('l', "long", &l.long_oids, "whole oids"),
-		OPT_FLAG(0, "json", &l.json, "one JSON document"),
+		OPT_FLAG('l', "long", &l.long_oids, "whole oids, sizes and states"),
+		OPT_FORMAT_JSON(&format, &l.json),
 		OPT_END(),
 	};
 
-	if ((rc = parse_options(&argc, argv, opts, "ls-files [--long] [--json]")))
+	if ((rc = parse_options(&argc, argv, opts, LS_FILES_USAGE)) ||
+	    (rc = text_or_json(&l.json, format)))
 		return rc;
 	if (argc > 1)
-		return usage_with_options("ls-files [--long] [--json]", opts);
+		return usage_with_options(LS_FILES_USAGE, opts);
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
 	if ((err = git_repository_index(&index, repo.git)) < 0) {

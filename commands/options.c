@@ -241,3 +241,19 @@ int usage_with_options(const char *usage, const struct option *opts)
 	print_usage(stderr, usage, opts);
 	return 129;
 }
+
+int text_or_json(int *json, const char *format)
+{
+	if (!format || (!strcmp(format, "text") && !*json))
+		return 0;
+	if (!strcmp(format, "json")) {
+		*json = 1;
+		return 0;
+	}
+	if (!strcmp(format, "text")) {
+		fprintf(stderr, "fatal: --json and --format text disagree\n");
+		return 129;
+	}
+	fprintf(stderr, "fatal: unknown format '%s' (text or json)\n", format);
+	return 129;
+}

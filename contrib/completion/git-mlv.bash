@@ -38,7 +38,15 @@ __git_mlv_options ()
 	install) opts="--global --local --force --skip-repo" ;;
 	uninstall) opts="--global --local --skip-repo" ;;
 	track) opts="--model" ;;
-	ls-files) opts="--long --json" ;;
+	ls-files)
+		opts="--long --json --format"
+		argopts="--format" ;;
+	status)
+		opts="--json --format"
+		argopts="--format" ;;
+	env)
+		opts="--json --format"
+		argopts="--format" ;;
 	push)
 		opts="--all --object --repair --quiet"
 		argopts="--object" ;;

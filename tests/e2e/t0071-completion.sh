@@ -305,12 +305,12 @@ test_expect_success 'every option in the script is one its command reads' '
 '
 
 test_expect_success 'the option checks catch an option too many and one too few' '
-	sed "s/opts=\"--long --json\"/opts=\"--long --json --jsonl\"/" "$MLV_COMPLETION" >bad.bash &&
+	sed "s/opts=\"--long --json --format\"/opts=\"--long --json --format --jsonl\"/" "$MLV_COMPLETION" >bad.bash &&
 	MLV_COMPLETION=$TRASH/bad.bash script_not_in_source >unknown &&
 	grep -q "^ls-files: --jsonl " unknown && test_line_count = 1 unknown &&
-	sed "s/opts=\"--long --json\"/opts=\"--long\"/" "$MLV_COMPLETION" >bad.bash &&
+	sed "s/opts=\"--long --json --format\"/opts=\"--json --format\"/" "$MLV_COMPLETION" >bad.bash &&
 	(cd r && MLV_COMPLETION=$TRASH/bad.bash usage_not_in_script) >missing &&
-	echo "ls-files: --json" >want && test_cmp want missing
+	echo "ls-files: --long" >want && test_cmp want missing
 '
 
 test_expect_success 'make install-completion puts it where bash-completion looks' '

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# --format json (and its alias --json) where a script reads mlv's output:
+# status, ls-files and env, each checked against its schema in docs/schema
+# with a real JSON parser; paths that would break a line are escaped in
+# the text output and exact in the JSON.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'setup: a file in each state, one with a newline in its name' '
+	git init -q r && cd r &&
+	git mlv track "*.bin" >/dev/null &&
+	test_random_file a.bin 2000 a && test_random_file b.bin 2000 b &&
+	test_random_file c.bin 2000 c && test_random_file "new
+line.bin" 2000 n &&
+	git add . && git commit -qm files --no-verify &&
+	printf "changed" >>b.bin && rm c.bin
+'
+
+test_expect_success 'status --format json: every file, its state and the counts' '
+	cd r &&
+	git mlv status --format json >../s.json &&
+	check_schema status ../s.json &&
+	python3 - ../s.json <<-\PY
+	import json, sys
+	s = json.load(open(sys.argv[1]))
+	got = {f["path"]: f["state"] for f in s["files"]}
+	assert got == {"a.bin": "materialized", "b.bin": "modified", "c.bin": "missing",
+	               "new\nline.bin": "materialized"}, got
+	assert s["counts"] == {"materialized": 2, "pointer": 0, "modified": 1, "missing": 1}, s
+	PY
+	git mlv status --json >../s2.json && test_cmp ../s.json ../s2.json
+'
+
+test_expect_success 'status text: a newline in a path cannot forge a line' '
+	cd r &&
+	git mlv status >../s.txt &&
+	test_line_count = 6 ../s.txt &&
+	grep -qF "materialized  new\x0aline.bin" ../s.txt
+'
+
+test_expect_success 'ls-files --format json: the same as --json, the schema holds' '
+	cd r &&
+	git mlv ls-files --format json >../l.json &&
+	git mlv ls-files --json >../l2.json && test_cmp ../l.json ../l2.json &&
+	check_schema ls-files ../l.json &&
+	python3 -c "
+import json
+l = json.load(open(\"../l.json\"))
+assert sorted(f[\"path\"] for f in l) == [\"a.bin\", \"b.bin\", \"c.bin\", \"new\nline.bin\"], l" &&
+	git mlv ls-files >../l.txt && test_line_count = 4 ../l.txt
+'
+
+test_expect_success 'env --format json: what a sidecar would record' '
+	cd r &&
+	git mlv env --format json >../e.json &&
+	check_schema env ../e.json &&
+	git mlv env 2>/dev/null >../e.txt &&
+	python3 - ../e.json ../e.txt <<-\PY
+	import json, sys
+	e = json.load(open(sys.argv[1]))["environment"]
+	text = {}
+	for line in open(sys.argv[2]).read().splitlines()[1:]:
+	    k, v = line.split(" = ", 1)
+	    text[k] = v
+	assert e == text and e, (e, text)
+	PY
+'
+
+test_expect_success 'the schemas refuse what breaks them; a bad format is refused' '
+	cd r &&
+	sed "s/\"materialized\": 2/\"materialized\": -2/" ../s.json >../bad.json &&
+	check_schema_refuses status ../bad.json &&
+	sed "s/\"in_store\": true/\"in_store\": \"yes\"/" ../l.json >../bad.json &&
+	check_schema_refuses ls-files ../bad.json &&
+	sed "s/\"schema\": 1/\"schema\": 2/" ../e.json >../bad.json &&
+	check_schema_refuses env ../bad.json &&
+	test_expect_code 129 git mlv status --format yaml 2>../err &&
+	grep -q "^fatal: unknown format .yaml. (text or json)$" ../err &&
+	test_expect_code 129 git mlv env --json --format text 2>../err &&
+	grep -q "disagree" ../err
+'
+
+test_done
