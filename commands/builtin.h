@@ -64,9 +64,10 @@ char *remote_bad_path(struct mlv_repo *repo, const char *remote);
 struct mlv_repo;
 typedef struct git_revwalk git_revwalk;
 
-/* Check every commit `walk` yields against the policy; print failures.
+/* Check every commit `walk` yields against the policy; print failures,
+ * or with `json` record them there ({"checked", "failed", "failures"}).
  * Returns the exit code: 0, 1 when a commit fails, 128 on error. */
-int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet);
+int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet, json_t *json);
 
 /* The model a command-line path names, repository-relative (the path of
  * its sidecar names the model too); malloc'd. */

@@ -154,7 +154,7 @@ static int hook_pre_receive(struct mlv_repo *repo)
 			goto done;
 		}
 	}
-	rc = verify_revwalk(repo, walk, 1);
+	rc = verify_revwalk(repo, walk, 1, NULL);
 	/* git sends the hook's stdout and stderr down one channel: the
 	 * commits must come out before the line that refers to them */
 	fflush(stdout);

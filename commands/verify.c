@@ -11,13 +11,25 @@
 #include "builtin.h"
 #include "mlv/datadir.h"
 #include "mlv/error.h"
+#include "mlv/json.h"
 #include "mlv/policy.h"
 #include "mlv/promote.h"
 #include "mlv/registry.h"
 
-/* Check one commit against its first parent; print its problems. */
+static json_t *problems_json(const struct mlv_problems *problems)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < problems->n; i++)
+		json_array_append_new(a, mlv_json_string(problems->items[i]));
+	return a;
+}
+
+/* Check one commit against its first parent; print its problems, or add
+ * them to `failures`. */
 static int verify_commit(struct mlv_repo *repo, struct mlv_datadir_cache *datadirs,
-			 const git_oid *id, int *failed)
+			 const git_oid *id, int *failed, json_t *failures)
 {
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
 	git_commit *commit = NULL;
@@ -31,9 +43,18 @@ static int verify_commit(struct mlv_repo *repo, struct mlv_datadir_cache *datadi
 		const char *summary = git_commit_summary(commit);
 
 		git_oid_tostr(hex, sizeof(hex), id);
-		printf("commit %s %s\n", hex, summary ? summary : "");
-		for (i = 0; i < problems.n; i++)
-			printf("  %s\n", problems.items[i]);
+		if (failures) {
+			json_t *o = json_object();
+
+			mlv_json_set_string(o, "commit", hex);
+			mlv_json_set_string(o, "subject", summary ? summary : "");
+			mlv_json_set(o, "problems", problems_json(&problems));
+			json_array_append_new(failures, o);
+		} else {
+			printf("commit %s %s\n", hex, summary ? summary : "");
+			for (i = 0; i < problems.n; i++)
+				printf("  %s\n", problems.items[i]);
+		}
 		(*failed)++;
 	}
 done:
@@ -42,10 +63,11 @@ done:
 	return err;
 }
 
-int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet)
+int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet, json_t *json)
 {
 	struct mlv_datadir_cache *datadirs = NULL;
 	git_index *empty = NULL;
+	json_t *failures = json ? json_array() : NULL;
 	git_oid id;
 	int failed = 0, checked = 0, rc = 0, err;
 
@@ -65,7 +87,7 @@ int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet)
 	}
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	while ((err = git_revwalk_next(&id, walk)) == 0) {
-		if (verify_commit(repo, datadirs, &id, &failed) < 0) {
+		if (verify_commit(repo, datadirs, &id, &failed, failures) < 0) {
 			rc = die_with_error("");
 			goto done;
 		}
@@ -77,13 +99,18 @@ int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet)
 		goto done;
 	}
 	mlv_datadir_cache_save(datadirs); /* derived data: best effort */
-	if (failed) {
+	rc = failed ? 1 : 0;
+	if (json) {
+		mlv_json_set(json, "checked", json_integer(checked));
+		mlv_json_set(json, "failed", json_integer(failed));
+		mlv_json_set(json, "failures", json_incref(failures));
+	} else if (failed) {
 		printf("%d of %d commits break the mlv policy\n", failed, checked);
-		rc = 1;
 	} else if (!quiet) {
 		printf("%d commits verified\n", checked);
 	}
 done:
+	json_decref(failures);
 	mlv_datadir_cache_free(datadirs);
 	git_index_free(empty);
 	return rc;
@@ -94,7 +121,7 @@ done:
  * it has any; print what breaks them. The exit code: 0, 1 when a tag
  * breaks a rule, 128 on error.
  */
-static int verify_registry(struct mlv_repo *repo, int quiet)
+static int verify_registry(struct mlv_repo *repo, int quiet, json_t *json)
 {
 	struct mlv_registry reg = MLV_REGISTRY_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
@@ -111,6 +138,15 @@ static int verify_registry(struct mlv_repo *repo, int quiet)
 	if (mlv_registry_load(&reg, repo->git) < 0 ||
 	    mlv_promote_check_all(&problems, &checked, repo->git, &reg, &policy) < 0) {
 		rc = die_with_error("");
+		goto done;
+	}
+	rc = problems.n ? 1 : 0;
+	if (json) {
+		json_t *o = json_object();
+
+		mlv_json_set(o, "checked", json_integer((json_int_t)checked));
+		mlv_json_set(o, "problems", problems_json(&problems));
+		mlv_json_set(json, "registry", o);
 		goto done;
 	}
 	for (i = 0; i < problems.n; i++)
@@ -132,6 +168,8 @@ done:
 	return rc;
 }
 
+#define VERIFY_USAGE "verify [--quiet] [--format text|json] [--all | <revision-range>...]"
+
 /* Add one revision to the walk; "^rev" hides it and its history. */
 static int push_rev(git_revwalk *walk, struct mlv_repo *repo, const char *arg)
 {
@@ -150,15 +188,26 @@ int cmd_verify(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	git_revwalk *walk = NULL;
-	int i, rc = 0, quiet = 0, pushed = 0, err = 0, all = 0;
+	int i, rc = 0, quiet = 0, pushed = 0, err = 0, all = 0, json = 0;
+	const char *format = NULL;
+	json_t *o = NULL, *commits = NULL;
 	const struct option opts[] = {
 		OPT_FLAG('q', "quiet", &quiet, "print only what fails"),
 		OPT_FLAG(0, "all", &all, "every commit of every ref"),
+		OPT_FORMAT_JSON(&format, &json),
 		OPT_END(),
 	};
 
-	if ((rc = parse_options(&argc, argv, opts, "verify [--quiet] [--all | <revision-range>...]")))
+	if ((rc = parse_options(&argc, argv, opts, VERIFY_USAGE)) ||
+	    (rc = text_or_json(&json, format)))
 		return rc;
+	if (json) {
+		o = json_object();
+		commits = json_object();
+		mlv_json_set(o, "schema", json_integer(1));
+		mlv_json_set(o, "commits", commits);
+		mlv_json_set(o, "registry", json_null());
+	}
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
 	if ((err = git_revwalk_new(&walk, repo.git)) < 0) {
@@ -191,13 +240,18 @@ int cmd_verify(int argc, char **argv)
 		rc = die_with_error("");
 		goto done;
 	}
-	rc = verify_revwalk(&repo, walk, quiet);
+	rc = verify_revwalk(&repo, walk, quiet, commits);
 	if (rc != 128) {
-		int registry_rc = verify_registry(&repo, quiet);
+		int registry_rc = verify_registry(&repo, quiet, o);
 
 		rc = registry_rc ? registry_rc : rc;
 	}
+	if (o && rc != 128) {
+		mlv_json_write(stdout, o, 2);
+		putchar('\n');
+	}
 done:
+	json_decref(o);
 	git_revwalk_free(walk);
 	mlv_repo_release(&repo);
 	return rc;

@@ -72,7 +72,9 @@ __git_mlv_options ()
 		argopts="--version --name --param --metric"
 		opts=$argopts ;;
 	"sidecar show") opts="--manifest --manifest=" ;;
-	verify) opts="--all --quiet" ;;
+	verify)
+		opts="--all --quiet --json --format"
+		argopts="--format" ;;
 	diff|find)
 		opts="--format --no-pager --color --no-color"
 		argopts="--format" ;;

@@ -65,6 +65,36 @@ test_expect_success 'env --format json: what a sidecar would record' '
 	PY
 '
 
+test_expect_success 'verify --format json: the commits that break the policy and why' '
+	git init -q v && cd v &&
+	git mlv track --model "*.onnx" >/dev/null &&
+	git add .gitattributes && git commit -qm attributes &&
+	test_random_file m.onnx 500 m &&
+	git add m.onnx && git commit -qm "no sidecar" --no-verify &&
+	test_expect_code 1 git mlv verify --format json >../v.json &&
+	check_schema verify ../v.json &&
+	python3 - ../v.json "$(git rev-parse HEAD)" <<-\PY
+	import json, sys
+	v = json.load(open(sys.argv[1]))
+	c = v["commits"]
+	assert (c["checked"], c["failed"]) == (2, 1), c
+	f = c["failures"][0]
+	assert f["commit"] == sys.argv[2] and f["subject"] == "no sidecar", f
+	assert any("m.onnx" in p for p in f["problems"]), f
+	assert v["registry"] is None, v
+	PY
+	printf "[registry]\nstages = dev\n" >.mlvconfig &&
+	git add .mlvconfig && git commit -qm rules --no-verify &&
+	test_expect_code 1 git mlv verify --json HEAD >../v2.json &&
+	check_schema verify ../v2.json &&
+	python3 -c "
+import json
+v = json.load(open(\"../v2.json\"))
+assert v[\"registry\"] == {\"checked\": 0, \"problems\": []}, v" &&
+	sed "s/\"failed\": 1/\"failed\": \"one\"/" ../v.json >../bad.json &&
+	check_schema_refuses verify ../bad.json
+'
+
 test_expect_success 'the schemas refuse what breaks them; a bad format is refused' '
 	cd r &&
 	sed "s/\"materialized\": 2/\"materialized\": -2/" ../s.json >../bad.json &&
