@@ -1,4 +1,5 @@
 /* git mlv fsck [--quiet] [--remote [REMOTE] [--full]] */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +8,9 @@
 #include "builtin.h"
 #include "mlv/backend.h"
 #include "mlv/error.h"
+#include "mlv/json.h"
 #include "mlv/progress.h"
+#include "mlv/quote.h"
 #include "mlv/sha256.h"
 #include "mlv/scan.h"
 #include "mlv/sync.h"
@@ -99,6 +102,39 @@ char *remote_bad_path(struct mlv_repo *repo, const char *remote)
 	return path;
 }
 
+/* Where a check's findings go: printed, or into `problems` for JSON. */
+struct report {
+	json_t *problems; /* NULL: print each */
+};
+
+/* One finding: `kind` ("missing", "corrupt", "wrong-size"), the object,
+ * the path that refers to it and the line a person reads. */
+static void report(struct report *r, const char *kind, const char *oid, const char *path,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void report(struct report *r, const char *kind, const char *oid, const char *path,
+		   const char *fmt, ...)
+{
+	struct mlv_buf line = MLV_BUF_INIT;
+	json_t *o;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mlv_buf_vprintf(&line, fmt, ap);
+	va_end(ap);
+	if (!r->problems) {
+		printf("%s\n", line.ptr);
+	} else {
+		o = json_object();
+		mlv_json_set_string(o, "problem", kind);
+		mlv_json_set(o, "oid", json_sprintf("sha256:%s", oid));
+		mlv_json_set_string(o, "path", path);
+		mlv_json_set_string(o, "message", line.ptr);
+		json_array_append_new(r->problems, o);
+	}
+	mlv_buf_release(&line);
+}
+
 /* What a full check hashes the store's copy with. */
 static int hash_sink(void *ctx, const void *data, size_t len)
 {
@@ -144,6 +180,14 @@ static int check_stored(struct mlv_buf *why, struct mlv_conn *c,
 	return err;
 }
 
+/* The kind of what check_stored found, from the line it wrote. */
+static const char *err_kind(const struct mlv_buf *why)
+{
+	if (!strncmp(why->ptr, "missing", 7))
+		return "missing";
+	return strncmp(why->ptr, "wrong size", 10) ? "corrupt" : "wrong-size";
+}
+
 /* 1 when this repository has remote-tracking refs of `remote`. */
 static int has_tracking_refs(struct mlv_repo *repo, const char *remote)
 {
@@ -169,7 +213,7 @@ static int has_tracking_refs(struct mlv_repo *repo, const char *remote)
  * is not is listed for git mlv push --repair.
  */
 static int fsck_remote(struct mlv_repo *repo, const char *name, int full,
-		       int quiet)
+		       int quiet, struct report *out)
 {
 	struct mlv_buf remote = MLV_BUF_INIT, tips = MLV_BUF_INIT,
 		       why = MLV_BUF_INIT, bad = MLV_BUF_INIT;
@@ -208,7 +252,8 @@ static int fsck_remote(struct mlv_repo *repo, const char *name, int full,
 		}
 		mlv_progress_add(&progress, 1, list.items[i].size);
 		if (err) {
-			printf("%s\n", why.ptr);
+			report(out, err_kind(&why), list.items[i].oid,
+			       list.items[i].path ? list.items[i].path : "", "%s", why.ptr);
 			mlv_buf_printf(&bad, "%s\n", list.items[i].oid);
 			nbad++;
 		}
@@ -221,16 +266,33 @@ static int fsck_remote(struct mlv_repo *repo, const char *name, int full,
 			rc = die_with_error("");
 			goto done;
 		}
-		printf("%zu objects of remote '%s' checked in %s: %zu bad; 'git mlv "
-		       "push --repair %s' uploads them again from here\n", list.n,
-		       remote.ptr, mlv_backend_url(b), nbad, remote.ptr);
 		rc = 1;
+		if (!out->problems)
+			printf("%zu objects of remote '%s' checked in %s: %zu bad; 'git mlv "
+			       "push --repair %s' uploads them again from here\n", list.n,
+			       remote.ptr, mlv_backend_url(b), nbad, remote.ptr);
 	} else {
 		unlink(bad_path);
-		if (!quiet)
+		if (!quiet && !out->problems)
 			printf("%zu objects of remote '%s' checked in %s, all present "
 			       "with their size%s\n", list.n, remote.ptr,
 			       mlv_backend_url(b), full ? " and hash" : "");
+	}
+	if (out->problems) {
+		json_t *o = json_object(), *counts = json_object();
+
+		mlv_json_set(counts, "checked", json_integer((json_int_t)list.n));
+		mlv_json_set(counts, "bad", json_integer((json_int_t)nbad));
+		mlv_json_set(o, "schema", json_integer(1));
+		mlv_json_set(o, "store", json_string("remote"));
+		mlv_json_set_string(o, "remote", remote.ptr);
+		mlv_json_set_string(o, "url", mlv_backend_url(b));
+		mlv_json_set(o, "full", json_boolean(full));
+		mlv_json_set(o, "counts", counts);
+		mlv_json_set(o, "problems", json_incref(out->problems));
+		mlv_json_write(stdout, o, 2);
+		putchar('\n');
+		json_decref(o);
 	}
 done:
 	mlv_conn_close(c);
@@ -244,7 +306,7 @@ done:
 	return rc;
 }
 
-#define FSCK_USAGE "fsck [--quiet] [--remote [<remote>] [--full]]"
+#define FSCK_USAGE "fsck [--quiet] [--format text|json] [--remote [<remote>] [--full]]"
 
 int cmd_fsck(int argc, char **argv)
 {
@@ -257,25 +319,32 @@ int cmd_fsck(int argc, char **argv)
 	       wrong_size = 0;
 	uint64_t size = 0;
 	int quiet = 0, remote_store, err = 0, rc = 0, fd, check_remote = 0, full = 0;
-	const char *remote_name = NULL;
-
+	int json = 0;
+	const char *remote_name = NULL, *format = NULL;
+	struct report out = { NULL };
 	const struct option opts[] = {
 		OPT_FLAG('q', "quiet", &quiet, "print only what is wrong"),
+		OPT_FORMAT_JSON(&format, &json),
 		OPT_FLAG(0, "remote", &check_remote,
 			 "check the remote's store instead (the remote after it, or the default)"),
 		OPT_FLAG(0, "full", &full, "with --remote: download each object and check its hash"),
 		OPT_END(),
 	};
 
-	if ((rc = parse_options(&argc, argv, opts, FSCK_USAGE)))
+	if ((rc = parse_options(&argc, argv, opts, FSCK_USAGE)) ||
+	    (rc = text_or_json(&json, format)))
 		return rc;
+	if (json) {
+		out.problems = json_array();
+		quiet = 1; /* no progress either */
+	}
 	if ((full && !check_remote) || argc > 1 + check_remote)
 		return usage_with_options(FSCK_USAGE, opts);
 	remote_name = argc > 1 ? argv[1] : NULL;
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
 	if (check_remote) {
-		rc = fsck_remote(&repo, remote_name, full, quiet);
+		rc = fsck_remote(&repo, remote_name, full, quiet, &out);
 		goto done;
 	}
 	refs.where = "HEAD";
@@ -312,10 +381,12 @@ int cmd_fsck(int argc, char **argv)
 		}
 		/* every pointer of an intact object must say its size */
 		if (err == 0 && size != r->size) {
-			printf("wrong size: %s in %s: its pointer says %llu bytes, "
-			       "object %s has %llu (git add the file again)\n",
-			       r->path, r->where, (unsigned long long)r->size,
-			       r->oid, (unsigned long long)size);
+			report(&out, "wrong-size", r->oid, r->path,
+			       "wrong size: %s in %s: its pointer says %llu bytes, "
+			       "object %s has %llu (git add the file again)",
+			       mlv_quote_display(r->path), r->where,
+			       (unsigned long long)r->size, r->oid,
+			       (unsigned long long)size);
 			wrong_size++;
 		} else if (err == 0) {
 			continue;
@@ -323,15 +394,19 @@ int cmd_fsck(int argc, char **argv)
 		    left_as_pointer(&repo, r)) {
 			unfetched++;
 		} else if (err == MLV_ENOTFOUND) {
-			printf("missing: %s (%s in %s)\n", r->oid, r->path, r->where);
+			report(&out, "missing", r->oid, r->path, "missing: %s (%s in %s)",
+			       r->oid, mlv_quote_display(r->path), r->where);
 			missing++;
 		} else if (err == MLV_ECORRUPT) {
 			if (mlv_store_quarantine(&moved, &repo.store, r->oid) < 0)
-				printf("corrupt: %s (%s in %s), cannot move it aside: %s\n",
-				       r->oid, r->path, r->where, mlv_error_last());
+				report(&out, "corrupt", r->oid, r->path,
+				       "corrupt: %s (%s in %s), cannot move it aside: %s",
+				       r->oid, mlv_quote_display(r->path), r->where,
+				       mlv_error_last());
 			else
-				printf("corrupt: %s (%s in %s), moved to %s\n", r->oid,
-				       r->path, r->where, moved.ptr);
+				report(&out, "corrupt", r->oid, r->path,
+				       "corrupt: %s (%s in %s), moved to %s", r->oid,
+				       mlv_quote_display(r->path), r->where, moved.ptr);
 			corrupt++;
 		} else if (err < 0) {
 			mlv_progress_stop(&progress);
@@ -340,7 +415,28 @@ int cmd_fsck(int argc, char **argv)
 		}
 	}
 	mlv_progress_stop(&progress);
-	if (mlv_store_prune_tmp(&repo.store, STALE_TMP_SECONDS, &stale) == 0 && stale)
+	if (mlv_store_prune_tmp(&repo.store, STALE_TMP_SECONDS, &stale) < 0)
+		stale = 0;
+	rc = missing || corrupt || wrong_size ? 1 : 0;
+	if (json) {
+		json_t *o = json_object(), *counts = json_object();
+
+		mlv_json_set(counts, "checked", json_integer((json_int_t)checked));
+		mlv_json_set(counts, "missing", json_integer((json_int_t)missing));
+		mlv_json_set(counts, "corrupt", json_integer((json_int_t)corrupt));
+		mlv_json_set(counts, "wrong_size", json_integer((json_int_t)wrong_size));
+		mlv_json_set(counts, "not_fetched", json_integer((json_int_t)unfetched));
+		mlv_json_set(counts, "temporary_removed", json_integer((json_int_t)stale));
+		mlv_json_set(o, "schema", json_integer(1));
+		mlv_json_set(o, "store", json_string("local"));
+		mlv_json_set(o, "counts", counts);
+		mlv_json_set(o, "problems", json_incref(out.problems));
+		mlv_json_write(stdout, o, 2);
+		putchar('\n');
+		json_decref(o);
+		goto done;
+	}
+	if (stale)
 		printf("removed %zu temporary file%s left by interrupted commands\n",
 		       stale, stale == 1 ? "" : "s");
 	if (unfetched && !quiet)
@@ -355,12 +451,12 @@ int cmd_fsck(int argc, char **argv)
 		if (missing || corrupt)
 			printf("fetch them again with 'git mlv fetch', or re-add the "
 			       "files from a good copy\n");
-		rc = 1;
 	} else if (!quiet) {
 		printf("%zu objects checked, all %spresent and intact\n", checked,
 		       unfetched ? "fetched ones " : "");
 	}
 done:
+	json_decref(out.problems);
 	for (i = 0; i < refs.n; i++)
 		free(refs.items[i].path);
 	free(refs.items);

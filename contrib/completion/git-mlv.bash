@@ -60,8 +60,8 @@ __git_mlv_options ()
 		opts="--quiet --glob --model"
 		argopts="--model" ;;
 	fsck)
-		opts="--quiet --remote --full"
-		argopts="--remote" ;;
+		opts="--quiet --remote --full --json --format"
+		argopts="--remote --format" ;;
 	pointer)
 		opts="--file"
 		argopts="--file" ;;

@@ -95,6 +95,39 @@ assert v[\"registry\"] == {\"checked\": 0, \"problems\": []}, v" &&
 	check_schema_refuses verify ../bad.json
 '
 
+test_expect_success 'fsck --format json: local and remote stores, each problem named' '
+	cd r && git checkout -q -- b.bin c.bin &&
+	git mlv fsck --format json >../f.json &&
+	check_schema fsck ../f.json &&
+	python3 -c "
+import json
+f = json.load(open(\"../f.json\"))
+assert f[\"store\"] == \"local\" and f[\"problems\"] == [] and f[\"counts\"][\"checked\"] == 4, f" &&
+	oid=$(test_pointer_oid a.bin) &&
+	obj=$(test_store_path "$oid") && chmod u+w "$obj" && rm "$obj" &&
+	test_expect_code 1 git mlv fsck --json >../f2.json &&
+	check_schema fsck ../f2.json &&
+	python3 - ../f2.json "$oid" <<-\PY &&
+	import json, sys
+	f = json.load(open(sys.argv[1]))
+	assert f["counts"]["missing"] == 1, f
+	p = f["problems"][0]
+	assert (p["problem"], p["oid"], p["path"]) == ("missing", "sha256:" + sys.argv[2], "a.bin"), p
+	PY
+	git init -q --bare ../srv.git && git remote add origin ../srv.git &&
+	git config remote.origin.mlvstore "file://$TRASH/rstore" &&
+	git add --renormalize a.bin && git mlv fsck -q &&
+	git push -q origin main 2>/dev/null &&
+	git mlv fsck --remote origin --format json >../f3.json &&
+	check_schema fsck ../f3.json &&
+	python3 -c "
+import json
+f = json.load(open(\"../f3.json\"))
+assert (f[\"store\"], f[\"remote\"], f[\"full\"], f[\"counts\"][\"bad\"]) == (\"remote\", \"origin\", False, 0), f" &&
+	sed "s/\"store\": \"local\"/\"store\": \"remote\"/" ../f.json >../bad.json &&
+	check_schema_refuses fsck ../bad.json
+'
+
 test_expect_success 'the schemas refuse what breaks them; a bad format is refused' '
 	cd r &&
 	sed "s/\"materialized\": 2/\"materialized\": -2/" ../s.json >../bad.json &&
