@@ -242,7 +242,7 @@ test_expect_success 'git mlv push <TAB> offers the remotes' '
 	complete_words git mlv assign models/fraud 1.0.0 --push = o &&
 	expect "origin " && test_cmp ../expect ../out &&
 	complete_words git mlv fsck --remote o && test_cmp ../expect ../out &&
-	complete_words git mlv fsck --remote --f && expect "--full " && test_cmp ../expect ../out
+	complete_words git mlv fsck --remote --fu && expect "--full " && test_cmp ../expect ../out
 '
 
 test_expect_success 'git mlv sidecar show models/<TAB> offers the models, a space and all' '
