@@ -106,7 +106,7 @@ check-layout:
 FUZZ_SECONDS ?= 15
 FUZZ_TARGETS = build/fuzz/fuzz_sidecar build/fuzz/fuzz_pointer build/fuzz/fuzz_expr
 FUZZ_LIB_SRC = $(filter %/sidecar.c %/pointer.c %/buf.c %/error.c %/util.c \
-	%/problems.c %/sha256.c %/expr.c,$(LIB_SRC))
+	%/problems.c %/sha256.c %/expr.c %/ini.c,$(LIB_SRC))
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
 	-D_GNU_SOURCE -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers

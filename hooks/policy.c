@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include <git2/sys/repository.h>
-#include <ini.h>
 
 #include "mlv/buf.h"
 #include "mlv/datadir.h"
 #include "mlv/error.h"
+#include "mlv/ini.h"
 #include "mlv/pointer.h"
 #include "mlv/policy.h"
 #include "mlv/quote.h"
@@ -128,38 +128,24 @@ struct policy_parse {
 	struct mlv_policy *policy;
 	struct mlv_problems *problems;
 	const char *file;
-	const char *data;
-	size_t len, pos;
 	unsigned line;
 };
 
 /*
- * inih's line reader: one whole line at a time. A line too long for inih's
- * buffer is reported and handed over blank: inih would otherwise read its
- * tail as a line of its own (a "key = value" hidden in a long value would
- * set that key) and count the lines after it wrong.
+ * Each line before inih reads it (ini.h): its number, for the handler's
+ * messages, and a line over MLV_INI_MAX_LINE reported, which inih then
+ * reads as an empty line.
  */
-static char *read_line(char *buf, int size, void *stream)
+static int check_line(void *ctx, unsigned line, const char *text, size_t len)
 {
-	struct policy_parse *pp = stream;
-	const char *start = pp->data + pp->pos, *eol;
-	size_t full;
+	struct policy_parse *pp = ctx;
 
-	if (pp->pos >= pp->len)
-		return NULL;
-	eol = memchr(start, '\n', pp->len - pp->pos);
-	full = eol ? (size_t)(eol - start) : pp->len - pp->pos;
-	pp->pos += full + (eol ? 1 : 0);
-	pp->line++;
-	if (full + 2 > (size_t)size) {
-		mlv_problems_add(pp->problems, "%s:%u: line is %zu bytes long, the "
-				 "limit is %d", pp->file, pp->line, full, size - 2);
-		full = 0;
-	}
-	memcpy(buf, start, full);
-	buf[full] = '\n';
-	buf[full + 1] = '\0';
-	return buf;
+	pp->line = line;
+	if (len <= MLV_INI_MAX_LINE)
+		return 0;
+	mlv_problems_add(pp->problems, "%s:%u: line is %zu bytes long, the "
+			 "limit is %d", pp->file, line, len, MLV_INI_MAX_LINE);
+	return 1;
 }
 
 static int parse_sections(unsigned *out, const char *list)
@@ -439,7 +425,7 @@ static int handle_key(void *user, const char *section, const char *key,
 int mlv_policy_parse(struct mlv_policy *p, struct mlv_problems *problems,
 		     const char *file, const char *data, size_t len)
 {
-	struct policy_parse pp = { p, problems, file, data, len, 0, 0 };
+	struct policy_parse pp = { p, problems, file, 0 };
 	size_t before = problems->n;
 	int rc;
 
@@ -447,11 +433,10 @@ int mlv_policy_parse(struct mlv_policy *p, struct mlv_problems *problems,
 		mlv_problems_add(problems, "%s: binary content, not an INI file", file);
 		return MLV_EINVALID;
 	}
-	rc = ini_parse_stream(read_line, &pp, handle_key, &pp);
+	rc = mlv_ini_parse(data, len, check_line, handle_key, &pp);
 	if (rc > 0)
 		mlv_problems_add(problems, "%s:%d: syntax error (lines are "
-				 "'key = value' under '[policy]', at most 198 bytes)",
-				 file, rc);
+				 "'key = value' under '[policy]')", file, rc);
 	return problems->n > before ? MLV_EINVALID : 0;
 }
 

@@ -3,19 +3,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ini.h>
-
 #include "mlv/buf.h"
 #include "mlv/error.h"
+#include "mlv/ini.h"
 #include "mlv/pointer.h"
 #include "mlv/sidecar.h"
 #include "mlv/util.h"
 
-/* What inih's reader and handler share. */
+/* What the line check and inih's handler share. */
 struct parse_state {
 	const char *file;
-	const char *data;
-	size_t len, pos;
 	unsigned line;        /* the line last handed to inih */
 	unsigned error_line;  /* the last line we reported a syntax problem on */
 	struct mlv_sidecar *out;
@@ -62,47 +59,34 @@ static void check_section_header(struct parse_state *st, const char *p,
 }
 
 /*
- * inih's line reader: hands over one line at a time so that we know the
- * line number, and looks at each line first for what inih does not
- * report line by line (over-long lines, duplicate sections, lines that
- * are neither section, comment nor key = value).
+ * Each line before inih reads it (ini.h), so that we know the line
+ * number, and for what inih does not report line by line: over-long
+ * lines, duplicate sections, lines that are neither section, comment nor
+ * key = value. Returns 1 to have inih read an empty line instead.
  */
-static char *read_line(char *buf, int size, void *stream)
+static int check_line(void *ctx, unsigned line, const char *start, size_t full)
 {
-	struct parse_state *st = stream;
-	const char *start, *eol, *p;
-	size_t n, full;
+	struct parse_state *st = ctx;
+	const char *p;
+	size_t n;
 
-	if (st->pos >= st->len)
-		return NULL;
-	start = st->data + st->pos;
-	eol = memchr(start, '\n', st->len - st->pos);
-	full = eol ? (size_t)(eol - start) : st->len - st->pos;
-	st->pos += full + (eol ? 1 : 0);
-	st->line++;
-
-	if (full > MLV_SIDECAR_MAX_LINE || full + 2 > (size_t)size) {
+	st->line = line;
+	if (full > MLV_SIDECAR_MAX_LINE) {
 		mlv_problems_add(st->problems, "%s:%u: line is %zu bytes long, "
 				 "the limit is %d", st->file, st->line, full,
 				 MLV_SIDECAR_MAX_LINE);
 		st->error_line = st->line;
 		st->in_entry = 0;
-		buf[0] = '\n';
-		buf[1] = '\0';
-		return buf;
+		return 1;
 	}
-	memcpy(buf, start, full);
-	buf[full] = '\n';
-	buf[full + 1] = '\0';
-
 	for (p = start, n = full; n && is_blank(*p); p++, n--)
 		;
 	if (!n || *p == ';' || *p == '#') {
 		st->in_entry = st->in_entry && n == 0 ? 0 : st->in_entry;
-		return buf;
+		return 0;
 	}
 	if (p != start && st->in_entry)
-		return buf; /* a continuation line */
+		return 0; /* a continuation line */
 	if (*p == '[') {
 		check_section_header(st, p, n);
 		st->in_entry = 0;
@@ -116,7 +100,7 @@ static char *read_line(char *buf, int size, void *stream)
 	} else {
 		st->in_entry = 1;
 	}
-	return buf;
+	return 0;
 }
 
 static void split_section(const char *section, char **name_out, char **sec_out)
@@ -402,8 +386,6 @@ int mlv_sidecar_parse(struct mlv_sidecar *out, struct mlv_problems *problems,
 	memset(out, 0, sizeof(*out));
 	memset(&st, 0, sizeof(st));
 	st.file = file;
-	st.data = data;
-	st.len = len;
 	st.out = out;
 	st.problems = problems;
 	mlv_buf_init(&st.sections, 0);
@@ -421,7 +403,7 @@ int mlv_sidecar_parse(struct mlv_sidecar *out, struct mlv_problems *problems,
 				 "write it with 'git mlv sidecar init'", file);
 		goto done;
 	}
-	rc = ini_parse_stream(read_line, &st, handle_entry, &st);
+	rc = mlv_ini_parse(data, len, check_line, handle_entry, &st);
 	if (rc > 0 && (unsigned)rc != st.error_line && problems->n == before)
 		mlv_problems_add(problems, "%s:%d: syntax error", file, rc);
 	validate(&st);

@@ -1,4 +1,3 @@
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,10 +5,8 @@
 #include "mlv/aws.h"
 #include "mlv/buf.h"
 #include "mlv/error.h"
+#include "mlv/ini.h"
 #include "mlv/util.h"
-
-/* inih's lines end at 200 bytes; session tokens run to a thousand. */
-#define SHORT_LINE 160
 
 /* What one profile of one file says. */
 struct profile_values {
@@ -17,10 +14,6 @@ struct profile_values {
 	int config_style;    /* "[profile name]" rather than "[name]" */
 	char *access_key_id, *secret_access_key, *session_token;
 	char *region, *endpoint;
-	/* reading: the file, where we are, and values too long for inih */
-	const char *pos, *end;
-	char **long_values;
-	size_t nlong;
 };
 
 static const char *env_nonempty(const char *name)
@@ -40,52 +33,11 @@ static int section_is(const struct profile_values *pv, const char *section)
 	       !strcmp(section + 8 + strspn(section + 8, " "), pv->want);
 }
 
-static void take(struct profile_values *pv, char **slot, const char *value)
+/* Session tokens run to a thousand bytes and more: ini.h reads them whole. */
+static void take(char **slot, const char *value)
 {
-	unsigned long i;
-
-	/* "\001<n>" stands for the n-th long value, set aside by read_line */
-	if (value[0] == '\001' && (i = strtoul(value + 1, NULL, 10)) < pv->nlong)
-		value = pv->long_values[i];
 	free(*slot);
 	*slot = mlv_xstrdup(value);
-}
-
-/*
- * The next line for inih. A "key = value" line too long for inih goes
- * through as "key = \001<n>", its value kept aside, so that a long session
- * token is read whole instead of breaking the parse.
- */
-static char *read_line(char *line, int size, void *ctx)
-{
-	struct profile_values *pv = ctx;
-	const char *nl, *eq;
-	size_t len;
-
-	if (pv->pos >= pv->end)
-		return NULL;
-	nl = memchr(pv->pos, '\n', (size_t)(pv->end - pv->pos));
-	len = nl ? (size_t)(nl - pv->pos) : (size_t)(pv->end - pv->pos);
-	eq = memchr(pv->pos, '=', len);
-	if (len >= SHORT_LINE && eq && (size_t)(eq - pv->pos) < SHORT_LINE - 24) {
-		const char *v = eq + 1, *v_end = pv->pos + len;
-
-		while (v < v_end && (*v == ' ' || *v == '\t'))
-			v++;
-		while (v_end > v && (v_end[-1] == ' ' || v_end[-1] == '\t' ||
-				     v_end[-1] == '\r'))
-			v_end--;
-		pv->long_values = mlv_xreallocarray(pv->long_values, pv->nlong + 1,
-						    sizeof(*pv->long_values));
-		pv->long_values[pv->nlong] = mlv_xstrndup(v, (size_t)(v_end - v));
-		snprintf(line, (size_t)size, "%.*s= \001%zu\n", (int)(eq - pv->pos),
-			 pv->pos, pv->nlong++);
-	} else {
-		snprintf(line, (size_t)size, "%.*s\n",
-			 (int)(len < (size_t)size - 2 ? len : (size_t)size - 2), pv->pos);
-	}
-	pv->pos += len + (nl ? 1 : 0);
-	return line;
 }
 
 static int handle_entry(void *ctx, const char *section, const char *name,
@@ -96,27 +48,20 @@ static int handle_entry(void *ctx, const char *section, const char *name,
 	if (!section_is(pv, section))
 		return 1;
 	if (!strcmp(name, "aws_access_key_id"))
-		take(pv, &pv->access_key_id, value);
+		take(&pv->access_key_id, value);
 	else if (!strcmp(name, "aws_secret_access_key"))
-		take(pv, &pv->secret_access_key, value);
+		take(&pv->secret_access_key, value);
 	else if (!strcmp(name, "aws_session_token"))
-		take(pv, &pv->session_token, value);
+		take(&pv->session_token, value);
 	else if (!strcmp(name, "region"))
-		take(pv, &pv->region, value);
+		take(&pv->region, value);
 	else if (!strcmp(name, "endpoint_url"))
-		take(pv, &pv->endpoint, value);
+		take(&pv->endpoint, value);
 	return 1;
 }
 
 static void profile_release(struct profile_values *pv)
 {
-	size_t i;
-
-	for (i = 0; i < pv->nlong; i++) {
-		memset(pv->long_values[i], 0, strlen(pv->long_values[i]));
-		free(pv->long_values[i]);
-	}
-	free(pv->long_values);
 	free(pv->access_key_id);
 	free(pv->secret_access_key);
 	free(pv->session_token);
@@ -137,9 +82,7 @@ static int read_profile(struct profile_values *pv, const char *path)
 		mlv_buf_release(&text);
 		return err;
 	}
-	pv->pos = text.ptr;
-	pv->end = text.ptr + text.len;
-	rc = ini_parse_stream(read_line, pv, handle_entry, pv);
+	rc = mlv_ini_parse(text.ptr, text.len, NULL, handle_entry, pv);
 	mlv_buf_release(&text);
 	if (rc > 0) {
 		mlv_error_set("%s:%d: not an AWS configuration line", path, rc);

@@ -1,12 +1,12 @@
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mlv/error.h"
+#include "mlv/ini.h"
 #include "mlv/policy.h"
 #include "mlv/run.h"
 #include "mlv/scan.h"
@@ -102,7 +102,7 @@ static int mlvconfig_store_url(struct mlv_buf *out, struct mlv_buf *from,
 	}
 	git_error_clear();
 	if (err == 0) {
-		ini_parse_string(text.ptr, handle_store, &si);
+		mlv_ini_parse(text.ptr, text.len, NULL, handle_store, &si);
 		if (si.url) {
 			mlv_buf_sets(out, si.url);
 			if (from)

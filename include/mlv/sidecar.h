@@ -8,7 +8,8 @@
 
 /*
  * Sidecar files: `MODEL.mlv`, the INI lineage record committed next to a
- * model (../shared/DESIGN.md, "Sidecar files"). Parsed with inih.
+ * model (../shared/DESIGN.md, "Sidecar files"). Parsed with inih, through
+ * ini.h so that a line may be long.
  *
  *   [mlv]          version = 1
  *   [model]        oid, name, version (semver), base (oid)
@@ -22,13 +23,14 @@
  *   [metrics]      free key = value
  *
  * The parser reports every problem at once, each as "FILE:LINE: what".
- * Lines are limited to MLV_SIDECAR_MAX_LINE bytes, files to
- * MLV_SIDECAR_MAX_SIZE (which keeps a server's pre-receive check quick); binary content, unknown
- * sections or keys, duplicate sections or keys, malformed oids and paths
- * that leave the repository are problems.
+ * Lines are limited to MLV_SIDECAR_MAX_LINE bytes (room for a long URI,
+ * path or param; a record is not a place for data), files to
+ * MLV_SIDECAR_MAX_SIZE (which keeps a server's pre-receive check quick);
+ * binary content, unknown sections or keys, duplicate sections or keys,
+ * malformed oids and paths that leave the repository are problems.
  */
 
-#define MLV_SIDECAR_MAX_LINE 198
+#define MLV_SIDECAR_MAX_LINE (256 * 1024) /* below MLV_INI_MAX_LINE */
 #define MLV_SIDECAR_MAX_SIZE (1024 * 1024) /* a record, not a data set */
 #define MLV_SIDECAR_SUFFIX ".mlv"
 

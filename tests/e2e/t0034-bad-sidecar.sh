@@ -93,14 +93,14 @@ test_expect_success 'random bytes without NULs are refused, naming lines' '
 	grep -q "^  $SC:[0-9][0-9]*: " ../err
 '
 
-test_expect_success 'a 100 KB line is refused with its line number and length' '
+test_expect_success 'a 300 KB line is refused with its line number and length' '
 	cd r &&
-	{ head -6 ../good.mlv; printf "notes = "; head -c 100000 /dev/zero | tr "\0" x; echo; sed 1,6d ../good.mlv; } >../cases/long &&
+	{ head -6 ../good.mlv; printf "notes = "; head -c 300000 /dev/zero | tr "\0" x; echo; sed 1,6d ../good.mlv; } >../cases/long &&
 	refused ../cases/long &&
-	says 7 "line is 100008 bytes long, the limit is" &&
-	{ cat ../good.mlv; printf "[params]\nnotes = "; head -c 100000 /dev/zero | tr "\0" y; } >../cases/long-eof &&
+	says 7 "line is 300008 bytes long, the limit is 262144" &&
+	{ cat ../good.mlv; printf "[params]\nnotes = "; head -c 300000 /dev/zero | tr "\0" y; } >../cases/long-eof &&
 	refused ../cases/long-eof &&
-	says 21 "line is 100008 bytes long"
+	says 21 "line is 300008 bytes long"
 '
 
 test_expect_success 'duplicate sections are refused at the second header' '

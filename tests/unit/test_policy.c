@@ -11,6 +11,7 @@
 
 #include "mlv/buf.h"
 #include "mlv/error.h"
+#include "mlv/ini.h"
 #include "mlv/policy.h"
 #include "mlv/problems.h"
 
@@ -346,63 +347,82 @@ static void test_policy__syntax_error(void **state)
 	(void)state;
 	parse_problem(&p, "[policy]\nstrict-inputs = true\nnot ini\n",
 		      ".mlvconfig:3: syntax error (lines are 'key = value' under "
-		      "'[policy]', at most 198 bytes)");
+		      "'[policy]')");
 	/* the lines around it are read */
 	assert_int_equal(p.strict_inputs, 1);
 	parse_problem(&p, "[policy\nstrict-inputs = true\n",
 		      ".mlvconfig:1: syntax error (lines are 'key = value' under "
-		      "'[policy]', at most 198 bytes)");
+		      "'[policy]')");
 }
 
 static void test_policy__line_limit(void **state)
 {
-	struct mlv_buf text = MLV_BUF_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_buf text = MLV_BUF_INIT, path = MLV_BUF_INIT, want = MLV_BUF_INIT;
 	struct mlv_policy p;
 	size_t pad;
 
 	(void)state;
-	/* "name-template = " is 16 bytes: 16 + 182 = 198 bytes is accepted */
-	mlv_buf_puts(&text, "[policy]\nname-template = ");
-	for (pad = 0; pad < 182; pad++)
-		mlv_buf_putc(&text, 'n');
-	mlv_buf_puts(&text, "\n");
+	/* a 64 KiB value, and a long path, are read whole */
+	mlv_buf_puts(&text, "[policy]\nname-template = {project}-");
+	for (pad = 0; pad < 64 * 1024; pad++)
+		mlv_buf_putc(&text, pad % 100 == 99 ? '-' : 'n');
+	for (pad = 0; pad < 40; pad++)
+		mlv_buf_puts(&path, "a-rather-long-directory-name-for-models/");
+	mlv_buf_puts(&path, "fraud.onnx");
+	mlv_buf_printf(&text, "\nstrict-inputs = true\n[model \"fraud\"]\npath = %s\n",
+		       path.ptr);
 	parse_ok(&p, text.ptr);
-	assert_int_equal(strlen(p.name_template), 182);
+	assert_int_equal(strlen(p.name_template), 10 + 64 * 1024);
+	assert_memory_equal(p.name_template, "{project}-nnn", 13);
+	assert_int_equal(p.strict_inputs, 1);
+	assert_int_equal(p.nnames, 1);
+	assert_string_equal(p.names[0].path, path.ptr);
 	mlv_policy_release(&p);
 
-	/* 199 bytes is refused at its line, and nothing of it is read */
-	mlv_buf_truncate(&text, text.len - 1);
-	mlv_buf_puts(&text, "n\nallow-external-data = false\n");
-	parse_problem(&p, text.ptr, ".mlvconfig:2: line is 199 bytes long, the limit is 198");
-	assert_null(p.name_template);
-	/* the lines after it are read */
-	assert_int_equal(p.allow_external_data, 0);
+	/* the same long path named twice is refused as a short one is */
+	mlv_buf_clear(&text);
+	mlv_buf_printf(&text, "[model \"a\"]\npath = %s\n[model \"b\"]\npath = %s\n",
+		       path.ptr, path.ptr);
+	mlv_buf_printf(&want, ".mlvconfig:4: model.b.path '%s': that path is named "
+		       "once already ([model \"a\"] path = %s)", path.ptr, path.ptr);
+	parse_problem(&p, text.ptr, want.ptr);
 	mlv_policy_release(&p);
 
-	/* the tail of a long value is never read as a line of its own, and
-	 * the lines after it are counted right */
+	/* a line over the limit is refused at its line, nothing of it is read
+	 * (not the "key = value" in its tail), and the lines after it are read
+	 * and counted right */
 	mlv_buf_clear(&text);
 	mlv_buf_puts(&text, "[policy]\nname-template = ");
-	for (pad = 0; pad < 183; pad++)
-		mlv_buf_putc(&text, 'n');
-	mlv_buf_puts(&text, "strict-inputs = true\n[policy]\nnot ini\n");
-	{
-		struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	while (text.len < 9 + MLV_INI_MAX_LINE)
+		mlv_buf_puts(&text, "n strict-inputs = true ");
+	mlv_buf_truncate(&text, 9 + MLV_INI_MAX_LINE + 1);
+	mlv_buf_puts(&text, "\nallow-external-data = false\n[policy]\nnot ini\n");
+	mlv_policy_init(&p);
+	assert_int_equal(parse_exact(&p, &problems, text.ptr, text.len), MLV_EINVALID);
+	assert_int_equal(problems.n, 2);
+	mlv_buf_clear(&want);
+	mlv_buf_printf(&want, ".mlvconfig:2: line is %d bytes long, the limit is %d",
+		       MLV_INI_MAX_LINE + 1, MLV_INI_MAX_LINE);
+	assert_string_equal(problems.items[0], want.ptr);
+	assert_string_equal(problems.items[1], ".mlvconfig:5: syntax error (lines are "
+			    "'key = value' under '[policy]')");
+	assert_null(p.name_template);
+	assert_int_equal(p.strict_inputs, 0);
+	assert_int_equal(p.allow_external_data, 0);
+	mlv_policy_release(&p);
+	mlv_problems_release(&problems);
 
-		mlv_policy_init(&p);
-		assert_int_equal(parse_exact(&p, &problems, text.ptr, text.len),
-				 MLV_EINVALID);
-		assert_int_equal(problems.n, 2);
-		assert_string_equal(problems.items[0],
-				    ".mlvconfig:2: line is 219 bytes long, the limit is 198");
-		assert_string_equal(problems.items[1],
-				    ".mlvconfig:4: syntax error (lines are 'key = value' "
-				    "under '[policy]', at most 198 bytes)");
-		assert_int_equal(p.strict_inputs, 0);
-		assert_null(p.name_template);
-		mlv_problems_release(&problems);
-	}
+	/* the longest line that is accepted */
+	mlv_buf_truncate(&text, 9 + MLV_INI_MAX_LINE);
+	mlv_buf_puts(&text, "\n");
+	parse_ok(&p, text.ptr);
+	assert_int_equal(strlen(p.name_template), MLV_INI_MAX_LINE - 16);
+	assert_int_equal(p.strict_inputs, 0);
+	mlv_policy_release(&p);
 	mlv_buf_release(&text);
+	mlv_buf_release(&path);
+	mlv_buf_release(&want);
 }
 
 /* ------------------------------------------------------------------ */

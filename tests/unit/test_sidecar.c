@@ -315,57 +315,165 @@ static void test_sidecar__line_limit(void **state)
 {
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
-	struct mlv_buf b = MLV_BUF_INIT;
+	struct mlv_buf b = MLV_BUF_INIT, want = MLV_BUF_INIT;
 	int newline;
 
 	(void)state;
+	mlv_buf_printf(&want, "m.mlv:6: line is %d bytes long, the limit is %d",
+		       MLV_SIDECAR_MAX_LINE + 1, MLV_SIDECAR_MAX_LINE);
 	for (newline = 0; newline <= 1; newline++) {
-		/* 4 + 194 = 198 bytes: the longest line that is accepted */
-		params_line(&b, 194, newline);
+		/* "k = " and the value: the longest line that is accepted */
+		params_line(&b, MLV_SIDECAR_MAX_LINE - 4, newline);
 		assert_int_equal(parse_exact(&sc, &problems, b.ptr, b.len), 0);
 		assert_int_equal(problems.n, 0);
-		assert_int_equal(strlen(mlv_sidecar_get(&sc, "params", NULL, "k")), 194);
+		assert_int_equal(strlen(mlv_sidecar_get(&sc, "params", NULL, "k")),
+				 MLV_SIDECAR_MAX_LINE - 4);
 		assert_int_equal(mlv_sidecar_find(&sc, "params", NULL, "k")->line, 6);
 		mlv_sidecar_release(&sc);
 
-		/* 199 bytes: refused, and the line is not kept */
-		params_line(&b, 195, newline);
+		/* one byte more: refused with its line, and the line is not kept */
+		params_line(&b, MLV_SIDECAR_MAX_LINE - 3, newline);
 		assert_int_equal(parse_exact(&sc, &problems, b.ptr, b.len), MLV_EINVALID);
 		assert_int_equal(problems.n, 1);
-		assert_string_equal(problems.items[0],
-				    "m.mlv:6: line is 199 bytes long, the limit is 198");
+		assert_string_equal(problems.items[0], want.ptr);
 		assert_null(mlv_sidecar_get(&sc, "params", NULL, "k"));
 		assert_int_equal(sc.n, 2);
 		mlv_sidecar_release(&sc);
 		mlv_problems_release(&problems);
 	}
 	mlv_buf_release(&b);
+	mlv_buf_release(&want);
 }
 
 static void test_sidecar__huge_line(void **state)
 {
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
-	struct mlv_buf b = MLV_BUF_INIT;
+	struct mlv_buf b = MLV_BUF_INIT, want = MLV_BUF_INIT;
 	size_t i;
 
 	(void)state;
 	mlv_buf_puts(&b, MIN "[params]\nnotes = ");
-	for (i = 0; i < 100000; i++)
-		mlv_buf_putc(&b, 'x');
+	for (i = 0; i < 300000; i++)
+		mlv_buf_putc(&b, i % 1000 == 500 ? '=' : 'x');
 	/* the lines after it are still read, with their own numbers */
 	mlv_buf_puts(&b, "\nother = 1\n[code]\ndirty = maybe\n");
+	mlv_buf_printf(&want, "m.mlv:6: line is 300008 bytes long, the limit is %d",
+		       MLV_SIDECAR_MAX_LINE);
 	assert_int_equal(parse_exact(&sc, &problems, b.ptr, b.len), MLV_EINVALID);
 	assert_int_equal(problems.n, 2);
-	assert_string_equal(problems.items[0],
-			    "m.mlv:6: line is 100008 bytes long, the limit is 198");
+	assert_string_equal(problems.items[0], want.ptr);
 	assert_string_equal(problems.items[1],
 			    "m.mlv:9: code.dirty 'maybe' is not true or false");
 	assert_null(mlv_sidecar_get(&sc, "params", NULL, "notes"));
 	assert_int_equal(mlv_sidecar_find(&sc, "params", NULL, "other")->line, 7);
+	/* nothing of the refused line is read: not "notes", not a key after
+	 * one of its '=' */
+	assert_int_equal(sc.n, 4);
 	mlv_sidecar_release(&sc);
 	mlv_problems_release(&problems);
 	mlv_buf_release(&b);
+	mlv_buf_release(&want);
+}
+
+/* `n` bytes of a value that has what a line splitter could get wrong:
+ * white space, '=', ':', '[', ';' and '#' inside, each far from the start. */
+static void long_value(struct mlv_buf *v, size_t n)
+{
+	static const char odd[] = " =:[;#\t";
+	size_t i;
+
+	mlv_buf_clear(v);
+	for (i = 0; i < n; i++)
+		mlv_buf_putc(v, i % 199 == 198 && i + 1 < n ? odd[(i / 199) % 7] :
+				'a' + (char)(i % 26));
+}
+
+static void test_sidecar__long_values(void **state)
+{
+	struct mlv_sidecar sc = MLV_SIDECAR_INIT, again = MLV_SIDECAR_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_buf v = MLV_BUF_INIT, uri = MLV_BUF_INIT, path = MLV_BUF_INIT,
+		       text = MLV_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	long_value(&v, 64 * 1024);
+	mlv_buf_puts(&uri, "s3://datasets/");
+	for (i = 0; i < 400; i++)
+		mlv_buf_puts(&uri, "partition=0123456789/");
+	for (i = 0; i < 40; i++)
+		mlv_buf_puts(&path, "a-rather-long-directory-name-for-data/");
+	mlv_buf_puts(&path, "train.csv");
+
+	mlv_buf_printf(&text, MIN "[data \"ext\"]\nuri = %s\noid = sha256:" HEX_B
+		       "\n[data \"local\"]\npath =   %s  \noid = sha256:" HEX_C
+		       "\n[params]\nnotes = %s\nafter = 1\n", uri.ptr, path.ptr, v.ptr);
+	assert_int_equal(parse_exact(&sc, &problems, text.ptr, text.len), 0);
+	assert_int_equal(problems.n, 0);
+	assert_string_equal(mlv_sidecar_get(&sc, "data", "ext", "uri"), uri.ptr);
+	/* white space around a long value goes, as around a short one */
+	assert_string_equal(mlv_sidecar_get(&sc, "data", "local", "path"), path.ptr);
+	assert_string_equal(mlv_sidecar_get(&sc, "params", NULL, "notes"), v.ptr);
+	assert_int_equal(mlv_sidecar_find(&sc, "params", NULL, "notes")->line, 12);
+	assert_int_equal(mlv_sidecar_find(&sc, "params", NULL, "after")->line, 13);
+
+	/* what the writer makes of it reads back the same */
+	mlv_buf_clear(&text);
+	mlv_sidecar_format(&text, &sc);
+	assert_int_equal(parse_exact(&again, &problems, text.ptr, text.len), 0);
+	assert_int_equal(again.n, sc.n);
+	for (i = 0; i < sc.n; i++)
+		assert_string_equal(again.entries[i].value, sc.entries[i].value);
+	mlv_sidecar_release(&sc);
+	mlv_sidecar_release(&again);
+
+	/* a comment after a long value is cut as after a short one */
+	mlv_buf_clear(&text);
+	mlv_buf_printf(&text, MIN "[params]\nnotes = %s ; a comment\n", v.ptr);
+	assert_int_equal(parse_exact(&sc, &problems, text.ptr, text.len), 0);
+	assert_string_equal(mlv_sidecar_get(&sc, "params", NULL, "notes"), v.ptr);
+	mlv_sidecar_release(&sc);
+	mlv_problems_release(&problems);
+	mlv_buf_release(&v);
+	mlv_buf_release(&uri);
+	mlv_buf_release(&path);
+	mlv_buf_release(&text);
+}
+
+/* Long lines are refused for what short ones are refused for. */
+static void test_sidecar__long_line_problems(void **state)
+{
+	struct mlv_buf v = MLV_BUF_INIT, text = MLV_BUF_INIT;
+	const char *dup[] = { "m.mlv:7: duplicate key 'notes' (first on line 6)", NULL };
+	const char *garbage[] = { "m.mlv:6: expected 'key = value' or '[section]'", NULL };
+	const char *oid[] = { NULL, NULL };
+	struct mlv_buf why = MLV_BUF_INIT;
+
+	(void)state;
+	long_value(&v, 64 * 1024);
+	mlv_buf_printf(&text, MIN "[params]\nnotes = %s\nnotes = %s\n", v.ptr, v.ptr);
+	assert_problems(text.ptr, text.len, dup);
+
+	/* a long line without '=' or ':' */
+	mlv_buf_clear(&text);
+	mlv_buf_puts(&text, MIN "[params]\n");
+	for (mlv_buf_clear(&v); v.len < 64 * 1024;)
+		mlv_buf_puts(&v, "garbage ");
+	mlv_buf_printf(&text, "%s\n", v.ptr);
+	assert_problems(text.ptr, text.len, garbage);
+
+	/* a long value where an oid belongs */
+	long_value(&v, 64 * 1024);
+	mlv_buf_clear(&text);
+	mlv_buf_printf(&text, MIN "[config]\npath = c.yaml\noid = sha256:%s\n", v.ptr);
+	mlv_buf_printf(&why, "m.mlv:7: config.oid 'sha256:%s' is not 'sha256:' and "
+		       "64 lowercase hex digits", v.ptr);
+	oid[0] = why.ptr;
+	assert_problems(text.ptr, text.len, oid);
+	mlv_buf_release(&v);
+	mlv_buf_release(&text);
+	mlv_buf_release(&why);
 }
 
 /* MIN padded with 100-byte comment lines (the last shorter) to `size`. */
@@ -1188,6 +1296,8 @@ int main(void)
 		cmocka_unit_test(test_sidecar__binary),
 		cmocka_unit_test(test_sidecar__line_limit),
 		cmocka_unit_test(test_sidecar__huge_line),
+		cmocka_unit_test(test_sidecar__long_values),
+		cmocka_unit_test(test_sidecar__long_line_problems),
 		cmocka_unit_test(test_sidecar__size_limit),
 		cmocka_unit_test(test_sidecar__duplicate_section),
 		cmocka_unit_test(test_sidecar__duplicate_key),
