@@ -661,7 +661,6 @@ static int fetch_name(struct writer *w, const char *remote)
 static int push_remote(struct mlv_buf *out, const char *asked)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
-	git_remote *remote = NULL;
 	int rc = 0;
 
 	if (mlv_repo_open(&repo) < 0) {
@@ -669,17 +668,14 @@ static int push_remote(struct mlv_buf *out, const char *asked)
 	} else if (!asked) {
 		if (mlv_sync_default_remote(out, &repo) < 0)
 			rc = die_with_error("no remote to push to: give --push=<remote>");
-	} else if (git_remote_lookup(&remote, repo.git, asked) < 0 &&
-		   !strpbrk(asked, ":/")) {
+	} else if (!mlv_sync_is_remote(&repo, asked) && !strpbrk(asked, ":/")) {
 		/* not a remote, nor a URL, scp-like address or path git takes */
-		mlv_error_clear();
 		fprintf(stderr, "fatal: no such remote '%s' (git remote -v lists them)\n",
 			asked);
 		rc = 128;
 	} else {
 		mlv_buf_sets(out, asked);
 	}
-	git_remote_free(remote);
 	mlv_repo_release(&repo);
 	return rc;
 }

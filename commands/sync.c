@@ -163,35 +163,21 @@ static int parse_args(struct sync_args *a, int *argc, char **argv, int kind,
 	return parse_options(argc, argv, opts, usage);
 }
 
-static int is_remote(struct mlv_repo *repo, const char *name)
-{
-	git_remote *r = NULL;
-	int found = git_remote_lookup(&r, repo->git, name) == 0;
-
-	git_error_clear();
-	git_remote_free(r);
-	return found;
-}
-
 /* The remote most like `name` and how far it is; NULL when there is none. */
 static char *nearest_remote(struct mlv_repo *repo, const char *name, size_t *dist)
 {
-	git_strarray list = { NULL, 0 };
-	char *best = NULL;
-	size_t i, d;
+	char **names, *best = NULL;
+	size_t i, d, n = mlv_sync_remote_names(&names, repo);
 
 	*dist = (size_t)-1;
-	if (git_remote_list(&list, repo->git) == 0) {
-		for (i = 0; i < list.count; i++) {
-			if ((d = edit_distance(name, list.strings[i])) < *dist) {
-				*dist = d;
-				free(best);
-				best = mlv_xstrdup(list.strings[i]);
-			}
+	for (i = 0; i < n; i++) {
+		if ((d = edit_distance(name, names[i])) < *dist) {
+			*dist = d;
+			free(best);
+			best = mlv_xstrdup(names[i]);
 		}
 	}
-	git_error_clear();
-	git_strarray_dispose(&list);
+	mlv_sync_remote_names_free(names, n);
 	return best;
 }
 
@@ -216,7 +202,7 @@ static int check_remote(struct mlv_repo *repo, const char *name)
 	char *best;
 	size_t d;
 
-	if (is_remote(repo, name))
+	if (mlv_sync_is_remote(repo, name))
 		return 0;
 	fprintf(stderr, "fatal: no such remote '%s'", mlv_quote_display(name));
 	best = nearest_remote(repo, name, &d);
@@ -509,7 +495,7 @@ int cmd_pull(int argc, char **argv)
 	/* pull [<remote>] [<path>...]: the first is the remote when it names
 	 * one (git-lfs users write paths alone) */
 	first = 1;
-	if (argc > 1 && (is_remote(&repo, argv[1]) || looks_like_remote(&repo, argv[1])))
+	if (argc > 1 && (mlv_sync_is_remote(&repo, argv[1]) || looks_like_remote(&repo, argv[1])))
 		a.remote = argv[first++];
 	if ((rc = pick_remote(&remote, &repo, &a)))
 		goto done;

@@ -185,18 +185,13 @@ done:
 	return due;
 }
 
-/*
- * The remotes configured, by their "remote.<name>.url" keys: "origin" when
- * there is one, else the only one. (Not git_remote_list(): libgit2 1.5
- * leaks in the regex it uses for that.)
- */
-static int pick_configured_remote(struct mlv_buf *out, struct mlv_repo *r)
+size_t mlv_sync_remote_names(char ***names, struct mlv_repo *r)
 {
 	git_config_iterator *it = NULL;
 	git_config_entry *e;
-	size_t count = 0;
-	int origin = 0;
+	size_t count = 0, alloc = 0;
 
+	*names = NULL;
 	if (!r->config || git_config_iterator_new(&it, r->config) < 0) {
 		git_error_clear();
 		return 0;
@@ -207,18 +202,49 @@ static int pick_configured_remote(struct mlv_buf *out, struct mlv_repo *r)
 		if (strncasecmp(e->name, "remote.", 7) || n < 12 ||
 		    strcasecmp(e->name + n - 4, ".url"))
 			continue;
-		if (!strncmp(e->name + 7, "origin.", 7) && n == 17)
-			origin = 1;
-		if (!count++)
-			mlv_buf_put(out, e->name + 7, n - 11);
+		MLV_ALLOC_GROW(*names, count, alloc);
+		(*names)[count++] = mlv_xstrndup(e->name + 7, n - 11);
 	}
 	git_config_iterator_free(it);
 	git_error_clear();
-	if (origin) {
-		mlv_buf_sets(out, "origin");
-		return 1;
-	}
-	return count == 1;
+	return count;
+}
+
+void mlv_sync_remote_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int mlv_sync_is_remote(struct mlv_repo *r, const char *name)
+{
+	char **names;
+	size_t i, n = mlv_sync_remote_names(&names, r);
+	int found = 0;
+
+	for (i = 0; i < n; i++)
+		found |= !strcmp(names[i], name);
+	mlv_sync_remote_names_free(names, n);
+	return found;
+}
+
+/* The remotes configured: "origin" when there is one, else the only one. */
+static int pick_configured_remote(struct mlv_buf *out, struct mlv_repo *r)
+{
+	char **names;
+	size_t i, n = mlv_sync_remote_names(&names, r);
+	const char *pick = n == 1 ? names[0] : NULL;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], "origin"))
+			pick = names[i];
+	if (pick)
+		mlv_buf_sets(out, pick);
+	mlv_sync_remote_names_free(names, n);
+	return pick != NULL;
 }
 
 int mlv_sync_default_remote(struct mlv_buf *out, struct mlv_repo *r)

@@ -63,6 +63,15 @@ int mlv_sync_store_notice(struct mlv_buf *out, struct mlv_repo *r,
  */
 int mlv_sync_default_remote(struct mlv_buf *out, struct mlv_repo *r);
 
+/* The names of the configured remotes (those with remote.<name>.url),
+ * into a malloc'd array; how many. Not git_remote_list(): libgit2 1.5
+ * leaks in the regex it uses for that. */
+size_t mlv_sync_remote_names(char ***names, struct mlv_repo *r);
+void mlv_sync_remote_names_free(char **names, size_t n);
+
+/* 1 when `name` is a configured remote. */
+int mlv_sync_is_remote(struct mlv_repo *r, const char *name);
+
 /* mlv.concurrenttransfers (default 8, 1..64). */
 unsigned mlv_sync_jobs(struct mlv_repo *r);
 
