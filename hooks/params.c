@@ -288,14 +288,14 @@ static int flatten(struct flatten *f, struct mlv_buf *key, const json_t *obj)
 			continue;
 		}
 		if (mlv_params_key_problem(key->ptr)) {
-			mlv_error_set("%s: key %s cannot be a sidecar key: it %s", f->name,
+			mlv_error_set("%s: key '%s' cannot be a sidecar key: it %s", f->name,
 				      mlv_quote_display(key->ptr),
 				      mlv_params_key_problem(key->ptr));
 			err = MLV_EINVALID;
 			break;
 		}
 		if (json_object_get(f->index, key->ptr)) {
-			mlv_error_set("%s: key %s comes twice once nested keys are joined "
+			mlv_error_set("%s: key '%s' comes twice once nested keys are joined "
 				      "with '.'; rename one of them", f->name,
 				      mlv_quote_display(key->ptr));
 			err = MLV_EINVALID;
@@ -313,7 +313,7 @@ static int flatten(struct flatten *f, struct mlv_buf *key, const json_t *obj)
 		else
 			put_scalar(&value, v, 0);
 		if (key->len + 3 + value.len > MLV_SIDECAR_MAX_LINE) {
-			mlv_error_set("%s: key %s: its value does not fit on a sidecar "
+			mlv_error_set("%s: key '%s': its value does not fit on a sidecar "
 				      "line (%d bytes with the key); record a shorter one "
 				      "with --param or --metric", f->name,
 				      mlv_quote_display(key->ptr), MLV_SIDECAR_MAX_LINE);
@@ -516,7 +516,7 @@ static int add_value(struct yaml_state *st, json_t *v, const yaml_mark_t *m)
 		return 0;
 	}
 	if ((first = json_object_get(f->explicit, f->key))) {
-		err = fail_at(st->name, f->key_line, 1, "duplicate key %s (first on line "
+		err = fail_at(st->name, f->key_line, 1, "duplicate key '%s' (first on line "
 			      "%lld)", mlv_quote_display(f->key),
 			      (long long)json_integer_value(first));
 	} else {
@@ -524,7 +524,7 @@ static int add_value(struct yaml_state *st, json_t *v, const yaml_mark_t *m)
 		if (f->merge)
 			err = merge(st, f, v, m);
 		else if (json_object_set(f->node, f->key, v) < 0)
-			err = fail_at(st->name, f->key_line, 1, "key %s is not UTF-8",
+			err = fail_at(st->name, f->key_line, 1, "key '%s' is not UTF-8",
 				      mlv_quote_display(f->key));
 	}
 	json_decref(v);
@@ -655,12 +655,17 @@ static int yaml_tree(json_t **out, const char *name, const char *data, size_t le
 			if (parser.error == YAML_READER_ERROR) {
 				position(&line, &column, data, len, parser.problem_offset);
 				err = fail_at(name, line, column, "%s", parser.problem);
+			} else if (parser.context) {
+				err = fail_at(name, parser.problem_mark.line + 1,
+					      parser.problem_mark.column + 1,
+					      "%s %s (from line %zu, column %zu)",
+					      parser.problem, parser.context,
+					      parser.context_mark.line + 1,
+					      parser.context_mark.column + 1);
 			} else {
 				err = fail_at(name, parser.problem_mark.line + 1,
-					      parser.problem_mark.column + 1, "%s%s%s",
-					      parser.problem ? parser.problem : "bad YAML",
-					      parser.context ? " " : "",
-					      parser.context ? parser.context : "");
+					      parser.problem_mark.column + 1, "%s",
+					      parser.problem ? parser.problem : "not YAML");
 			}
 			break;
 		}
