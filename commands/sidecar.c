@@ -556,19 +556,31 @@ static int print_problems(const struct mlv_problems *p, const char *what)
 
 /*
  * --params-from and --metrics-from: the files' keys, later files winning,
- * replace the section, and every --param / --metric then wins over them.
+ * replace the section where it stands in the record, and every --param /
+ * --metric then wins over them.
  */
 static int apply_files(struct mlv_sidecar *sc, const char *section,
 		       const struct mlv_params *from, int argc, char **argv)
 {
+	struct mlv_sidecar out = MLV_SIDECAR_INIT;
 	const char *opt = !strcmp(section, "params") ? "--param" : "--metric";
-	size_t k;
-	int i, err;
+	size_t k, j;
+	int i, placed = 0, err;
 
-	mlv_sidecar_remove_section(sc, section, NULL);
-	for (k = 0; k < from->n; k++)
-		mlv_sidecar_set(sc, section, NULL, from->entries[k].key,
-				from->entries[k].value);
+	for (k = 0; k <= sc->n; k++) {
+		const struct mlv_sidecar_entry *e = k < sc->n ? &sc->entries[k] : NULL;
+
+		if (!placed && (!e || !strcmp(e->section, section))) {
+			for (j = 0; j < from->n; j++)
+				mlv_sidecar_set(&out, section, NULL, from->entries[j].key,
+						from->entries[j].value);
+			placed = 1;
+		}
+		if (e && strcmp(e->section, section))
+			mlv_sidecar_set(&out, e->section, e->name, e->key, e->value);
+	}
+	mlv_sidecar_release(sc);
+	*sc = out;
 	for (i = 2; i + 1 < argc; i++)
 		if (!strcmp(argv[i], opt) && (err = set_pair(sc, section, argv[++i])) < 0)
 			return err;
