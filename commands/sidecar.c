@@ -581,8 +581,9 @@ static int apply_files(struct mlv_sidecar *sc, const char *section,
 	}
 	mlv_sidecar_release(sc);
 	*sc = out;
-	for (i = 2; i + 1 < argc; i++)
-		if (!strcmp(argv[i], opt) && (err = set_pair(sc, section, argv[++i])) < 0)
+	/* as write_record walks them: --force alone, every other with a value */
+	for (i = 2; i + 1 < argc; i += strcmp(argv[i], "--force") ? 2 : 1)
+		if (!strcmp(argv[i], opt) && (err = set_pair(sc, section, argv[i + 1])) < 0)
 			return err;
 	return 0;
 }

@@ -47,7 +47,7 @@ static const char *marked(const json_t *v)
 	return s + 1;
 }
 
-/* Sidecar text: "FILE:LINE:COLUMN: what". */
+/* Set the message "FILE:LINE:COLUMN: what"; MLV_EINVALID. */
 static int fail_at(const char *name, size_t line, size_t column, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static int fail_at(const char *name, size_t line, size_t column, const char *fmt, ...)

@@ -143,6 +143,16 @@ test_expect_success 'later files override earlier keys; --param overrides them a
 	git mlv sidecar check models/fraud.onnx
 '
 
+test_expect_success 'an option value spelled --param is a value, not an override' '
+	cd r &&
+	git mlv sidecar update models/fraud.onnx --name --param --metric step=7 \
+		--params-from override.yaml >/dev/null &&
+	test "$(ini_get $SC model name)" = --param &&
+	test "$(ini_get $SC metrics step)" = 7 &&
+	test "$(ini_get $SC params train.epochs)" = 20 &&
+	! grep -q "^--metric" $SC
+'
+
 test_expect_success 'a file named with quotes, a leading dash and a # in it' '
 	cd r &&
 	mkdir -p -- "-o d#1" &&
