@@ -10,7 +10,7 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS = libgit2 libcurl openssl inih jansson
+PKGS = libgit2 libcurl openssl inih jansson yaml-0.1
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 CFLAGS ?= -O2 -g

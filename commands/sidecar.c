@@ -12,6 +12,7 @@
 #include "mlv/datadir.h"
 #include "mlv/env.h"
 #include "mlv/error.h"
+#include "mlv/params.h"
 #include "mlv/policy.h"
 #include "mlv/quote.h"
 #include "mlv/run.h"
@@ -19,10 +20,12 @@
 #include "mlv/util.h"
 
 #define INIT_USAGE "sidecar init <model> --data <path|dir/|uri[=oid]>... --config <path> " \
-	"[--lockfile <path>] [--param k=v]... [--metric k=v]... [--base <oid>] " \
+	"[--lockfile <path>] [--param k=v]... [--metric k=v]... " \
+	"[--params-from <file>]... [--metrics-from <file>[#last]]... [--base <oid>] " \
 	"[--version X.Y.Z] [--name <name>] [--force]"
 #define UPDATE_USAGE "sidecar update <model> [--version X.Y.Z] [--name <name>] " \
-	"[--param k=v]... [--metric k=v]..."
+	"[--param k=v]... [--metric k=v]... [--params-from <file>]... " \
+	"[--metrics-from <file>[#last]]..."
 
 /* `path` (absolute, normalized) relative to `top`, or NULL when outside. */
 static char *under_top(const char *top, const char *path)
@@ -139,10 +142,7 @@ static int set_pair(struct mlv_sidecar *sc, const char *section, const char *arg
 	key = mlv_xstrndup(arg, (size_t)(eq - arg));
 	if (!key)
 		abort();
-	/* what INI reads back as something else: a delimiter, a comment,
-	 * a section header, surrounding blanks */
-	if (strpbrk(key, ":;#[]") || isspace((unsigned char)key[0]) ||
-	    isspace((unsigned char)key[strlen(key) - 1])) {
+	if (mlv_params_key_problem(key)) {
 		mlv_error_set("'%s' cannot be a key in a sidecar: use letters, "
 			      "digits, '.', '_' and '-'", key);
 		free(key);
@@ -554,6 +554,40 @@ static int print_problems(const struct mlv_problems *p, const char *what)
 	return 1;
 }
 
+/*
+ * --params-from and --metrics-from: the files' keys, later files winning,
+ * replace the section where it stands in the record, and every --param /
+ * --metric then wins over them.
+ */
+static int apply_files(struct mlv_sidecar *sc, const char *section,
+		       const struct mlv_params *from, int argc, char **argv)
+{
+	struct mlv_sidecar out = MLV_SIDECAR_INIT;
+	const char *opt = !strcmp(section, "params") ? "--param" : "--metric";
+	size_t k, j;
+	int i, placed = 0, err;
+
+	for (k = 0; k <= sc->n; k++) {
+		const struct mlv_sidecar_entry *e = k < sc->n ? &sc->entries[k] : NULL;
+
+		if (!placed && (!e || !strcmp(e->section, section))) {
+			for (j = 0; j < from->n; j++)
+				mlv_sidecar_set(&out, section, NULL, from->entries[j].key,
+						from->entries[j].value);
+			placed = 1;
+		}
+		if (e && strcmp(e->section, section))
+			mlv_sidecar_set(&out, e->section, e->name, e->key, e->value);
+	}
+	mlv_sidecar_release(sc);
+	*sc = out;
+	/* as write_record walks them: --force alone, every other with a value */
+	for (i = 2; i + 1 < argc; i += strcmp(argv[i], "--force") ? 2 : 1)
+		if (!strcmp(argv[i], opt) && (err = set_pair(sc, section, argv[i + 1])) < 0)
+			return err;
+	return 0;
+}
+
 /* init and update share everything but where they start from. */
 static int write_record(int argc, char **argv, int update)
 {
@@ -561,10 +595,12 @@ static int write_record(int argc, char **argv, int update)
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
 	struct mlv_buf oid = MLV_BUF_INIT, sidecar_path = MLV_BUF_INIT;
+	struct mlv_params params = MLV_PARAMS_INIT, metrics = MLV_PARAMS_INIT;
 	const char *usage = update ? UPDATE_USAGE : INIT_USAGE;
 	const char *lockfile = NULL;
 	char *model = NULL, *full = NULL;
 	int i, force = 0, has_config = 0, has_data = 0, rc = 0, err;
+	int params_from = 0, metrics_from = 0;
 	size_t k;
 
 	if (argc < 2 || argv[1][0] == '-')
@@ -621,7 +657,15 @@ static int write_record(int argc, char **argv, int update)
 			rc = usage_error(usage);
 			goto done;
 		}
-		err = apply_option(&sc, &repo, argv[i], argv[i + 1], &lockfile);
+		if (!strcmp(argv[i], "--params-from") || !strcmp(argv[i], "--metrics-from")) {
+			int is_params = argv[i][2] == 'p';
+
+			err = mlv_params_read_file(is_params ? &params : &metrics, argv[i + 1]);
+			params_from |= is_params;
+			metrics_from |= !is_params;
+		} else {
+			err = apply_option(&sc, &repo, argv[i], argv[i + 1], &lockfile);
+		}
 		if (err > 0) {
 			rc = usage_error(usage);
 			goto done;
@@ -654,6 +698,11 @@ static int write_record(int argc, char **argv, int update)
 		}
 	}
 
+	if ((params_from && apply_files(&sc, "params", &params, argc, argv) < 0) ||
+	    (metrics_from && apply_files(&sc, "metrics", &metrics, argc, argv) < 0)) {
+		rc = die_with_error("");
+		goto done;
+	}
 	if (update) {
 		/* recompute every recorded path's oid from the work tree */
 		for (k = 0; k < sc.n; k++) {
@@ -718,6 +767,8 @@ static int write_record(int argc, char **argv, int update)
 	printf("%s %s\n", update ? "updated" : "wrote", sidecar_path.ptr);
 done:
 	mlv_sidecar_release(&sc);
+	mlv_params_release(&params);
+	mlv_params_release(&metrics);
 	mlv_problems_release(&problems);
 	mlv_buf_release(&oid);
 	mlv_buf_release(&sidecar_path);

@@ -4,7 +4,7 @@
 set -eu
 
 build_pkgs="build-essential pkg-config git libgit2-dev libcurl4-openssl-dev
-libssl-dev libinih-dev libjansson-dev"
+libssl-dev libinih-dev libjansson-dev libyaml-dev"
 test_pkgs="libcmocka-dev git-lfs openssl python3 python3-jsonschema clang libclang-rt-14-dev graphviz
 bash-completion"
 bench_pkgs="git-lfs time"
