@@ -13,6 +13,7 @@
 #include "mlv/buf.h"
 #include "mlv/error.h"
 #include "mlv/params.h"
+#include "mlv/sidecar.h"
 #include "mlv/util.h"
 
 #include "helpers.h"
@@ -285,7 +286,7 @@ static void test_params__limits(void **state)
 
 	(void)state;
 	mlv_buf_puts(&text, "long: \"");
-	for (i = 0; i < 200; i++)
+	for (i = 0; i < MLV_SIDECAR_MAX_LINE; i++)
 		mlv_buf_putc(&text, 'x');
 	mlv_buf_puts(&text, "\"\n");
 	refuse("p.yaml", text.ptr, 0, "p.yaml: key 'long': its value does not fit");
