@@ -11,6 +11,8 @@
 #define MLV_VERSION "0.0.0-dev"
 #endif
 
+#define TOP_USAGE "[--version] [--help] <command> [<args>]"
+
 /* The groups `git mlv help` lists the verbs in, in this order. */
 enum group { WORKTREE, LINEAGE, REGISTRY, REMOTES, PLUMBING };
 
@@ -98,8 +100,7 @@ static void print_help(FILE *out)
 {
 	size_t g, i;
 
-	fprintf(out, "usage: git mlv [--version] [--help] <command> [<args>]\n\n"
-		     "These are the git mlv commands:\n");
+	fprintf(out, "usage: git mlv %s\n\nThese are the git mlv commands:\n", TOP_USAGE);
 	for (g = 0; g < sizeof(group_titles) / sizeof(group_titles[0]); g++) {
 		fprintf(out, "\n%s\n", group_titles[g]);
 		for (i = 0; i < NCOMMANDS; i++)
@@ -163,6 +164,10 @@ int main(int argc, char **argv)
 		return help(argc > 2 ? argv[2] : NULL);
 	if (!strcmp(argv[1], "--help"))
 		return argc > 2 ? help(argv[2]) : show_man_page("git-mlv");
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "unknown option: %s\n", argv[1]);
+		return usage_error(TOP_USAGE);
+	}
 	if (!(c = find_command(argv[1])))
 		return unknown(argv[1]);
 	/* as git: `git mlv <verb> --help` is `git mlv help <verb>` */
