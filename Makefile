@@ -1,7 +1,8 @@
 # mlv — build with `make`, test with `make test`, sanitizers with `make asan`.
 #
 #   make                 bin/git-mlv, bin/git-remote-mlv (and build/libmlv.a)
-#   make install PREFIX=/usr/local    (and the bash completion, share/bash-completion/)
+#   make doc             the manual pages (scdoc) in build/man/man1, man5
+#   make install PREFIX=/usr/local    (programs, pages, and the bash completion)
 #   make test            unit + end-to-end tests against bin/
 #   make asan            the same programs with -fsanitize=address,undefined
 #                        in build/asan/bin
@@ -16,7 +17,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow -Wformat=2
 ALL_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude \
-	$(shell pkg-config --cflags $(PKGS)) -DMLV_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
+	$(shell pkg-config --cflags $(PKGS)) -DMLV_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS) $(OBJ_CFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 LDFLAGS ?=
 ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
@@ -47,7 +48,18 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 LIBMLV = $(O)/libmlv.a
 PROGRAMS = $(BIN)/git-mlv $(BIN)/git-remote-mlv
 
+# Manual pages: docs/man/NAME.S.scd becomes build/man/manS/NAME.S, in one
+# place whichever build (optimized, sanitizer) runs them.
+MAN_O = build/man
+MAN_SRC = $(wildcard docs/man/*.scd)
+MAN1 = $(patsubst docs/man/%.1.scd,$(MAN_O)/man1/%.1,$(filter %.1.scd,$(MAN_SRC)))
+MAN5 = $(patsubst docs/man/%.5.scd,$(MAN_O)/man5/%.5,$(filter %.5.scd,$(MAN_SRC)))
+
 all: $(PROGRAMS)
+
+# git-mlv opens the pages of its own build tree (commands/help.c).
+$(O)/commands/help.o: OBJ_CFLAGS = -DMLV_BUILD_BIN='"$(CURDIR)/$(BIN)"' \
+	-DMLV_BUILD_MAN='"$(CURDIR)/$(MAN_O)"'
 
 $(O)/%.o: %.c $(wildcard include/mlv/*.h) commands/builtin.h
 	@mkdir -p $(dir $@)
@@ -72,9 +84,22 @@ $(O)/tests/%: tests/unit/%.c $(LIBMLV)
 
 unit: $(UNIT_BIN)
 
-install: $(PROGRAMS) install-completion
-	install -d $(DESTDIR)$(PREFIX)/bin
+$(MAN_O)/man1/%.1: docs/man/%.1.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@
+
+$(MAN_O)/man5/%.5: docs/man/%.5.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@
+
+doc: $(MAN1) $(MAN5)
+
+install: $(PROGRAMS) doc install-completion
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/
 
 # Where bash-completion looks for a `git-mlv` file when git's completion
 # meets `git mlv` (under /usr/local/share, /usr/share, ~/.local/share or
@@ -85,7 +110,7 @@ install-completion:
 	install -d $(DESTDIR)$(BASH_COMPLETION_DIR)
 	install -m 0644 contrib/completion/git-mlv.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/git-mlv
 
-test: all unit
+test: all unit doc
 	MLV_BUILD=$(O) MLV_BIN=$(CURDIR)/$(BIN) tests/run-all.sh
 
 asan:
@@ -93,7 +118,7 @@ asan:
 		EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		EXTRA_LDFLAGS='-fsanitize=address,undefined' all unit
 
-test-asan: asan
+test-asan: asan doc
 	MLV_BUILD=build/asan MLV_BIN=$(CURDIR)/build/asan/bin \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run-all.sh
@@ -123,5 +148,5 @@ fuzz-run: fuzz
 clean:
 	rm -rf build bin
 
-.PHONY: all unit install install-completion test asan test-asan check-layout clean fuzz fuzz-run
+.PHONY: all unit doc install install-completion test asan test-asan check-layout clean fuzz fuzz-run
 .DELETE_ON_ERROR:

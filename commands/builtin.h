@@ -210,6 +210,21 @@ json_t *pointer_file_json(struct mlv_repo *repo, const char *path,
 /* Print "fatal: <last mlv error>" (or `what` when it is empty); return 128. */
 int die_with_error(const char *what);
 
+/*
+ * Run man(1) on `page` (git-mlv-sidecar, mlvconfig, ...) in place of this
+ * process, as `git help` does; from the build tree the pages `make doc`
+ * built come first. Returns only when man cannot be run: 128, with a
+ * message.
+ */
+int show_man_page(const char *page);
+
+/*
+ * "git mlv: 'sidcar' is not a git mlv command", and the most similar of
+ * `names` when one is close enough, as git says it; on stderr. Returns 1,
+ * git's exit code for it.
+ */
+int unknown_command(const char *typed, const char *const *names, size_t n);
+
 /* Print "usage: git mlv <usage>" to stderr; return 129 as git does. */
 int usage_error(const char *usage);
 

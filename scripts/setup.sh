@@ -3,10 +3,12 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -eu
 
+# scdoc builds the manual pages (make doc, make install); man-db shows
+# them in the help tests.
 build_pkgs="build-essential pkg-config git libgit2-dev libcurl4-openssl-dev
-libssl-dev libinih-dev libjansson-dev libyaml-dev"
+libssl-dev libinih-dev libjansson-dev libyaml-dev scdoc"
 test_pkgs="libcmocka-dev git-lfs openssl python3 python3-jsonschema clang libclang-rt-14-dev graphviz
-bash-completion"
+bash-completion man-db"
 bench_pkgs="git-lfs time"
 # Ceph's S3 gateway and the one-node cluster under it (tests/s3/server.sh).
 s3_pkgs="radosgw ceph-mon ceph-osd"
