@@ -197,10 +197,6 @@ int text_or_json(int *json, const char *format);
 /* Print the usage with the options to stderr; return 129. */
 int usage_with_options(const char *usage, const struct option *opts);
 
-/* Damerau-Levenshtein distance of two strings (a swap counts once): how
- * far a mistyped name is from a real one. */
-size_t edit_distance(const char *a, const char *b);
-
 /* A file stored as a pointer, as ls-files and status write it in JSON:
  * path, oid, size, state and whether the local store has it. */
 struct mlv_pointer;

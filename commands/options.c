@@ -8,42 +8,7 @@
 #include <string.h>
 
 #include "builtin.h"
-
-size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t *prev = calloc(lb + 1, sizeof(*prev)), *row = calloc(lb + 1, sizeof(*row));
-	size_t *pprev = calloc(lb + 1, sizeof(*pprev)), *t, d;
-
-	if (!prev || !row || !pprev)
-		abort();
-	for (j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (i = 1; i <= la; i++) {
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = row[j - 1] + 1;
-
-			d = sub < del ? sub : del;
-			d = d < ins ? d : ins;
-			/* a swap of two neighbours counts as one edit */
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    pprev[j - 2] + 1 < d)
-				d = pprev[j - 2] + 1;
-			row[j] = d;
-		}
-		t = pprev;
-		pprev = prev;
-		prev = row;
-		row = t;
-	}
-	d = prev[lb];
-	free(prev);
-	free(row);
-	free(pprev);
-	return d;
-}
+#include "mlv/similar.h"
 
 static void print_usage(FILE *out, const char *usage, const struct option *opts)
 {
@@ -103,7 +68,7 @@ static int bad_option(const char *usage, const struct option *opts, const char *
 	for (o = opts; len > 1 && !find_long(opts, name, len) && o->type != OPTION_END; o++) {
 		if (!o->long_name)
 			continue;
-		d = edit_distance(given, o->long_name);
+		d = mlv_similar_distance(given, o->long_name);
 		if (d < best_d) {
 			best_d = d;
 			best = o;

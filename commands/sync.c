@@ -9,6 +9,7 @@
 #include "mlv/error.h"
 #include "mlv/quote.h"
 #include "mlv/scan.h"
+#include "mlv/similar.h"
 #include "mlv/store.h"
 #include "mlv/sync.h"
 #include "mlv/util.h"
@@ -171,7 +172,7 @@ static char *nearest_remote(struct mlv_repo *repo, const char *name, size_t *dis
 
 	*dist = (size_t)-1;
 	for (i = 0; i < n; i++) {
-		if ((d = edit_distance(name, names[i])) < *dist) {
+		if ((d = mlv_similar_distance(name, names[i])) < *dist) {
 			*dist = d;
 			free(best);
 			best = mlv_xstrdup(names[i]);

@@ -66,10 +66,11 @@ __git_mlv_options ()
 		opts="--file"
 		argopts="--file" ;;
 	"sidecar init")
-		argopts="--data --config --lockfile --param --metric --base --version --name"
+		argopts="--data --config --lockfile --param --metric --params-from --metrics-from"
+		argopts="$argopts --base --version --name"
 		opts="$argopts --force" ;;
 	"sidecar update")
-		argopts="--version --name --param --metric"
+		argopts="--version --name --param --metric --params-from --metrics-from"
 		opts=$argopts ;;
 	"sidecar show") opts="--manifest --manifest=" ;;
 	verify)

@@ -20,30 +20,42 @@ fi
 git mlv help >"$TRASH/list" 2>"$TRASH/list.err"
 sed -n 's/^   \([a-z][a-z-]*\)  .*/\1/p' "$TRASH/list" >"$TRASH/verbs"
 
+# The options `git mlv $1 -h` lists from the command's option table (and
+# its subcommand log's, for registry), one a line; --[no-]x as --x and
+# --no-x. Nothing for a command without a table.
+options_of() {
+	local v
+	for v in "$1" "$1 log"; do
+		# shellcheck disable=SC2086
+		git mlv $v -h 2>/dev/null </dev/null | grep -- '^    -'
+	done | grep -oE -- '(^|[ ,])(-[a-zA-Z]|--(\[no-\])?[a-z][-a-z]*)' | tr -d ' ,' |
+		sed -E 's/^--\[no-\](.*)/--\1\n--no-\1/' | sort -u
+}
+
 # Each option page $1 claims, in its SYNOPSIS and as an OPTIONS entry,
-# must appear as a string the source of verb $2 compares ("--opt" or
-# "--opt=): in the file that defines cmd_<verb>, or the shared output
-# options it uses (git-mlv: main() in commands/git-mlv.c).
-# Prints each that does not; fails when there is one.
+# must be one verb $2 takes: one its -h table lists, or for a command
+# without a table a string its source compares ("--opt" or "--opt=, in
+# the file that defines cmd_<verb>; git-mlv: main() in commands/git-mlv.c).
+# Prints each that is not; fails when there is one.
 page_options_in_source() {
-	local page=$1 verb=$2 files file opt bad=0
+	local page=$1 verb=$2 file opt bad=0 table=
 	if [ "$verb" = git-mlv ]; then
 		file=$ROOT/commands/git-mlv.c
 	else
 		file=$(grep -l "^int cmd_$(echo "$verb" | tr - _)(" "$ROOT"/commands/*.c) || {
 			echo "no cmd_$verb in commands/*.c"; return 1; }
-	fi
-	files=$file
-	if grep -q 'output_option(' "$file"; then
-		files="$files $(grep -l '^int output_option(' "$ROOT"/commands/*.c)"
+		table=$(options_of "$verb")
 	fi
 	for opt in $(awk '
 		/^# / { sect = $0; next }
 		sect == "# SYNOPSIS" || (sect == "# OPTIONS" && /^\*/) { print }
 	' "$page" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
-		# shellcheck disable=SC2086
-		if ! grep -qE -- "\"$opt[\"=]" $files; then
-			echo "$page: $opt is not an option of git mlv $verb ($files)"
+		if [ -n "$table" ]; then
+			printf '%s\n' "$table" | grep -qxF -- "$opt" && continue
+			echo "$page: $opt is not an option of git mlv $verb (git mlv $verb -h)"
+			bad=1
+		elif ! grep -qE -- "\"$opt[\"=]" "$file"; then
+			echo "$page: $opt is not an option of git mlv $verb ($file)"
 			bad=1
 		fi
 	done

@@ -208,6 +208,8 @@ test_expect_success 'git mlv --list-cmds lists each verb git mlv runs' '
 	cd r && git mlv --list-cmds >../verbs &&
 	test_line_count -gt 20 ../verbs &&
 	while read -r v; do
+		# help takes a topic, and says an unknown one is no command
+		[ "$v" = help ] && continue
 		git mlv "$v" --mlv-no-such-option </dev/null >/dev/null 2>../err
 		if grep -q "is not a git mlv command" ../err; then
 			echo "listed but unknown: $v"; exit 1
@@ -220,7 +222,7 @@ test_expect_success 'git mlv --list-cmds lists each verb git mlv runs' '
 test_expect_success 'git mlv sidecar init --<TAB> offers the options of its usage string' '
 	cd r && complete_words git mlv sidecar init -- &&
 	usage_options "$(usage_of "sidecar init")" | sed "s/$/ /" >../expect &&
-	test_line_count = 9 ../expect && test_cmp ../expect ../out &&
+	test_line_count = 11 ../expect && test_cmp ../expect ../out &&
 	complete_words git mlv sidecar init models/fraud.onnx --data data/train.csv --con &&
 	expect "--config " && test_cmp ../expect ../out
 '
