@@ -581,15 +581,90 @@ static int apply_files(struct mlv_sidecar *sc, const char *section,
 	}
 	mlv_sidecar_release(sc);
 	*sc = out;
-	/* as write_record walks them: --force alone, every other with a value */
-	for (i = 2; i + 1 < argc; i += strcmp(argv[i], "--force") ? 2 : 1)
+	/* as write_record walks them: each option with its value */
+	for (i = 2; i + 1 < argc; i += 2)
 		if (!strcmp(argv[i], opt) && (err = set_pair(sc, section, argv[i + 1])) < 0)
 			return err;
 	return 0;
 }
 
+/* The options of init and update, in the order given: the record is
+ * written in that order, and later ones win. */
+struct in_order {
+	char **argv; /* [verb, model, --opt, value, ...] */
+	int argc;
+};
+
+static int keep_in_order(const struct option *o, const char *arg)
+{
+	struct in_order *ord = o->value;
+	size_t len = strlen(o->long_name) + 3;
+	char *opt = mlv_xmalloc(len);
+
+	snprintf(opt, len, "--%s", o->long_name);
+	ord->argv[ord->argc++] = opt;
+	ord->argv[ord->argc++] = (char *)arg;
+	return 0;
+}
+
+/*
+ * Parse init's or update's options (update takes no inputs) into `ord`,
+ * the model first: 0, or the exit code. `ord->argv` has room for them
+ * all; the option names in it are malloc'd (free_in_order).
+ */
+static int parse_record_args(struct in_order *ord, int *force, int argc, char **argv,
+			     int update)
+{
+	const char *usage = update ? UPDATE_USAGE : INIT_USAGE;
+	const struct option opts[] = {
+		OPT_CALLBACK(0, "version", ord, keep_in_order, "<X.Y.Z>", "[model] version"),
+		OPT_CALLBACK(0, "name", ord, keep_in_order, "<name>", "[model] name"),
+		OPT_CALLBACK(0, "param", ord, keep_in_order, "<k=v>", "one [params] entry"),
+		OPT_CALLBACK(0, "metric", ord, keep_in_order, "<k=v>", "one [metrics] entry"),
+		OPT_CALLBACK(0, "params-from", ord, keep_in_order, "<file>",
+			     "[params] from a YAML or JSON file, flattened"),
+		OPT_CALLBACK(0, "metrics-from", ord, keep_in_order, "<file>[#last]",
+			     "[metrics] from a YAML or JSON file (#last: trainer_state.json)"),
+		/* init only, from here */
+		OPT_CALLBACK(0, "data", ord, keep_in_order, "<path|dir/|uri[=oid]>",
+			     "a training data input"),
+		OPT_CALLBACK(0, "config", ord, keep_in_order, "<path>", "the training config"),
+		OPT_CALLBACK(0, "lockfile", ord, keep_in_order, "<path>",
+			     "the environment's lockfile"),
+		OPT_CALLBACK(0, "base", ord, keep_in_order, "<oid>", "the model fine-tuned"),
+		OPT_FLAG(0, "force", force, "write over an existing sidecar"),
+		OPT_END(),
+	};
+	struct option shown[sizeof(opts) / sizeof(opts[0])];
+	int rc;
+
+	memcpy(shown, opts, sizeof(opts));
+	if (update)
+		shown[6] = shown[sizeof(opts) / sizeof(opts[0]) - 1];
+	ord->argv = mlv_xreallocarray(NULL, (size_t)argc * 2 + 2, sizeof(*ord->argv));
+	ord->argv[0] = argv[0];
+	ord->argv[1] = NULL;
+	ord->argc = 2;
+	if ((rc = parse_options(&argc, argv, shown, usage)))
+		return rc;
+	if (argc != 2)
+		return usage_with_options(usage, shown);
+	ord->argv[1] = argv[1];
+	ord->argv[ord->argc] = NULL;
+	return 0;
+}
+
+static void free_in_order(struct in_order *ord)
+{
+	int i;
+
+	for (i = 2; i < ord->argc; i += 2)
+		free(ord->argv[i]);
+	free(ord->argv);
+}
+
 /* init and update share everything but where they start from. */
-static int write_record(int argc, char **argv, int update)
+static int write_record(int given_argc, char **given_argv, int update)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
@@ -600,13 +675,21 @@ static int write_record(int argc, char **argv, int update)
 	const char *lockfile = NULL;
 	char *model = NULL, *full = NULL;
 	int i, force = 0, has_config = 0, has_data = 0, rc = 0, err;
-	int params_from = 0, metrics_from = 0;
+	int params_from = 0, metrics_from = 0, argc;
+	struct in_order ord = { NULL, 0 };
+	char **argv;
 	size_t k;
 
-	if (argc < 2 || argv[1][0] == '-')
-		return usage_error(usage);
-	if ((rc = open_worktree_repo(&repo)) != 0)
+	if ((rc = parse_record_args(&ord, &force, given_argc, given_argv, update))) {
+		free_in_order(&ord);
 		return rc;
+	}
+	argc = ord.argc;
+	argv = ord.argv;
+	if ((rc = open_worktree_repo(&repo)) != 0) {
+		free_in_order(&ord);
+		return rc;
+	}
 	model = repo_relative(repo.workdir, argv[1]);
 	if (mlv_repo_path_problem(model)) {
 		mlv_error_set("'%s' cannot have a sidecar: it %s", model,
@@ -644,19 +727,6 @@ static int write_record(int argc, char **argv, int update)
 	}
 	mlv_sidecar_set(&sc, "model", NULL, "oid", oid.ptr);
 	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--force") && !update) {
-			force = 1;
-			continue;
-		}
-		if (i + 1 >= argc) {
-			rc = usage_error(usage);
-			goto done;
-		}
-		if (update && (!strcmp(argv[i], "--data") || !strcmp(argv[i], "--config") ||
-			       !strcmp(argv[i], "--lockfile") || !strcmp(argv[i], "--base"))) {
-			rc = usage_error(usage);
-			goto done;
-		}
 		if (!strcmp(argv[i], "--params-from") || !strcmp(argv[i], "--metrics-from")) {
 			int is_params = argv[i][2] == 'p';
 
@@ -766,6 +836,7 @@ static int write_record(int argc, char **argv, int update)
 	}
 	printf("%s %s\n", update ? "updated" : "wrote", sidecar_path.ptr);
 done:
+	free_in_order(&ord);
 	mlv_sidecar_release(&sc);
 	mlv_params_release(&params);
 	mlv_params_release(&metrics);
@@ -807,8 +878,12 @@ static int cmd_sidecar_check(int argc, char **argv)
 	char *model = NULL;
 	int rc;
 
+	const struct option opts[] = { OPT_END() };
+
+	if ((rc = parse_options(&argc, argv, opts, "sidecar check [<model>]")))
+		return rc;
 	if (argc > 2)
-		return usage_error("sidecar check [<model>]");
+		return usage_with_options("sidecar check [<model>]", opts);
 	if ((rc = open_worktree_repo(&repo)) != 0)
 		return rc;
 	if (argc == 2)
@@ -917,22 +992,19 @@ static int cmd_sidecar_show(int argc, char **argv)
 	const char *last_section = "", *last_name = "", *arg = NULL, *rev = NULL;
 	const char *manifest = NULL; /* "" for the only directory */
 	size_t i;
-	int err, rc, k;
+	int err, rc;
+	const struct option opts[] = {
+		OPT_OPTARG(0, "manifest", &manifest, "<name>", "",
+			   "the manifest of the (named) data directory it records"),
+		OPT_END(),
+	};
 
-	for (k = 1; k < argc; k++) {
-		if (!strcmp(argv[k], "--manifest"))
-			manifest = "";
-		else if (!strncmp(argv[k], "--manifest=", 11) && argv[k][11])
-			manifest = argv[k] + 11;
-		else if (rev || argv[k][0] == '-')
-			return usage_error(SHOW_USAGE);
-		else if (arg)
-			rev = argv[k];
-		else
-			arg = argv[k];
-	}
-	if (!arg)
-		return usage_error(SHOW_USAGE);
+	if ((rc = parse_options(&argc, argv, opts, SHOW_USAGE)))
+		return rc;
+	if (argc < 2 || argc > 3)
+		return usage_with_options(SHOW_USAGE, opts);
+	arg = argv[1];
+	rev = argc == 3 ? argv[2] : NULL;
 	if ((rc = open_worktree_repo(&repo)) != 0)
 		return rc;
 	/* MODEL REV, a model reference alone, or MODEL as the work tree has it */

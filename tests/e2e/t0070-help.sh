@@ -21,11 +21,11 @@ git mlv help >"$TRASH/list" 2>"$TRASH/list.err"
 sed -n 's/^   \([a-z][a-z-]*\)  .*/\1/p' "$TRASH/list" >"$TRASH/verbs"
 
 # The options `git mlv $1 -h` lists from the command's option table (and
-# its subcommand log's, for registry), one a line; --[no-]x as --x and
-# --no-x. Nothing for a command without a table.
+# its subcommands', for registry and sidecar), one a line; --[no-]x as --x
+# and --no-x. Nothing for a command without a table.
 options_of() {
 	local v
-	for v in "$1" "$1 log"; do
+	for v in "$1" "$1 log" "$1 init" "$1 update" "$1 check" "$1 show"; do
 		# shellcheck disable=SC2086
 		git mlv $v -h 2>/dev/null </dev/null | grep -- '^    -'
 	done | grep -oE -- '(^|[ ,])(-[a-zA-Z]|--(\[no-\])?[a-z][-a-z]*)' | tr -d ' ,' |

@@ -111,4 +111,19 @@ test_expect_success 'options anywhere, --opt=value and --opt value, bundled swit
 	grep -q "option takes no value" ../err
 '
 
+test_expect_success 'sidecar init --force MODEL: options before the model, any order' '
+	git init -q s && cd s &&
+	git mlv track --model "*.onnx" >/dev/null &&
+	test_random_file m.onnx 300 m && printf "a\n" >d.csv && printf "x: 1\n" >c.yaml &&
+	git mlv sidecar init --data d.csv m.onnx --config=c.yaml >/dev/null &&
+	git mlv sidecar init --force --config c.yaml --data d.csv --param lr=0.1 m.onnx >/dev/null &&
+	grep -qx "lr = 0.1" m.onnx.mlv &&
+	test_expect_code 129 git mlv sidecar update m.onnx --data d.csv 2>../err &&
+	grep -q "^error: unknown option .data.$" ../err &&
+	test_expect_code 129 git mlv sidecar init -h >../out &&
+	grep -q "^    --params-from <file> " ../out &&
+	test_expect_code 129 git mlv sidecar show --manifst m.onnx 2>../err &&
+	grep -q "^	--manifest$" ../err
+'
+
 test_done
