@@ -197,6 +197,10 @@ int text_or_json(int *json, const char *format);
 /* Print the usage with the options to stderr; return 129. */
 int usage_with_options(const char *usage, const struct option *opts);
 
+/* The items of `problems` as a JSON array of strings. */
+struct mlv_problems;
+json_t *problems_json(const struct mlv_problems *problems);
+
 /* A file stored as a pointer, as ls-files and status write it in JSON:
  * path, oid, size, state and whether the local store has it. */
 struct mlv_pointer;

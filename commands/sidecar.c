@@ -12,6 +12,7 @@
 #include "mlv/datadir.h"
 #include "mlv/env.h"
 #include "mlv/error.h"
+#include "mlv/json.h"
 #include "mlv/params.h"
 #include "mlv/policy.h"
 #include "mlv/quote.h"
@@ -871,26 +872,43 @@ static int check_index(struct mlv_repo *repo, const char *model,
 	return err;
 }
 
+#define CHECK_USAGE "sidecar check [--format text|json] [<model>]"
+
 static int cmd_sidecar_check(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	const char *format = NULL;
 	char *model = NULL;
-	int rc;
+	int rc, json = 0;
+	const struct option opts[] = {
+		OPT_FORMAT_JSON(&format, &json),
+		OPT_END(),
+	};
 
-	const struct option opts[] = { OPT_END() };
-
-	if ((rc = parse_options(&argc, argv, opts, "sidecar check [<model>]")))
+	if ((rc = parse_options(&argc, argv, opts, CHECK_USAGE)) ||
+	    (rc = text_or_json(&json, format)))
 		return rc;
 	if (argc > 2)
-		return usage_with_options("sidecar check [<model>]", opts);
+		return usage_with_options(CHECK_USAGE, opts);
 	if ((rc = open_worktree_repo(&repo)) != 0)
 		return rc;
 	if (argc == 2)
 		model = repo_relative(repo.workdir, argv[1]);
-	if (check_index(&repo, model, &problems) < 0)
+	if (check_index(&repo, model, &problems) < 0) {
 		rc = die_with_error("");
-	else if (print_problems(&problems, "mlv: sidecar check failed"))
+	} else if (json) {
+		json_t *o = json_object();
+
+		mlv_json_set(o, "schema", json_integer(1));
+		mlv_json_set_string(o, "model", model);
+		mlv_json_set(o, "matches", json_boolean(!problems.n));
+		mlv_json_set(o, "problems", problems_json(&problems));
+		mlv_json_write(stdout, o, 2);
+		putchar('\n');
+		json_decref(o);
+		rc = problems.n ? 1 : 0;
+	} else if (print_problems(&problems, "mlv: sidecar check failed"))
 		rc = 1;
 	else
 		printf("sidecars match what is staged\n");
@@ -900,7 +918,8 @@ static int cmd_sidecar_check(int argc, char **argv)
 	return rc;
 }
 
-#define SHOW_USAGE "sidecar show [--manifest[=<name>]] <model> [<rev>] | <model-ref>"
+#define SHOW_USAGE \
+	"sidecar show [--manifest[=<name>]] [--format text|json] <model> [<rev>] | <model-ref>"
 
 /*
  * `sidecar show --manifest`: the manifest of the record's data directory
@@ -993,13 +1012,18 @@ static int cmd_sidecar_show(int argc, char **argv)
 	const char *manifest = NULL; /* "" for the only directory */
 	size_t i;
 	int err, rc;
+	const char *format = NULL;
+	json_t *o = NULL, *sections = NULL, *entries = NULL;
+	int json = 0;
 	const struct option opts[] = {
 		OPT_OPTARG(0, "manifest", &manifest, "<name>", "",
 			   "the manifest of the (named) data directory it records"),
+		OPT_FORMAT_JSON(&format, &json),
 		OPT_END(),
 	};
 
-	if ((rc = parse_options(&argc, argv, opts, SHOW_USAGE)))
+	if ((rc = parse_options(&argc, argv, opts, SHOW_USAGE)) ||
+	    (rc = text_or_json(&json, format)))
 		return rc;
 	if (argc < 2 || argc > 3)
 		return usage_with_options(SHOW_USAGE, opts);
@@ -1049,26 +1073,56 @@ static int cmd_sidecar_show(int argc, char **argv)
 		rc = show_manifest(&repo, &sc, path.ptr, *manifest ? manifest : NULL, tree);
 		goto done;
 	}
-	if (rev)
-		printf("lineage of %s (%s) as commit %.12s (%s) holds it\n", model,
-		       path.ptr, hex, rev);
-	else
-		printf("lineage of %s (%s)\n", model, path.ptr);
+	if (json) {
+		o = json_object();
+		sections = json_array();
+		mlv_json_set(o, "schema", json_integer(1));
+		mlv_json_set_string(o, "model", model);
+		mlv_json_set_string(o, "sidecar", path.ptr);
+		mlv_json_set_string(o, "rev", rev);
+		mlv_json_set_string(o, "commit", rev ? hex : NULL);
+		mlv_json_set(o, "sections", sections);
+	} else if (rev) {
+		printf("lineage of %s (%s) as commit %.12s (%s) holds it\n",
+		       mlv_quote_display(model), mlv_quote_display(path.ptr), hex,
+		       mlv_quote_display(rev));
+	} else {
+		printf("lineage of %s (%s)\n", mlv_quote_display(model),
+		       mlv_quote_display(path.ptr));
+	}
 	for (i = 0; i < sc.n; i++) {
 		const struct mlv_sidecar_entry *e = &sc.entries[i];
 
-		if (strcmp(e->section, last_section) ||
+		if (!i || strcmp(e->section, last_section) ||
 		    strcmp(e->name ? e->name : "", last_name)) {
-			if (e->name)
-				printf("\n  %s \"%s\"\n", e->section, e->name);
-			else
+			if (json) {
+				json_t *s = json_object();
+
+				entries = json_array();
+				mlv_json_set_string(s, "section", e->section);
+				mlv_json_set_string(s, "name", e->name);
+				mlv_json_set(s, "entries", entries);
+				json_array_append_new(sections, s);
+			} else if (e->name) {
+				printf("\n  %s \"%s\"\n", e->section, mlv_quote_display(e->name));
+			} else {
 				printf("\n  %s\n", e->section);
+			}
 			last_section = e->section;
 			last_name = e->name ? e->name : "";
 		}
-		printf("    %-16s %s\n", e->key, e->value);
+		if (json) {
+			json_t *kv = json_object();
+
+			mlv_json_set_string(kv, "key", e->key);
+			mlv_json_set_string(kv, "value", e->value);
+			json_array_append_new(entries, kv);
+		} else {
+			printf("    %-16s %s\n", e->key, mlv_quote_display(e->value));
+		}
 	}
-	putchar('\n');
+	if (!json)
+		putchar('\n');
 	if ((rev ? check_tree(&repo, tree, &commit, model, &problems)
 		 : check_index(&repo, model, &problems)) < 0) {
 		rc = die_with_error("");
@@ -1089,11 +1143,20 @@ static int cmd_sidecar_show(int argc, char **argv)
 	else
 		mlv_buf_sets(&against, "what is staged");
 	mlv_buf_printf(&heading, "does not match %s", against.ptr);
-	if (print_problems(&problems, heading.ptr))
+	if (json) {
+		mlv_json_set_string(o, "against", against.ptr);
+		mlv_json_set(o, "matches", json_boolean(!problems.n));
+		mlv_json_set(o, "problems", problems_json(&problems));
+		mlv_json_write(stdout, o, 2);
+		putchar('\n');
+		rc = problems.n ? 1 : 0;
+	} else if (print_problems(&problems, heading.ptr)) {
 		rc = 1;
-	else
+	} else {
 		printf("matches %s\n", against.ptr);
+	}
 done:
+	json_decref(o);
 	mlv_sidecar_release(&sc);
 	mlv_problems_release(&problems);
 	mlv_problems_release(&parsed);

@@ -16,7 +16,7 @@
 #include "mlv/promote.h"
 #include "mlv/registry.h"
 
-static json_t *problems_json(const struct mlv_problems *problems)
+json_t *problems_json(const struct mlv_problems *problems)
 {
 	json_t *a = json_array();
 	size_t i;

@@ -72,7 +72,12 @@ __git_mlv_options ()
 	"sidecar update")
 		argopts="--version --name --param --metric --params-from --metrics-from"
 		opts=$argopts ;;
-	"sidecar show") opts="--manifest --manifest=" ;;
+	"sidecar show")
+		opts="--manifest --manifest= --json --format"
+		argopts="--format" ;;
+	"sidecar check")
+		opts="--json --format"
+		argopts="--format" ;;
 	verify)
 		opts="--all --quiet --json --format"
 		argopts="--format" ;;

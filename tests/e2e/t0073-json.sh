@@ -95,6 +95,42 @@ assert v[\"registry\"] == {\"checked\": 0, \"problems\": []}, v" &&
 	check_schema_refuses verify ../bad.json
 '
 
+test_expect_success 'sidecar show and check --format json: the record and whether it holds' '
+	cd v &&
+	printf "a\n" >d.csv && printf "x: 1\n" >c.yaml &&
+	git mlv sidecar init m.onnx --data d.csv --config c.yaml --param lr=0.1 >/dev/null &&
+	git add . && git commit -qm sidecar &&
+	git mlv sidecar show m.onnx --format json >../show.json &&
+	check_schema sidecar-show ../show.json &&
+	python3 - ../show.json <<-\PY &&
+	import json, sys
+	s = json.load(open(sys.argv[1]))
+	assert s["matches"] and s["rev"] is None and s["sidecar"] == "m.onnx.mlv", s
+	secs = {(x["section"], x["name"]): {e["key"]: e["value"] for e in x["entries"]}
+	        for x in s["sections"]}
+	assert secs[("params", None)] == {"lr": "0.1"}, secs
+	assert secs[("data", "d")]["path"] == "d.csv", secs
+	PY
+	git mlv sidecar show --json m.onnx HEAD >../show2.json &&
+	check_schema sidecar-show ../show2.json &&
+	grep -q "\"commit\": \"$(git rev-parse HEAD)\"" ../show2.json &&
+	git mlv sidecar check --format json >../check.json &&
+	check_schema sidecar-check ../check.json &&
+	grep -q "\"matches\": true" ../check.json &&
+	printf "b\n" >d.csv && git add d.csv &&
+	test_expect_code 1 git mlv sidecar check m.onnx --json >../check2.json &&
+	check_schema sidecar-check ../check2.json &&
+	python3 -c "
+import json
+c = json.load(open(\"../check2.json\"))
+assert not c[\"matches\"] and c[\"model\"] == \"m.onnx\" and any(\"d.csv\" in p for p in c[\"problems\"]), c" &&
+	git reset -q --hard &&
+	sed "s/\"matches\": true/\"matches\": 1/" ../check.json >../bad.json &&
+	check_schema_refuses sidecar-check ../bad.json &&
+	sed "s/\"key\": \"lr\"/\"key\": \"\"/" ../show.json >../bad.json &&
+	check_schema_refuses sidecar-show ../bad.json
+'
+
 test_expect_success 'fsck --format json: local and remote stores, each problem named' '
 	cd r && git checkout -q -- b.bin c.bin &&
 	git mlv fsck --format json >../f.json &&
