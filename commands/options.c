@@ -9,6 +9,7 @@
 
 #include "builtin.h"
 #include "mlv/similar.h"
+#include "mlv/util.h"
 
 static void print_usage(FILE *out, const char *usage, const struct option *opts)
 {
@@ -57,26 +58,24 @@ static const struct option *find_long(const struct option *opts, const char *nam
 static int bad_option(const char *usage, const struct option *opts, const char *what,
 		      const char *name, size_t len)
 {
-	const struct option *o, *best = NULL;
-	size_t d, best_d = (size_t)-1;
-	char *given = strndup(name, len);
+	const struct option *o;
+	const char **names, *best = NULL;
+	size_t n = 0;
+	char *given = mlv_xstrndup(name, len);
 
-	if (!given)
-		abort();
 	fprintf(stderr, "error: %s '%s'\n", what, given);
+	for (o = opts; o->type != OPTION_END; o++)
+		n++;
+	names = mlv_xreallocarray(NULL, n + 1, sizeof(*names));
+	for (n = 0, o = opts; o->type != OPTION_END; o++)
+		if (o->long_name)
+			names[n++] = o->long_name;
 	/* a real option given wrongly needs no other name */
-	for (o = opts; len > 1 && !find_long(opts, name, len) && o->type != OPTION_END; o++) {
-		if (!o->long_name)
-			continue;
-		d = mlv_similar_distance(given, o->long_name);
-		if (d < best_d) {
-			best_d = d;
-			best = o;
-		}
-	}
-	/* as git does for commands: close enough to be a slip of the hand */
-	if (best && best_d <= 2 && best_d < len)
-		fprintf(stderr, "\nThe most similar option is\n\t--%s\n", best->long_name);
+	if (len > 1 && !find_long(opts, name, len))
+		best = mlv_similar_nearest(given, names, n);
+	if (best)
+		fprintf(stderr, "\nThe most similar option is\n\t--%s\n", best);
+	free(names);
 	free(given);
 	print_usage(stderr, usage, opts);
 	return 129;

@@ -164,36 +164,31 @@ static int parse_args(struct sync_args *a, int *argc, char **argv, int kind,
 	return parse_options(argc, argv, opts, usage);
 }
 
-/* The remote most like `name` and how far it is; NULL when there is none. */
-static char *nearest_remote(struct mlv_repo *repo, const char *name, size_t *dist)
+/* The remote near enough to `name` to be what was meant (malloc'd), or NULL. */
+static char *nearest_remote(struct mlv_repo *repo, const char *name)
 {
-	char **names, *best = NULL;
-	size_t i, d, n = mlv_sync_remote_names(&names, repo);
+	char **names;
+	size_t n = mlv_sync_remote_names(&names, repo);
+	const char *best = mlv_similar_nearest(name, (const char *const *)names, n);
+	char *out = best ? mlv_xstrdup(best) : NULL;
 
-	*dist = (size_t)-1;
-	for (i = 0; i < n; i++) {
-		if ((d = mlv_similar_distance(name, names[i])) < *dist) {
-			*dist = d;
-			free(best);
-			best = mlv_xstrdup(names[i]);
-		}
-	}
 	mlv_sync_remote_names_free(names, n);
-	return best;
+	return out;
 }
 
 /* `arg` of pull names no file here and is a remote's name mistyped. */
 static int looks_like_remote(struct mlv_repo *repo, const char *arg)
 {
 	struct stat st;
-	size_t d;
 	char *best;
+	int near;
 
 	if (lstat(arg, &st) == 0)
 		return 0;
-	best = nearest_remote(repo, arg, &d);
+	best = nearest_remote(repo, arg);
+	near = best != NULL;
 	free(best);
-	return best && d <= 2 && d < strlen(arg);
+	return near;
 }
 
 /* The remote `name`, which must be one: else the message says which
@@ -201,13 +196,12 @@ static int looks_like_remote(struct mlv_repo *repo, const char *arg)
 static int check_remote(struct mlv_repo *repo, const char *name)
 {
 	char *best;
-	size_t d;
 
 	if (mlv_sync_is_remote(repo, name))
 		return 0;
 	fprintf(stderr, "fatal: no such remote '%s'", mlv_quote_display(name));
-	best = nearest_remote(repo, name, &d);
-	if (best && d <= 2 && d < strlen(name))
+	best = nearest_remote(repo, name);
+	if (best)
 		fprintf(stderr, "\n\nThe most similar remote is\n\t%s\n", best);
 	else
 		fprintf(stderr, " (git remote -v lists them)\n");

@@ -44,3 +44,17 @@ size_t mlv_similar_distance(const char *typed, const char *known)
 	free(cur);
 	return result;
 }
+
+const char *mlv_similar_nearest(const char *typed, const char *const *known, size_t n)
+{
+	const char *best = NULL;
+	size_t i, d, best_d = (size_t)-1;
+
+	for (i = 0; i < n; i++) {
+		if ((d = mlv_similar_distance(typed, known[i])) < best_d) {
+			best_d = d;
+			best = known[i];
+		}
+	}
+	return best && best_d <= 2 && best_d < strlen(typed) ? best : NULL;
+}

@@ -25,4 +25,9 @@
 
 size_t mlv_similar_distance(const char *typed, const char *known);
 
+/* Of the `n` words `known`, the nearest to `typed` when it is near enough
+ * to be a slip of the hand (a distance of at most 2, and less than the
+ * length of `typed`); NULL when none is. The first of equals wins. */
+const char *mlv_similar_nearest(const char *typed, const char *const *known, size_t n);
+
 #endif

@@ -56,6 +56,19 @@ static void test_similar__a_swap_is_one_edit_only(void **state)
 			 2 * MLV_SIMILAR_REPLACE + MLV_SIMILAR_INSERT);
 }
 
+static void test_similar__nearest_only_when_near(void **state)
+{
+	const char *remotes[] = { "backup", "origin", "upstream" };
+
+	(void)state;
+	assert_string_equal(mlv_similar_nearest("orign", remotes, 3), "origin");
+	assert_string_equal(mlv_similar_nearest("orgiin", remotes, 3), "origin");
+	assert_null(mlv_similar_nearest("no-such-remote", remotes, 3));
+	/* a distance as long as the word itself is no slip */
+	assert_null(mlv_similar_nearest("b", (const char *const[]){ "ab" }, 1));
+	assert_null(mlv_similar_nearest("origin", remotes, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -64,6 +77,7 @@ int main(void)
 		cmocka_unit_test(test_similar__from_and_to_nothing),
 		cmocka_unit_test(test_similar__edits_add_up),
 		cmocka_unit_test(test_similar__a_swap_is_one_edit_only),
+		cmocka_unit_test(test_similar__nearest_only_when_near),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
