@@ -59,10 +59,11 @@ struct writer {
 	int push;                /* --push */
 	const char *remote;      /* --push=<remote>; NULL: the default one */
 	struct mlv_buf made;     /* the tag created */
+	int64_t now;             /* tagger_time(), once asked; INT64_MIN before */
 };
 
 #define WRITER_INIT { MLV_REPO_INIT, MLV_REGISTRY_INIT, MLV_REGISTRY_STATE_INIT, \
-		      MLV_BUF_INIT, NULL, NULL, 0, 0, NULL, MLV_BUF_INIT }
+		      MLV_BUF_INIT, NULL, NULL, 0, 0, NULL, MLV_BUF_INIT, INT64_MIN }
 
 static void writer_release(struct writer *w)
 {
@@ -121,20 +122,23 @@ static int writer_open(struct writer *w, const char *arg)
 }
 
 /* When a tag made now will say it was made: git's committer ident, which
- * GIT_COMMITTER_DATE can set (the tagger is the committer); else now. */
-static int64_t tagger_time(void)
+ * GIT_COMMITTER_DATE can set (the tagger is the committer); else now.
+ * Asked of git once per try: the rules and the tag see the same time. */
+static int64_t tagger_time(struct writer *w)
 {
 	const char *args[] = { "var", "GIT_COMMITTER_IDENT", NULL };
 	struct mlv_buf out = MLV_BUF_INIT;
-	int64_t when = (int64_t)time(NULL);
 	const char *close;
 	long long t;
 
+	if (w->now != INT64_MIN)
+		return w->now;
+	w->now = (int64_t)time(NULL);
 	if (mlv_run_git(&out, args, MLV_RUN_QUIET | MLV_RUN_NO_STDIN) == 0 &&
 	    (close = strrchr(out.ptr, '>')) && sscanf(close + 1, "%lld", &t) == 1)
-		when = (int64_t)t;
+		w->now = (int64_t)t;
 	mlv_buf_release(&out);
-	return when;
+	return w->now;
 }
 
 /* Create the annotated tag `tag` on `commit` with git itself, so that
@@ -155,7 +159,7 @@ static int create_tag(struct writer *w, const char *tag, const git_oid *commit,
 	for (i = 0; i < w->reg.n; i++)
 		if (!strcmp(w->reg.events[i].name, w->name.ptr) && w->reg.events[i].time > latest)
 			latest = w->reg.events[i].time;
-	if (latest != INT64_MIN && latest > tagger_time()) {
+	if (latest != INT64_MIN && latest > tagger_time(w)) {
 		/* for this git tag only: the date the user set stays theirs */
 		if ((was = getenv("GIT_COMMITTER_DATE")))
 			was = mlv_xstrdup(was);
@@ -454,7 +458,7 @@ static int check_rules(struct writer *w, const char *stage, const git_oid *commi
 	a.name = w->name.ptr;
 	a.stage = stage;
 	a.commit = *commit;
-	a.time = tagger_time();
+	a.time = tagger_time(w);
 	if (mlv_promote_load_policy(&policy, &problems, w->repo.git) < 0 ||
 	    mlv_promote_check(&problems, w->repo.git, &w->reg, &policy, &a, NULL, 0) < 0) {
 		rc = die_with_error("");
