@@ -1,11 +1,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "mlv/error.h"
+#include "mlv/buf.h"
 #include "mlv/sha256.h"
 #include "mlv/util.h"
 
@@ -109,4 +111,31 @@ int mlv_sha256_file(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
 	err = mlv_sha256_fd(hex, size, fd, path);
 	close(fd);
 	return err;
+}
+
+#define SEAL_LEN (5 + MLV_OID_HEXSZ) /* "end " <hex> LF */
+
+int mlv_sha256_seal(struct mlv_buf *text)
+{
+	char hex[MLV_OID_HEXSZ + 1];
+	int err;
+
+	if ((err = mlv_sha256_buf(hex, text->ptr ? text->ptr : "", text->len)) < 0)
+		return err;
+	mlv_buf_printf(text, "end %s\n", hex);
+	return 0;
+}
+
+ssize_t mlv_sha256_sealed_len(const char *data, size_t len)
+{
+	char want[MLV_OID_HEXSZ + 1];
+	const char *seal;
+
+	if (len < SEAL_LEN || data[len - 1] != '\n')
+		return -1;
+	seal = data + len - SEAL_LEN;
+	if (memcmp(seal, "end ", 4) || mlv_sha256_buf(want, data, (size_t)(seal - data)) < 0 ||
+	    memcmp(seal + 4, want, MLV_OID_HEXSZ))
+		return -1;
+	return (ssize_t)(seal - data);
 }

@@ -181,21 +181,16 @@ static int parse_version(struct mlv_version *v, const char **p, const char *end)
  * of this format (the caller then starts from nothing). */
 static int cache_parse(struct cache *c, const char *data, size_t len)
 {
-	const char *p = data, *end, *seal;
-	char want[MLV_OID_HEXSZ + 1];
+	const char *p = data, *end;
+	ssize_t body = mlv_sha256_sealed_len(data, len);
 	uint64_t n, i;
 	git_oid id;
 	size_t first;
 
-	if (len < strlen(CACHE_MAGIC) + 5 + MLV_OID_HEXSZ ||
-	    memcmp(data, CACHE_MAGIC, strlen(CACHE_MAGIC)) ||
-	    data[len - 1] != '\n')
+	if (body < (ssize_t)strlen(CACHE_MAGIC) ||
+	    memcmp(data, CACHE_MAGIC, strlen(CACHE_MAGIC)))
 		return -1;
-	seal = data + len - (5 + MLV_OID_HEXSZ);
-	if (memcmp(seal, "end ", 4) || mlv_sha256_buf(want, data, seal - data) < 0 ||
-	    memcmp(seal + 4, want, MLV_OID_HEXSZ))
-		return -1;
-	end = seal;
+	end = data + body;
 	p += strlen(CACHE_MAGIC);
 	while (p < end) {
 		if (parse_git_oid(&id, &p, end) < 0 ||
@@ -241,7 +236,7 @@ done:
 static int cache_save(const struct cache *c, const char *path)
 {
 	struct mlv_buf out = MLV_BUF_INIT;
-	char hex[GIT_OID_HEXSZ + 1], seal[MLV_OID_HEXSZ + 1];
+	char hex[GIT_OID_HEXSZ + 1];
 	size_t i, j;
 	int err;
 
@@ -266,9 +261,8 @@ static int cache_save(const struct cache *c, const char *path)
 			mlv_buf_putc(&out, '\n');
 		}
 	}
-	if ((err = mlv_sha256_buf(seal, out.ptr, out.len)) < 0)
+	if ((err = mlv_sha256_seal(&out)) < 0)
 		goto done;
-	mlv_buf_printf(&out, "end %s\n", seal);
 	err = mlv_write_file_atomic(path, out.ptr, out.len, 0644);
 done:
 	mlv_buf_release(&out);

@@ -358,17 +358,14 @@ static void cache_clear(struct mlv_registry_cache *c)
 static int cache_parse(struct mlv_registry_cache *c, char *data, size_t len)
 {
 	char *p = data, *end;
-	char want[MLV_OID_HEXSZ + 1];
+	ssize_t body = mlv_sha256_sealed_len(data, len);
 	size_t alloc = 0, i;
 	int same_names;
 
-	if (len < strlen(CACHE_MAGIC) + 5 + MLV_OID_HEXSZ ||
-	    memcmp(data, CACHE_MAGIC, strlen(CACHE_MAGIC)) || data[len - 1] != '\n')
+	if (body < (ssize_t)strlen(CACHE_MAGIC) ||
+	    memcmp(data, CACHE_MAGIC, strlen(CACHE_MAGIC)))
 		return -1;
-	end = data + len - (5 + MLV_OID_HEXSZ);
-	if (memcmp(end, "end ", 4) || mlv_sha256_buf(want, data, (size_t)(end - data)) < 0 ||
-	    memcmp(end + 4, want, MLV_OID_HEXSZ))
-		return -1;
+	end = data + body;
 	p += strlen(CACHE_MAGIC);
 	if (end - p < 7 + MLV_OID_HEXSZ || memcmp(p, "names ", 6) ||
 	    p[6 + MLV_OID_HEXSZ] != '\n')
@@ -467,9 +464,7 @@ void mlv_registry_save_cache(struct mlv_registry *reg)
 	struct mlv_registry_cache *c = reg->cache;
 	struct mlv_buf out = MLV_BUF_INIT;
 	const struct record **keep = NULL;
-	char seal[MLV_OID_HEXSZ + 1];
 	size_t i, n = 0;
-	int sealed;
 
 	if (!c || !c->complete)
 		return; /* a load that failed part-way saw only some tags */
@@ -487,9 +482,7 @@ void mlv_registry_save_cache(struct mlv_registry *reg)
 	mlv_buf_printf(&out, "names %s\n", c->names);
 	for (i = 0; i < n; i++)
 		put_record(&out, keep[i]);
-	if ((sealed = mlv_sha256_buf(seal, out.ptr, out.len) == 0))
-		mlv_buf_printf(&out, "end %s\n", seal);
-	if (!sealed || mlv_mkdir_parents(c->path) < 0 ||
+	if (mlv_sha256_seal(&out) < 0 || mlv_mkdir_parents(c->path) < 0 ||
 	    mlv_write_file_atomic(c->path, out.ptr, out.len, 0644) < 0) {
 		mlv_trace("registry cache '%s' not written: %s", c->path, mlv_error_last());
 		mlv_error_clear();

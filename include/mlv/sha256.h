@@ -2,6 +2,7 @@
 #define MLV_SHA256_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * Streaming SHA-256 through OpenSSL's EVP interface (which uses the CPU's
@@ -32,5 +33,16 @@ int mlv_sha256_file(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
 /* The same for the rest of open file `fd`; `name` is for messages. */
 int mlv_sha256_fd(char hex[MLV_OID_HEXSZ + 1], unsigned long long *size,
 		  int fd, const char *name);
+
+/*
+ * Sealed text, for derived files that must be read whole or not at all:
+ * its last line is "end " and the SHA-256 of every byte before that line,
+ * then LF. mlv_sha256_seal appends the line to `text` (0, or a negative
+ * error); mlv_sha256_sealed_len gives the length of what the seal covers,
+ * or -1 when `data` does not end in a seal of it (torn, truncated, edited).
+ */
+struct mlv_buf;
+int mlv_sha256_seal(struct mlv_buf *text);
+ssize_t mlv_sha256_sealed_len(const char *data, size_t len);
 
 #endif
