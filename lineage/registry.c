@@ -404,8 +404,10 @@ static struct mlv_registry_cache *cache_open(const struct mlv_registry *reg,
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < 2 * reg->nnames; i++)
-		mlv_buf_put(&names, reg->names[i], strlen(reg->names[i]) + 1);
+	for (i = 0; i < reg->nnames; i++) {
+		mlv_buf_put(&names, reg->names[i].name, strlen(reg->names[i].name) + 1);
+		mlv_buf_put(&names, reg->names[i].path, strlen(reg->names[i].path) + 1);
+	}
 	if (mlv_sha256_buf(c->names, names.ptr ? names.ptr : "", names.len) < 0)
 		memset(c->names, '0', MLV_OID_HEXSZ);
 	c->names[MLV_OID_HEXSZ] = '\0';
@@ -501,8 +503,10 @@ void mlv_registry_release(struct mlv_registry *reg)
 		event_release(&reg->events[i]);
 	free(reg->events);
 	cache_free(reg->cache);
-	for (i = 0; i < 2 * reg->nnames; i++)
-		free(reg->names[i]);
+	for (i = 0; i < reg->nnames; i++) {
+		free(reg->names[i].name);
+		free(reg->names[i].path);
+	}
 	free(reg->names);
 	memset(reg, 0, sizeof(*reg));
 }
@@ -1209,19 +1213,17 @@ int mlv_registry_load_names(struct mlv_registry *reg, git_repository *repo)
 {
 	struct mlv_policy policy;
 	struct mlv_problems problems = MLV_PROBLEMS_INIT;
-	size_t i;
 	int err = 0;
 
 	if (reg->names_loaded)
 		return 0;
 	if ((err = mlv_promote_load_policy(&policy, &problems, repo)) < 0)
 		goto done;
-	reg->names = mlv_xreallocarray(NULL, 2 * policy.nnames + 1, sizeof(*reg->names));
-	for (i = 0; i < policy.nnames; i++) {
-		reg->names[2 * i] = mlv_xstrdup(policy.names[i].name);
-		reg->names[2 * i + 1] = mlv_xstrdup(policy.names[i].path);
-	}
+	/* the registry keeps the names the policy read */
+	reg->names = policy.names;
 	reg->nnames = policy.nnames;
+	policy.names = NULL;
+	policy.nnames = 0;
 	reg->names_loaded = 1;
 done:
 	mlv_policy_release(&policy);
@@ -1235,8 +1237,8 @@ void mlv_registry_name_for(struct mlv_buf *out, const struct mlv_registry *reg,
 	size_t i;
 
 	for (i = 0; i < reg->nnames; i++) {
-		if (!strcmp(reg->names[2 * i + 1], model_path)) {
-			mlv_buf_sets(out, reg->names[2 * i]);
+		if (!strcmp(reg->names[i].path, model_path)) {
+			mlv_buf_sets(out, reg->names[i].name);
 			return;
 		}
 	}
@@ -1248,7 +1250,7 @@ const char *mlv_registry_configured_path(const struct mlv_registry *reg, const c
 	size_t i;
 
 	for (i = 0; i < reg->nnames; i++)
-		if (!strcmp(reg->names[2 * i], name))
-			return reg->names[2 * i + 1];
+		if (!strcmp(reg->names[i].name, name))
+			return reg->names[i].path;
 	return NULL;
 }

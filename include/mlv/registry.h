@@ -100,14 +100,15 @@ struct mlv_registry_event {
 };
 
 struct mlv_registry_cache;
+struct mlv_model_name;
 
 struct mlv_registry {
 	struct mlv_registry_event *events; /* in the order above */
 	size_t n, alloc;
 	size_t skipped;      /* registry-looking tags that broke the format */
 	struct mlv_registry_cache *cache;
-	char **names;        /* .mlvconfig's [model "NAME"] path = PATH: NAME, PATH, ... */
-	size_t nnames;       /* pairs */
+	struct mlv_model_name *names; /* .mlvconfig's [model "NAME"] path = PATH */
+	size_t nnames;
 	int names_loaded;
 };
 
