@@ -228,4 +228,32 @@ int unknown_command(const char *typed, const char *const *names, size_t n);
 /* Print "usage: git mlv <usage>" to stderr; return 129 as git does. */
 int usage_error(const char *usage);
 
+/*
+ * The paths of a command line (`git mlv checkout PATH...`), each from the
+ * current directory: a path names the file or every file under the
+ * directory; a pattern (with `glob`, or written ":(glob)PATTERN") matches
+ * as in .gitattributes. No paths match everything.
+ */
+struct path_arg;
+struct path_args {
+	char *const *args; /* as typed, for messages */
+	struct path_arg *items;
+	size_t n;
+};
+
+/* 0, or MLV_EINVALID (message set) for a path outside the work tree or a
+ * bad pattern; path_args_release() frees what was made either way. */
+int path_args_init(struct path_args *a, const char *workdir, char *const *args,
+		   size_t n, int glob);
+
+/* 1 when the repository path `path` is one of them, or under one; marks
+ * which matched. */
+int path_args_match(struct path_args *a, const char *path);
+
+/* As git does for a pathspec that names nothing: an error on stderr for
+ * each argument that matched no path, shell-quoted. 1 when one did not. */
+int path_args_report_unmatched(const struct path_args *a);
+
+void path_args_release(struct path_args *a);
+
 #endif

@@ -1,6 +1,5 @@
 /* git mlv checkout [--quiet] [<path>...] | --model <model-ref> */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,44 +28,13 @@ struct pending {
 	int done;     /* materialized */
 };
 
-/* A path from the command line: literal, as the user typed it, unless
- * asked for as a pattern (--glob, or ":(glob)"). */
-struct wanted {
-	char *path;        /* relative to the work tree top; "" for all */
-	int glob;          /* `path` is a pattern for git_pathspec */
-	git_pathspec *spec; /* the pattern, for a glob */
-	int matched;
-};
-
 struct checkout {
 	struct mlv_repo *repo;
-	struct wanted *wanted;
-	size_t nwanted;
+	struct path_args wanted;
 	struct pending *items;
 	size_t n, alloc;
 	uint64_t bytes;
 };
-
-/* 1 when `path` is one the command line names, or lies under one. */
-static int is_wanted(struct checkout *c, const char *path)
-{
-	size_t i, n;
-	int hit = 0;
-
-	for (i = 0; i < c->nwanted; i++) {
-		struct wanted *w = &c->wanted[i];
-
-		n = strlen(w->path);
-		if (w->glob ? git_pathspec_matches_path(w->spec, GIT_PATHSPEC_DEFAULT,
-							 path) :
-			      !n || (!strncmp(path, w->path, n) &&
-				     (!path[n] || path[n] == '/'))) {
-			w->matched = 1;
-			hit = 1;
-		}
-	}
-	return hit;
-}
 
 static int collect(const char *path, const struct mlv_pointer *p,
 		   const git_index_entry *e, void *payload)
@@ -75,7 +43,7 @@ static int collect(const char *path, const struct mlv_pointer *p,
 	enum mlv_worktree_state state;
 	int err;
 
-	if (c->nwanted && !is_wanted(c, path))
+	if (!path_args_match(&c->wanted, path))
 		return 0;
 	if ((err = mlv_worktree_state(&state, c->repo, path, p, e, 0)) < 0)
 		return err;
@@ -111,72 +79,6 @@ static int record_stat(git_index *index, const char *workdir,
 	err = mlv_worktree_record_stat(index, workdir, files, done);
 	free(files);
 	return err;
-}
-
-/* The current directory relative to the work tree: "" or "dir/". */
-static char *cwd_prefix(const char *workdir)
-{
-	char cwd[PATH_MAX], top[PATH_MAX];
-	size_t tl;
-
-	if (!getcwd(cwd, sizeof(cwd)) || !realpath(workdir, top))
-		return mlv_xstrdup("");
-	tl = strlen(top);
-	if (strncmp(cwd, top, tl) || (cwd[tl] && cwd[tl] != '/') || !cwd[tl])
-		return mlv_xstrdup("");
-	return mlv_path_join(cwd + tl + 1, "");
-}
-
-/*
- * `arg` from a command run in `prefix` ("" or "dir/") as a path from the
- * work tree top, "." and ".." resolved, no trailing '/'. NULL (message
- * set) when it leads out of the work tree.
- */
-static char *top_relative(const char *prefix, const char *arg)
-{
-	struct mlv_buf joined = MLV_BUF_INIT, out = MLV_BUF_INIT;
-	char *rel = NULL;
-
-	mlv_buf_printf(&joined, "%s%s", prefix, arg);
-	if (mlv_path_append_parts(&out, joined.ptr))
-		mlv_error_set("'%s' is outside the work tree", arg);
-	else
-		rel = mlv_xstrdup(out.len ? out.ptr + 1 : "");
-	mlv_buf_release(&joined);
-	mlv_buf_release(&out);
-	return rel;
-}
-
-static int add_wanted(struct checkout *c, const char *prefix, const char *arg,
-		      int glob)
-{
-	struct wanted *w;
-	git_strarray arr;
-	char *pattern;
-	int err;
-
-	c->wanted = mlv_xreallocarray(c->wanted, c->nwanted + 1, sizeof(*c->wanted));
-	w = &c->wanted[c->nwanted];
-	memset(w, 0, sizeof(*w));
-	if (!strncmp(arg, ":(glob)", 7)) {
-		arg += 7;
-		glob = 1;
-	}
-	if (!glob) {
-		if (!(w->path = top_relative(prefix, arg)))
-			return MLV_EINVALID;
-		c->nwanted++;
-		return 0;
-	}
-	w->glob = 1;
-	w->path = mlv_path_join(prefix[0] ? prefix : ".", arg);
-	pattern = prefix[0] ? w->path : w->path + 2;
-	arr.strings = &pattern;
-	arr.count = 1;
-	c->nwanted++;
-	if ((err = git_pathspec_new(&w->spec, &arr)) < 0)
-		return mlv_error_from_git(err, "bad pattern");
-	return 0;
 }
 
 /*
@@ -426,10 +328,9 @@ done:
 int cmd_checkout(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
-	struct checkout c = { &repo, NULL, 0, NULL, 0, 0, 0 };
+	struct checkout c = { &repo, { NULL, NULL, 0 }, NULL, 0, 0, 0 };
 	struct mlv_progress progress;
 	git_index *index = NULL;
-	char *prefix = NULL;
 	size_t i, failed = 0;
 	const char *ref = NULL;
 	int first = 1, quiet = 0, glob = 0, err, rc = 0;
@@ -460,12 +361,11 @@ int cmd_checkout(int argc, char **argv)
 		rc = checkout_model(&repo, ref, quiet);
 		goto done;
 	}
-	prefix = cwd_prefix(repo.workdir);
-	for (i = (size_t)first; i < (size_t)argc; i++)
-		if (add_wanted(&c, prefix, argv[i], glob) < 0) {
-			rc = die_with_error("");
-			goto done;
-		}
+	if (path_args_init(&c.wanted, repo.workdir, argv + first, (size_t)(argc - first),
+			   glob) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
 	if ((err = git_repository_index(&index, repo.git)) < 0) {
 		mlv_error_from_git(err, "cannot read the index");
 		rc = die_with_error("");
@@ -476,16 +376,7 @@ int cmd_checkout(int argc, char **argv)
 		goto done;
 	}
 	/* as git: a path that names nothing is a mistake, not a no-op */
-	for (i = 0; i < c.nwanted; i++)
-		if (!c.wanted[i].matched) {
-			struct mlv_buf q = MLV_BUF_INIT;
-
-			mlv_quote_shell(&q, argv[first + i]);
-			fprintf(stderr, "error: %s matches no file stored by mlv\n", q.ptr);
-			mlv_buf_release(&q);
-			rc = 1;
-		}
-	if (rc)
+	if ((rc = path_args_report_unmatched(&c.wanted)))
 		goto done;
 	mlv_progress_start(&progress, "Checking out mlv files", c.n, quiet);
 	for (i = 0; i < c.n; i++) {
@@ -514,12 +405,7 @@ done:
 	for (i = 0; i < c.n; i++)
 		free(c.items[i].path);
 	free(c.items);
-	free(prefix);
-	for (i = 0; i < c.nwanted; i++) {
-		free(c.wanted[i].path);
-		git_pathspec_free(c.wanted[i].spec);
-	}
-	free(c.wanted);
+	path_args_release(&c.wanted);
 	git_index_free(index);
 	mlv_repo_release(&repo);
 	return rc;
