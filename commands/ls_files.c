@@ -1,4 +1,4 @@
-/* git mlv ls-files [--long] [--format text|json] */
+/* git mlv ls-files [--long] [--format text|json] [--glob] [--] [<path>...] */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,10 +9,11 @@
 #include "mlv/scan.h"
 #include "mlv/worktree.h"
 
-#define LS_FILES_USAGE "ls-files [--long] [--format text|json]"
+#define LS_FILES_USAGE "ls-files [--long] [--format text|json] [--glob] [--] [<path>...]"
 
 struct listing {
 	struct mlv_repo *repo;
+	struct path_args paths;
 	int long_oids, json, count;
 };
 
@@ -37,6 +38,8 @@ static int list_one(const char *path, const struct mlv_pointer *p,
 	enum mlv_worktree_state state = MLV_WT_MISSING;
 	int err;
 
+	if (!path_args_match(&l->paths, path))
+		return 0;
 	if (l->repo->workdir &&
 	    (err = mlv_worktree_state(&state, l->repo, path, p, e, 0)) < 0)
 		return err;
@@ -65,12 +68,13 @@ static int list_one(const char *path, const struct mlv_pointer *p,
 int cmd_ls_files(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
-	struct listing l = { &repo, 0, 0, 0 };
+	struct listing l = { &repo, { NULL, NULL, 0 }, 0, 0, 0 };
 	git_index *index = NULL;
 	const char *format = NULL;
-	int err, rc = 0;
+	int glob = 0, err, rc = 0;
 	const struct option opts[] = {
 		OPT_FLAG('l', "long", &l.long_oids, "whole oids, sizes and states"),
+		OPT_FLAG(0, "glob", &glob, "the paths are patterns, as in .gitattributes"),
 		OPT_FORMAT_JSON(&format, &l.json),
 		OPT_END(),
 	};
@@ -78,10 +82,17 @@ int cmd_ls_files(int argc, char **argv)
 	if ((rc = parse_options(&argc, argv, opts, LS_FILES_USAGE)) ||
 	    (rc = text_or_json(&l.json, format)))
 		return rc;
-	if (argc > 1)
-		return usage_with_options(LS_FILES_USAGE, opts);
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
+	if (argc > 1 && !repo.workdir) {
+		mlv_error_set("ls-files PATH... needs a work tree");
+		rc = die_with_error("");
+		goto done;
+	}
+	if (path_args_init(&l.paths, repo.workdir, argv + 1, (size_t)(argc - 1), glob) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
 	if ((err = git_repository_index(&index, repo.git)) < 0) {
 		mlv_error_from_git(err, "cannot read the index");
 		rc = die_with_error("");
@@ -96,6 +107,7 @@ int cmd_ls_files(int argc, char **argv)
 	if (l.json)
 		printf("%s]\n", l.count ? "\n" : "");
 done:
+	path_args_release(&l.paths);
 	git_index_free(index);
 	mlv_repo_release(&repo);
 	return rc;
