@@ -256,4 +256,15 @@ int path_args_report_unmatched(const struct path_args *a);
 
 void path_args_release(struct path_args *a);
 
+/* The current directory from the top of `workdir`: "" or "dir/", to free. */
+char *path_cwd_prefix(const char *workdir);
+
+/*
+ * Replace `q` with the repository path `path` quoted for a `git add` or
+ * `git rm` the user pastes in the directory `prefix` (path_cwd_prefix()):
+ * as it is at the work tree top, as `:(top,literal)PATH` below it (git
+ * reads pathspecs from the current directory). Returns `q->ptr`.
+ */
+const char *path_pathspec_here(struct mlv_buf *q, const char *prefix, const char *path);
+
 #endif

@@ -21,8 +21,7 @@ struct path_arg {
 	int matched;
 };
 
-/* The current directory relative to the work tree: "" or "dir/". */
-static char *cwd_prefix(const char *workdir)
+char *path_cwd_prefix(const char *workdir)
 {
 	char cwd[PATH_MAX], top[PATH_MAX];
 	size_t tl;
@@ -97,7 +96,7 @@ int path_args_init(struct path_args *a, const char *workdir, char *const *args,
 	a->args = args;
 	if (!n)
 		return 0;
-	prefix = cwd_prefix(workdir);
+	prefix = path_cwd_prefix(workdir);
 	for (i = 0; i < n && !err; i++)
 		err = add_arg(a, prefix, args[i], glob);
 	free(prefix);
@@ -139,6 +138,21 @@ int path_args_report_unmatched(const struct path_args *a)
 	}
 	mlv_buf_release(&q);
 	return rc;
+}
+
+const char *path_pathspec_here(struct mlv_buf *q, const char *prefix, const char *path)
+{
+	struct mlv_buf top = MLV_BUF_INIT;
+
+	mlv_buf_clear(q);
+	if (!prefix[0]) {
+		mlv_quote_shell_pathspec(q, path);
+	} else {
+		mlv_buf_printf(&top, ":(top,literal)%s", path);
+		mlv_quote_shell(q, top.ptr);
+	}
+	mlv_buf_release(&top);
+	return q->ptr;
 }
 
 void path_args_release(struct path_args *a)

@@ -68,6 +68,7 @@ static int list_untracked(struct tally *t)
 	struct mlv_buf out = MLV_BUF_INIT, full = MLV_BUF_INIT, q = MLV_BUF_INIT;
 	struct stat st;
 	const char *path, *end;
+	char *prefix;
 	int err;
 
 	if ((err = mlv_run_git(&out, args, MLV_RUN_NO_STDIN)) != 0) {
@@ -76,6 +77,7 @@ static int list_untracked(struct tally *t)
 		mlv_buf_release(&out);
 		return MLV_ERROR;
 	}
+	prefix = path_cwd_prefix(t->repo->workdir);
 	for (path = out.ptr, end = out.ptr + out.len; path < end; path += strlen(path) + 1) {
 		mlv_buf_clear(&full);
 		mlv_buf_printf(&full, "%s%s", t->repo->workdir, path);
@@ -87,11 +89,10 @@ static int list_untracked(struct tally *t)
 			json_array_append_new(t->untracked_files, json_string(path));
 			continue;
 		}
-		mlv_buf_clear(&q);
-		mlv_quote_shell(&q, path);
 		printf("%-13s %s  (stored by mlv when added: git add -- %s)\n", "untracked",
-		       mlv_quote_display(path), q.ptr);
+		       mlv_quote_display(path), path_pathspec_here(&q, prefix, path));
 	}
+	free(prefix);
 	mlv_buf_release(&q);
 	mlv_buf_release(&full);
 	mlv_buf_release(&out);

@@ -39,10 +39,10 @@ __git_mlv_options ()
 	uninstall) opts="--global --local --skip-repo" ;;
 	track) opts="--model" ;;
 	ls-files)
-		opts="--long --json --format"
+		opts="--long --json --format --glob"
 		argopts="--format" ;;
 	status)
-		opts="--json --format"
+		opts="--json --format --glob"
 		argopts="--format" ;;
 	env)
 		opts="--json --format"
@@ -315,7 +315,7 @@ _git_mlv ()
 
 	case "$verb,$pos" in
 	push,0|fetch,0|pull,0) __gitcomp_nl "$(__git_remotes)" ;;
-	checkout,*) __git_mlv_complete_paths __git_mlv_pointer_paths ;;
+	checkout,*|ls-files,*|status,*) __git_mlv_complete_paths __git_mlv_pointer_paths ;;
 	"sidecar "*,0|lineage,*) __git_mlv_complete_paths __git_mlv_model_paths ;;
 	"sidecar show",1|register,1|verify,*) __git_complete_refs ;;
 	diff,*)

@@ -307,10 +307,10 @@ test_expect_success 'every option in the script is one its command reads' '
 '
 
 test_expect_success 'the option checks catch an option too many and one too few' '
-	sed "s/opts=\"--long --json --format\"/opts=\"--long --json --format --jsonl\"/" "$MLV_COMPLETION" >bad.bash &&
+	sed "s/opts=\"--long --json --format --glob\"/opts=\"--long --json --format --glob --jsonl\"/" "$MLV_COMPLETION" >bad.bash &&
 	MLV_COMPLETION=$TRASH/bad.bash script_not_in_source >unknown &&
 	grep -q "^ls-files: --jsonl " unknown && test_line_count = 1 unknown &&
-	sed "s/opts=\"--long --json --format\"/opts=\"--json --format\"/" "$MLV_COMPLETION" >bad.bash &&
+	sed "s/opts=\"--long --json --format --glob\"/opts=\"--json --format --glob\"/" "$MLV_COMPLETION" >bad.bash &&
 	(cd r && MLV_COMPLETION=$TRASH/bad.bash usage_not_in_script) >missing &&
 	echo "ls-files: --long" >want && test_cmp want missing
 '

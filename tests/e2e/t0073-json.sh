@@ -25,7 +25,9 @@ test_expect_success 'status --format json: every file, its state and the counts'
 	got = {f["path"]: f["state"] for f in s["files"]}
 	assert got == {"a.bin": "materialized", "b.bin": "modified", "c.bin": "missing",
 	               "new\nline.bin": "materialized"}, got
-	assert s["counts"] == {"materialized": 2, "pointer": 0, "modified": 1, "missing": 1}, s
+	assert s["counts"] == {"materialized": 2, "pointer": 0, "modified": 1, "missing": 1,
+	                       "untracked": 0}, s
+	assert s["untracked"] == [], s
 	PY
 	git mlv status --json >../s2.json && test_cmp ../s.json ../s2.json
 '
