@@ -104,6 +104,28 @@ done:
 	return err;
 }
 
+static int check(struct mlv_conn *c, struct mlv_transfer *t,
+		 struct mlv_transfer_result *r)
+{
+	struct mlv_buf key = MLV_BUF_INIT;
+	uint64_t have = 0;
+	int err;
+
+	mlv_backend_object_key(&key, r->oid);
+	err = mlv_conn_head(c, key.ptr, &have);
+	if (err == 0 && have != r->size) {
+		mlv_error_set("object %s in %s has %llu bytes, not %llu", r->oid,
+			      mlv_backend_url(t->backend), (unsigned long long)have,
+			      (unsigned long long)r->size);
+		err = MLV_ECORRUPT;
+	} else if (err == MLV_ENOTFOUND) {
+		mlv_error_set("object %s is not in %s", r->oid,
+			      mlv_backend_url(t->backend));
+	}
+	mlv_buf_release(&key);
+	return err;
+}
+
 struct sink {
 	struct mlv_transfer *t;
 	struct mlv_store_download *d;
@@ -266,14 +288,16 @@ static void *worker(void *arg)
 			err = open_err;
 		} else if (t->dir == MLV_TRANSFER_UPLOAD) {
 			err = upload(c, t, &j->r);
+		} else if (t->dir == MLV_TRANSFER_CHECK) {
+			err = check(c, t, &j->r);
 		} else {
 			err = download_job(c, t, j);
 		}
 		j->r.err = err;
 		if (err < 0)
 			j->r.message = mlv_xstrdup(mlv_error_last());
-		mlv_trace("transfer: %s %s: %s", t->dir == MLV_TRANSFER_UPLOAD ?
-			  "upload" : "download", j->r.oid,
+		mlv_trace("transfer: %s %s: %s", t->dir == MLV_TRANSFER_UPLOAD ? "upload" :
+			  t->dir == MLV_TRANSFER_CHECK ? "check" : "download", j->r.oid,
 			  err < 0 ? j->r.message : j->r.skipped ? "already there" : "done");
 
 		pthread_mutex_lock(&t->lock);

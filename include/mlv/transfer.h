@@ -25,7 +25,17 @@
  * A git-style progress meter counts objects and bytes on stderr.
  */
 
-enum mlv_transfer_direction { MLV_TRANSFER_UPLOAD, MLV_TRANSFER_DOWNLOAD };
+/*
+ * MLV_TRANSFER_CHECK moves nothing: it asks the remote store whether it
+ * has each object (one HEAD each, `jobs` at a time). A result is 0 when
+ * the store has the object with the size given, MLV_ENOTFOUND when it
+ * lacks it, MLV_ECORRUPT when its copy has another size.
+ */
+enum mlv_transfer_direction {
+	MLV_TRANSFER_UPLOAD,
+	MLV_TRANSFER_DOWNLOAD,
+	MLV_TRANSFER_CHECK
+};
 
 struct mlv_transfer;
 
