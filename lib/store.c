@@ -633,6 +633,108 @@ void mlv_store_download_abort(struct mlv_store_download *d)
 	mlv_sha256_release(&d->hash);
 }
 
+static int is_fanout(const char *name)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	return strlen(name) == 2 && strchr(hex, name[0]) && strchr(hex, name[1]);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/*
+ * The entries of `dir` but "." and "..", sorted: into `*names` (free each
+ * and the array); how many, or -1 when it cannot be read (errno set;
+ * ENOENT for a directory that was never made).
+ */
+static int sorted_entries(struct dirent ***names, const char *dir)
+{
+	int n = scandir(dir, names, NULL, by_name), i, j;
+
+	for (i = j = 0; i < n; i++) {
+		if (!strcmp((*names)[i]->d_name, ".") || !strcmp((*names)[i]->d_name, ".."))
+			free((*names)[i]);
+		else
+			(*names)[j++] = (*names)[i];
+	}
+	return n < 0 ? n : j;
+}
+
+/*
+ * Every entry of the fan-out directory `dir` (depth 1 or 2 under
+ * objects/, `prefix` the oid's first hex digits it stands for) to `fn`.
+ */
+static int each_in(const char *dir, const char *prefix, int depth,
+		   mlv_store_each_fn fn, void *payload)
+{
+	struct mlv_buf path = MLV_BUF_INIT, sub = MLV_BUF_INIT;
+	struct dirent **names = NULL;
+	struct stat st;
+	int n, i, err = 0;
+
+	if ((n = sorted_entries(&names, dir)) < 0) {
+		if (errno != ENOENT || depth > 0) {
+			mlv_error_set_errno("cannot read '%s'", dir);
+			err = MLV_ERROR;
+		}
+		goto done;
+	}
+	for (i = 0; i < n && !err; i++) {
+		const char *name = names[i]->d_name;
+
+		mlv_buf_clear(&path);
+		mlv_buf_printf(&path, "%s/%s", dir, name);
+		if (lstat(path.ptr, &st) < 0) {
+			if (errno == ENOENT)
+				continue; /* removed meanwhile */
+			mlv_error_set_errno("cannot read '%s'", path.ptr);
+			err = MLV_ERROR;
+		} else if (depth < 2 && S_ISDIR(st.st_mode) && is_fanout(name)) {
+			mlv_buf_clear(&sub);
+			mlv_buf_printf(&sub, "%s%s", prefix, name);
+			err = each_in(path.ptr, sub.ptr, depth + 1, fn, payload);
+		} else {
+			int object = depth == 2 && S_ISREG(st.st_mode) &&
+				     mlv_oid_is_valid(name) && !strncmp(name, prefix, 4);
+
+			err = fn(path.ptr, object ? name : NULL, &st, payload);
+		}
+	}
+done:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	mlv_buf_release(&path);
+	mlv_buf_release(&sub);
+	return err;
+}
+
+int mlv_store_each(const struct mlv_store *s, mlv_store_each_fn fn, void *payload)
+{
+	return each_in(s->objects, "", 0, fn, payload);
+}
+
+int mlv_store_remove(const struct mlv_store *s, const char *oid)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	int err;
+
+	if ((err = mlv_store_object_path(&path, s, oid)) < 0)
+		goto done;
+	if (unlink(path.ptr) < 0) {
+		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+		mlv_error_set_errno("cannot delete '%s'", path.ptr);
+	} else {
+		mlv_trace("store: removed %s", oid);
+	}
+done:
+	mlv_buf_release(&path);
+	return err;
+}
+
 /* Remove the regular files in `dirpath` unchanged for `max_age` seconds
  * (`empty_age` for empty ones); count them in `*removed`. */
 static void prune_dir(const char *dirpath, unsigned max_age, unsigned empty_age,

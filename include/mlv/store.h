@@ -2,6 +2,7 @@
 #define MLV_STORE_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "mlv/buf.h"
 #include "mlv/pointer.h"
@@ -134,6 +135,27 @@ void mlv_store_download_abort(struct mlv_store_download *d);
 /* Move a corrupt object aside to `bad/<oid>`; that new path into `moved_to`. */
 int mlv_store_quarantine(struct mlv_buf *moved_to, const struct mlv_store *s,
 			 const char *oid);
+
+/*
+ * Call `fn` for every file under objects/, fan-out directory by directory
+ * in byte order of the names: `path` is where it is, `oid` its name when
+ * it is an object (a regular file named by a valid oid in the right
+ * fan-out directory), NULL for anything else found there (a foreign
+ * file, a symlink, a directory too deep), `st` its lstat(). A non-zero
+ * return stops the walk and is returned. A store never written to has
+ * nothing to list.
+ */
+typedef int (*mlv_store_each_fn)(const char *path, const char *oid,
+				 const struct stat *st, void *payload);
+int mlv_store_each(const struct mlv_store *s, mlv_store_each_fn fn, void *payload);
+
+/*
+ * Delete the object `oid`: one unlink, so the store never holds part of
+ * it. MLV_ENOTFOUND when it was not there (someone removed it first).
+ * The fan-out directories stay, so a writer renaming into them at the
+ * same moment never finds its directory gone.
+ */
+int mlv_store_remove(const struct mlv_store *s, const char *oid);
 
 /*
  * Remove temporary files in tmp/ last changed more than `max_age` seconds
