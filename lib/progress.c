@@ -13,7 +13,7 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void human_bytes(char *out, size_t n, double bytes)
+void mlv_progress_human_bytes(char *out, size_t n, double bytes)
 {
 	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
 	unsigned u = 0;
@@ -48,9 +48,9 @@ static void draw(struct mlv_progress *p, const char *end)
 	double elapsed = now() - p->start;
 
 	if (p->bytes) {
-		human_bytes(size, sizeof(size), (double)p->bytes);
+		mlv_progress_human_bytes(size, sizeof(size), (double)p->bytes);
 		if (elapsed > 0)
-			human_bytes(rate, sizeof(rate), (double)p->bytes / elapsed);
+			mlv_progress_human_bytes(rate, sizeof(rate), (double)p->bytes / elapsed);
 	}
 	if (p->total)
 		fprintf(stderr, "\r%s: %3u%% (%llu/%llu)", p->title,

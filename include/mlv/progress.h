@@ -1,6 +1,7 @@
 #ifndef MLV_PROGRESS_H
 #define MLV_PROGRESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -30,5 +31,8 @@ void mlv_progress_start(struct mlv_progress *p, const char *title,
 void mlv_progress_add(struct mlv_progress *p, uint64_t items, uint64_t bytes);
 /* Draw the final state if anything was shown. */
 void mlv_progress_stop(struct mlv_progress *p);
+
+/* `bytes` as the meter shows it ("512 bytes", "1.20 GiB") into `out`. */
+void mlv_progress_human_bytes(char *out, size_t n, double bytes);
 
 #endif
