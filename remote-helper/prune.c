@@ -6,6 +6,7 @@
 #include <git2.h>
 
 #include "mlv/error.h"
+#include "mlv/oidset.h"
 #include "mlv/progress.h"
 #include "mlv/prune.h"
 #include "mlv/registry.h"
@@ -43,81 +44,9 @@ static int git_failed(int code, const char *fmt, ...)
 	return err;
 }
 
-/* A set of git object ids, open addressing: what the walk has seen. */
-struct seen {
-	git_oid *slots;
-	unsigned char *used;
-	size_t cap, n;
-};
-
-static size_t slot_of(const git_oid *id, size_t cap)
-{
-	size_t h;
-
-	memcpy(&h, id->id, sizeof(h)); /* ids are uniform already */
-	return h & (cap - 1);
-}
-
-static void seen_grow(struct seen *s)
-{
-	struct seen bigger = { NULL, NULL, s->cap ? s->cap * 2 : 4096, s->n };
-	size_t i, j;
-
-	bigger.slots = mlv_xreallocarray(NULL, bigger.cap, sizeof(*bigger.slots));
-	bigger.used = mlv_xmalloc(bigger.cap);
-	memset(bigger.used, 0, bigger.cap);
-	for (i = 0; i < s->cap; i++) {
-		if (!s->used[i])
-			continue;
-		for (j = slot_of(&s->slots[i], bigger.cap); bigger.used[j];
-		     j = (j + 1) & (bigger.cap - 1))
-			;
-		bigger.slots[j] = s->slots[i];
-		bigger.used[j] = 1;
-	}
-	free(s->slots);
-	free(s->used);
-	*s = bigger;
-}
-
-/* 1 when `id` is new (and now in the set), 0 when it was there. */
-static int seen_add(struct seen *s, const git_oid *id)
-{
-	size_t i;
-
-	if (2 * (s->n + 1) > s->cap)
-		seen_grow(s);
-	for (i = slot_of(id, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
-		if (!git_oid_cmp(&s->slots[i], id))
-			return 0;
-	s->slots[i] = *id;
-	s->used[i] = 1;
-	s->n++;
-	return 1;
-}
-
-static int seen_has(const struct seen *s, const git_oid *id)
-{
-	size_t i;
-
-	if (!s->cap)
-		return 0;
-	for (i = slot_of(id, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
-		if (!git_oid_cmp(&s->slots[i], id))
-			return 1;
-	return 0;
-}
-
-static void seen_release(struct seen *s)
-{
-	free(s->slots);
-	free(s->used);
-	memset(s, 0, sizeof(*s));
-}
-
 struct walk {
 	struct mlv_repo *r;
-	struct seen trees_blobs; /* git ids already looked at */
+	struct mlv_oidset trees_blobs; /* git ids already looked at */
 	/* the mlv objects found, by why they are kept; referenced: found in
 	 * commits that keep nothing */
 	struct mlv_sync_list keep[MLV_PRUNE_NREASONS];
@@ -132,7 +61,7 @@ static int look_at_blob(struct walk *w, const git_oid *id, const char *path,
 	struct mlv_pointer p;
 	int err;
 
-	if (!seen_add(&w->trees_blobs, id))
+	if (!mlv_oidset_add(&w->trees_blobs, id))
 		return 0;
 	if ((err = mlv_scan_read_pointer(&p, w->r, id)) == MLV_EINVALID)
 		return 0;
@@ -156,7 +85,7 @@ static int walk_tree(struct walk *w, const git_tree *tree, struct mlv_buf *path,
 		git_tree *sub = NULL;
 
 		mlv_buf_puts(path, git_tree_entry_name(e));
-		if (mode == GIT_FILEMODE_TREE && seen_add(&w->trees_blobs, id)) {
+		if (mode == GIT_FILEMODE_TREE && mlv_oidset_add(&w->trees_blobs, id)) {
 			if ((err = git_tree_lookup(&sub, w->r->git, id)) < 0) {
 				err = git_failed(err, "cannot read tree '%s'", path->ptr);
 			} else {
@@ -186,7 +115,7 @@ static int walk_commit(struct walk *w, const git_oid *id, struct mlv_sync_list *
 		err = git_failed(err, "cannot read commit %s", hex);
 		goto done;
 	}
-	if (seen_add(&w->trees_blobs, git_tree_id(tree)))
+	if (mlv_oidset_add(&w->trees_blobs, git_tree_id(tree)))
 		err = walk_tree(w, tree, &path, into);
 	mlv_progress_add(&w->progress, 1, 0);
 done:
@@ -542,7 +471,7 @@ int mlv_prune_plan(struct mlv_prune_plan *plan, struct mlv_repo *r,
 {
 	struct walk w;
 	struct worktrees wt = { NULL, 0, 0 };
-	struct seen ununpushed = { NULL, NULL, 0, 0 };
+	struct mlv_oidset ununpushed = MLV_OIDSET_INIT;
 	git_revwalk *walk = NULL;
 	git_oid *all = NULL, *ununpushed_ids = NULL;
 	size_t nall = 0, nunpushed = 0, i, nrest = 0;
@@ -574,7 +503,7 @@ int mlv_prune_plan(struct mlv_prune_plan *plan, struct mlv_repo *r,
 	    (err = walk_all(&ununpushed_ids, &nunpushed, walk)) < 0)
 		goto done;
 	for (i = 0; i < nunpushed; i++)
-		seen_add(&ununpushed, &ununpushed_ids[i]);
+		mlv_oidset_add(&ununpushed, &ununpushed_ids[i]);
 
 	mlv_progress_start(&w.progress, "Walking history", 0, o->quiet);
 	if ((err = walk_kept(&w, &wt)) < 0)
@@ -584,7 +513,7 @@ int mlv_prune_plan(struct mlv_prune_plan *plan, struct mlv_repo *r,
 	for (i = 0; i < nall && !err; i++) {
 		git_commit *c = NULL;
 
-		if (seen_has(&ununpushed, &all[i])) {
+		if (mlv_oidset_has(&ununpushed, &all[i])) {
 			err = walk_commit(&w, &all[i], &w.keep[MLV_PRUNE_UNPUSHED]);
 			continue;
 		}
@@ -620,8 +549,8 @@ done:
 	for (why = 0; why < MLV_PRUNE_NREASONS; why++)
 		mlv_sync_list_release(&w.keep[why]);
 	mlv_sync_list_release(&w.referenced);
-	seen_release(&w.trees_blobs);
-	seen_release(&ununpushed);
+	mlv_oidset_release(&w.trees_blobs);
+	mlv_oidset_release(&ununpushed);
 	free(all);
 	free(ununpushed_ids);
 	git_revwalk_free(walk);
