@@ -177,6 +177,58 @@ int mlv_attr_file_untrack(struct mlv_attr_file *f, const char *pattern)
 	return removed;
 }
 
+/* `line` (without LF) with each word `kind=lfs` made `kind=mlv`, onto
+ * `out`; 1 when one was. */
+static int line_from_lfs(struct mlv_buf *out, const char *line, size_t len)
+{
+	static const char *const words[] = { "filter=lfs", "diff=lfs", "merge=lfs" };
+	size_t i = 0, w, nwords = 0;
+	int changed = 0;
+
+	while (i < len) {
+		size_t j = i;
+
+		while (j < len && line[j] != ' ' && line[j] != '\t')
+			j++;
+		nwords += j > i;
+		for (w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+			if (j - i == strlen(words[w]) && !memcmp(line + i, words[w], j - i))
+				break;
+		/* the first word is the pattern */
+		if (nwords > 1 && w < sizeof(words) / sizeof(words[0])) {
+			mlv_buf_put(out, line + i, j - i - 3);
+			mlv_buf_puts(out, "mlv");
+			changed = 1;
+		} else {
+			mlv_buf_put(out, line + i, j - i);
+		}
+		if (j < len)
+			mlv_buf_putc(out, line[j]);
+		i = j + 1;
+	}
+	return changed;
+}
+
+size_t mlv_attr_file_from_lfs(struct mlv_attr_file *f)
+{
+	struct mlv_buf out = MLV_BUF_INIT;
+	struct line l;
+	size_t off, changed = 0;
+
+	for (off = 0; off < f->text.len; off = l.next) {
+		split_line(&l, &f->text, off);
+		if (l.pattern[0])
+			changed += (size_t)line_from_lfs(&out, l.start, l.len);
+		else
+			mlv_buf_put(&out, l.start, l.len);
+		if (l.next > off + l.len)
+			mlv_buf_putc(&out, '\n');
+	}
+	mlv_buf_release(&f->text);
+	f->text = out;
+	return changed;
+}
+
 int mlv_attr_file_save(const struct mlv_attr_file *f)
 {
 	return mlv_write_file_atomic(f->path, f->text.ptr, f->text.len, 0666);

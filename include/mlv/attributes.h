@@ -49,6 +49,14 @@ int mlv_attr_file_track(struct mlv_attr_file *f, const char *pattern,
 /* Remove the filter=mlv lines for `pattern`: 1 when one went, else 0. */
 int mlv_attr_file_untrack(struct mlv_attr_file *f, const char *pattern);
 
+/*
+ * Hand git-lfs's lines to mlv: in every line that is not a comment, the
+ * words filter=lfs, diff=lfs and merge=lfs become filter=mlv, diff=mlv
+ * and merge=mlv; everything else stays byte for byte. Returns how many
+ * lines changed.
+ */
+size_t mlv_attr_file_from_lfs(struct mlv_attr_file *f);
+
 /* Write the file back through a temporary file and rename. */
 int mlv_attr_file_save(const struct mlv_attr_file *f);
 

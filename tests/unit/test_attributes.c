@@ -520,6 +520,36 @@ static void test_attributes__failed_save_keeps_old_file(void **state)
 	mlv_attr_file_release(&a);
 }
 
+static void test_attributes__from_lfs(void **state)
+{
+	static const char before[] =
+		"# filter=lfs in a comment stays\n"
+		"*.bin filter=lfs diff=lfs merge=lfs -text\n"
+		"  *.dat\tfilter=lfs  diff=lfs merge=lfs -text lockable\r\n"
+		"filter=lfs filter=lfs\n"
+		"*.txt text filter=lfsx xfilter=lfs\n"
+		"\n"
+		"last filter=lfs";
+	static const char after[] =
+		"# filter=lfs in a comment stays\n"
+		"*.bin filter=mlv diff=mlv merge=mlv -text\n"
+		"  *.dat\tfilter=mlv  diff=mlv merge=mlv -text lockable\r\n"
+		"filter=lfs filter=mlv\n"
+		"*.txt text filter=lfsx xfilter=lfs\n"
+		"\n"
+		"last filter=mlv";
+	struct fixture *f = *state;
+	struct mlv_attr_file a = MLV_ATTR_FILE_INIT;
+
+	load_text(&a, f, before);
+	assert_int_equal(mlv_attr_file_from_lfs(&a), 4);
+	assert_text(&a, after);
+	/* again: nothing left to change */
+	assert_int_equal(mlv_attr_file_from_lfs(&a), 0);
+	assert_text(&a, after);
+	mlv_attr_file_release(&a);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -538,6 +568,7 @@ int main(void)
 		T(test_attributes__untrack),
 		T(test_attributes__untrack_all_copies),
 		T(test_attributes__untrack_indented_line),
+		T(test_attributes__from_lfs),
 		T(test_attributes__escape),
 		T(test_attributes__escaped_pattern_round_trip),
 		T(test_attributes__foreach),
