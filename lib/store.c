@@ -712,9 +712,14 @@ done:
 	return err;
 }
 
+int mlv_store_each_in(const char *objects_dir, mlv_store_each_fn fn, void *payload)
+{
+	return each_in(objects_dir, "", 0, fn, payload);
+}
+
 int mlv_store_each(const struct mlv_store *s, mlv_store_each_fn fn, void *payload)
 {
-	return each_in(s->objects, "", 0, fn, payload);
+	return mlv_store_each_in(s->objects, fn, payload);
 }
 
 int mlv_store_remove(const struct mlv_store *s, const char *oid)

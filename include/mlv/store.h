@@ -149,6 +149,10 @@ typedef int (*mlv_store_each_fn)(const char *path, const char *oid,
 				 const struct stat *st, void *payload);
 int mlv_store_each(const struct mlv_store *s, mlv_store_each_fn fn, void *payload);
 
+/* The same for any directory laid out as objects/ is (git-lfs's
+ * .git/lfs/objects is); a directory that does not exist lists nothing. */
+int mlv_store_each_in(const char *objects_dir, mlv_store_each_fn fn, void *payload);
+
 /*
  * Delete the object `oid`: one unlink, so the store never holds part of
  * it. MLV_ENOTFOUND when it was not there (someone removed it first).
