@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mlv/oidset.h"
+#include "mlv/repo.h"
 #include "mlv/util.h"
 
 static size_t slot_of(const git_oid *id, size_t cap)
@@ -67,4 +68,39 @@ void mlv_oidset_release(struct mlv_oidset *s)
 	free(s->slots);
 	free(s->used);
 	memset(s, 0, sizeof(*s));
+}
+
+int mlv_oidset_walk_tree(struct mlv_oidset *seen, git_repository *repo,
+			 const git_tree *tree, struct mlv_buf *path,
+			 mlv_oidset_blob_fn blob, void *payload)
+{
+	size_t i, n = git_tree_entrycount(tree), len = path->len;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		git_filemode_t mode = git_tree_entry_filemode(e);
+		const git_oid *id = git_tree_entry_id(e);
+		git_tree *sub = NULL;
+
+		mlv_buf_puts(path, git_tree_entry_name(e));
+		if (mode == GIT_FILEMODE_TREE && mlv_oidset_add(seen, id)) {
+			if ((err = git_tree_lookup(&sub, repo, id)) < 0) {
+				struct mlv_buf what = MLV_BUF_INIT;
+
+				mlv_buf_printf(&what, "cannot read tree '%s'", path->ptr);
+				err = mlv_error_from_git(err, what.ptr);
+				mlv_buf_release(&what);
+			} else {
+				mlv_buf_puts(path, "/");
+				err = mlv_oidset_walk_tree(seen, repo, sub, path, blob, payload);
+			}
+			git_tree_free(sub);
+		} else if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
+			   mlv_oidset_add(seen, id)) {
+			err = blob(id, path->ptr, payload);
+		}
+		mlv_buf_truncate(path, len);
+	}
+	return err;
 }

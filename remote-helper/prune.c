@@ -61,8 +61,6 @@ static int look_at_blob(struct walk *w, const git_oid *id, const char *path,
 	struct mlv_pointer p;
 	int err;
 
-	if (!mlv_oidset_add(&w->trees_blobs, id))
-		return 0;
 	if ((err = mlv_scan_read_pointer(&p, w->r, id)) == MLV_EINVALID)
 		return 0;
 	if (err == 0 && p.size > 0)
@@ -70,35 +68,16 @@ static int look_at_blob(struct walk *w, const git_oid *id, const char *path,
 	return err;
 }
 
-/* Every pointer in `tree` (at `path`, "" or "dir/") and below into `into`,
- * skipping trees seen before: each tree of history is read once. */
-static int walk_tree(struct walk *w, const git_tree *tree, struct mlv_buf *path,
-		     struct mlv_sync_list *into)
+struct tree_walk {
+	struct walk *w;
+	struct mlv_sync_list *into;
+};
+
+static int found_blob(const git_oid *id, const char *path, void *payload)
 {
-	size_t i, n = git_tree_entrycount(tree), len = path->len;
-	int err = 0;
+	struct tree_walk *t = payload;
 
-	for (i = 0; i < n && !err; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-		git_filemode_t mode = git_tree_entry_filemode(e);
-		const git_oid *id = git_tree_entry_id(e);
-		git_tree *sub = NULL;
-
-		mlv_buf_puts(path, git_tree_entry_name(e));
-		if (mode == GIT_FILEMODE_TREE && mlv_oidset_add(&w->trees_blobs, id)) {
-			if ((err = git_tree_lookup(&sub, w->r->git, id)) < 0) {
-				err = git_failed(err, "cannot read tree '%s'", path->ptr);
-			} else {
-				mlv_buf_puts(path, "/");
-				err = walk_tree(w, sub, path, into);
-			}
-			git_tree_free(sub);
-		} else if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
-			err = look_at_blob(w, id, path->ptr, into);
-		}
-		mlv_buf_truncate(path, len);
-	}
-	return err;
+	return look_at_blob(t->w, id, path, t->into);
 }
 
 static int walk_commit(struct walk *w, const git_oid *id, struct mlv_sync_list *into)
@@ -115,8 +94,12 @@ static int walk_commit(struct walk *w, const git_oid *id, struct mlv_sync_list *
 		err = git_failed(err, "cannot read commit %s", hex);
 		goto done;
 	}
-	if (mlv_oidset_add(&w->trees_blobs, git_tree_id(tree)))
-		err = walk_tree(w, tree, &path, into);
+	if (mlv_oidset_add(&w->trees_blobs, git_tree_id(tree))) {
+		struct tree_walk t = { w, into };
+
+		err = mlv_oidset_walk_tree(&w->trees_blobs, w->r->git, tree, &path,
+					   found_blob, &t);
+	}
 	mlv_progress_add(&w->progress, 1, 0);
 done:
 	git_tree_free(tree);
@@ -292,6 +275,8 @@ static int walk_index(struct walk *w, git_repository *repo)
 		const git_index_entry *e = git_index_get_byindex(index, i);
 
 		if ((e->mode & 0170000) != 0100000)
+			continue;
+		if (!mlv_oidset_add(&w->trees_blobs, &e->id))
 			continue;
 		/* an entry whose blob git never wrote (intent to add) holds
 		 * no object of ours */
