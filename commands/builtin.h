@@ -25,6 +25,7 @@ int cmd_ls_files(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_fsck(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_sidecar(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

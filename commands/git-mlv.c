@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	{ "checkout", cmd_checkout, WORKTREE, "replace pointers in the work tree with content" },
 	{ "fsck", cmd_fsck, WORKTREE, "verify the local store against HEAD and the index" },
 	{ "prune", cmd_prune, WORKTREE, "delete local objects that nothing needs and the remote has" },
+	{ "migrate", cmd_migrate, WORKTREE, "adopt a git-lfs repository without rewriting it; sizes by file kind" },
 	{ "pointer", cmd_pointer, WORKTREE, "print the pointer for a file" },
 	{ "env", cmd_env, LINEAGE, "print this machine's [environment] section" },
 	{ "sidecar", cmd_sidecar, LINEAGE, "write, update, check or show a model's lineage record" },

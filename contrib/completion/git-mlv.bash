@@ -65,6 +65,9 @@ __git_mlv_options ()
 	prune)
 		opts="--dry-run --verbose --quiet --recent-days --no-verify-remote"
 		argopts="--recent-days" ;;
+	migrate)
+		opts="--from-lfs --keep-attributes --dry-run --quiet --info --everything --include-ref --top"
+		argopts="--include-ref --top" ;;
 	pointer)
 		opts="--file"
 		argopts="--file" ;;
