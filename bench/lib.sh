@@ -95,3 +95,29 @@ pair_ratio() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.3f", a / b }'; }
 
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "-" && a + 0 <= b + 0) }'; }
+
+# bench_setup NAME: git-mlv from $MLV_BIN (default the build's bin/) first
+# on PATH; a work directory $WORK (under $BENCH_DIR or $TMPDIR) with the
+# samples file $RAW, removed at exit unless --keep (after running
+# $BENCH_ON_EXIT, if set); HOME inside it, with a bench identity and
+# branch main; $OUT made.
+bench_setup() {
+	MLV_BIN=${MLV_BIN:-$HERE/../bin}
+	[ -d "$MLV_BIN" ] || MLV_BIN=$(dirname "$MLV_BIN")
+	export PATH="$MLV_BIN:$PATH"
+	[ -x "$MLV_BIN/git-mlv" ] && [ -x "$MLV_BIN/git-remote-mlv" ] ||
+		die "no git-mlv and git-remote-mlv in $MLV_BIN (run make)"
+	WORK=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/mlv-bench-$1.XXXXXX")
+	RAW=$WORK/raw.tsv
+	: >"$RAW"
+	trap bench_cleanup EXIT
+	export HOME=$WORK/home GIT_CONFIG_NOSYSTEM=1
+	mkdir -p "$HOME" "$OUT"
+	git config --global user.name bench && git config --global user.email bench@example.com
+	git config --global init.defaultBranch main
+}
+
+bench_cleanup() {
+	[ -z "${BENCH_ON_EXIT:-}" ] || $BENCH_ON_EXIT
+	if [ "$KEEP" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+}

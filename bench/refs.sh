@@ -15,20 +15,7 @@ usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
 parse_options "$@"
 NREFS=${BENCH_REFS:-100000}
 [ "$QUICK" = 1 ] && { NREFS=${BENCH_REFS:-5000}; REPS=3; }
-MLV_BIN=${MLV_BIN:-$HERE/../bin}
-[ -d "$MLV_BIN" ] || MLV_BIN=$(dirname "$MLV_BIN")
-export PATH="$MLV_BIN:$PATH"
-[ -x "$MLV_BIN/git-remote-mlv" ] || die "no git-remote-mlv in $MLV_BIN (run make)"
-
-WORK=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/mlv-bench-refs.XXXXXX")
-RAW=$WORK/raw.tsv
-: >"$RAW"
-cleanup() { [ "$KEEP" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"; }
-trap cleanup EXIT
-export HOME=$WORK/home GIT_CONFIG_NOSYSTEM=1
-mkdir -p "$HOME" "$OUT"
-git config --global user.name bench && git config --global user.email bench@example.com
-git config --global init.defaultBranch main
+bench_setup refs
 
 log "setup: one commit, $NREFS refs, in an mlv store and in a bare repository"
 git init -q "$WORK/src"
