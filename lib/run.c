@@ -29,62 +29,100 @@ int mlv_run_git(struct mlv_buf *out, const char *const *args, unsigned flags)
 	return err;
 }
 
-int mlv_run(struct mlv_buf *out, const char *const *argv, unsigned flags)
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int mlv_child_start(struct mlv_child *c, const char *const *argv, unsigned flags)
 {
 	posix_spawn_file_actions_t actions;
-	int pipefd[2] = { -1, -1 };
-	int status = 0, err = MLV_ERROR, spawned;
-	pid_t pid;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, spawned, err = MLV_ERROR;
 
+	c->pid = -1;
+	c->in = c->out = -1;
+	c->name = argv[0];
+	c->verb = argv[1] ? argv[1] : "";
 	posix_spawn_file_actions_init(&actions);
-	if (flags & MLV_RUN_NO_STDIN)
+	if (((flags & MLV_RUN_PIPE_IN) && pipe(in) < 0) ||
+	    ((flags & MLV_RUN_PIPE_OUT) && pipe(out) < 0)) {
+		mlv_error_set_errno("cannot create a pipe");
+		goto done;
+	}
+	if (flags & MLV_RUN_PIPE_IN) {
+		posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+		posix_spawn_file_actions_addclose(&actions, in[0]);
+		posix_spawn_file_actions_addclose(&actions, in[1]);
+	} else if (flags & MLV_RUN_NO_STDIN) {
 		posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-	if (out) {
-		if (pipe(pipefd) < 0) {
-			mlv_error_set_errno("cannot create a pipe");
-			goto done;
-		}
-		posix_spawn_file_actions_adddup2(&actions, pipefd[1], 1);
+	}
+	if (flags & MLV_RUN_PIPE_OUT) {
+		posix_spawn_file_actions_adddup2(&actions, out[1], 1);
 		if (flags & MLV_RUN_STDERR_TO_OUT)
-			posix_spawn_file_actions_adddup2(&actions, pipefd[1], 2);
-		posix_spawn_file_actions_addclose(&actions, pipefd[0]);
-		posix_spawn_file_actions_addclose(&actions, pipefd[1]);
+			posix_spawn_file_actions_adddup2(&actions, out[1], 2);
+		posix_spawn_file_actions_addclose(&actions, out[0]);
+		posix_spawn_file_actions_addclose(&actions, out[1]);
 	}
 	if (flags & MLV_RUN_QUIET)
 		posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-	spawned = posix_spawnp(&pid, argv[0], &actions, NULL, (char *const *)argv,
+	spawned = posix_spawnp(&c->pid, argv[0], &actions, NULL, (char *const *)argv,
 			       environ);
 	if (spawned) {
 		errno = spawned;
 		mlv_error_set_errno("cannot run %s", argv[0]);
+		c->pid = -1;
 		goto done;
 	}
-	if (out) {
-		char chunk[4096];
-		ssize_t got;
-
-		close(pipefd[1]);
-		pipefd[1] = -1;
-		while ((got = mlv_read_retry(pipefd[0], chunk, sizeof(chunk))) > 0)
-			mlv_buf_put(out, chunk, (size_t)got);
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			mlv_error_set_errno("cannot wait for %s", argv[0]);
-			goto done;
-		}
-	}
-	if (!WIFEXITED(status)) {
-		mlv_error_set("%s %s died of signal %d", argv[0], argv[1] ? argv[1] : "",
-			      WTERMSIG(status));
-		goto done;
-	}
-	err = WEXITSTATUS(status);
+	c->in = in[1];
+	c->out = out[0];
+	in[1] = out[0] = -1;
+	err = 0;
 done:
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
+	close_fd(&in[0]);
+	close_fd(&in[1]);
+	close_fd(&out[0]);
+	close_fd(&out[1]);
 	posix_spawn_file_actions_destroy(&actions);
 	return err;
+}
+
+int mlv_child_wait(struct mlv_child *c)
+{
+	int status = 0;
+
+	close_fd(&c->in);
+	close_fd(&c->out);
+	if (c->pid < 0)
+		return MLV_ERROR;
+	while (waitpid(c->pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			mlv_error_set_errno("cannot wait for %s", c->name);
+			return MLV_ERROR;
+		}
+	}
+	c->pid = -1;
+	if (!WIFEXITED(status)) {
+		mlv_error_set("%s %s died of signal %d", c->name, c->verb, WTERMSIG(status));
+		return MLV_ERROR;
+	}
+	return WEXITSTATUS(status);
+}
+
+int mlv_run(struct mlv_buf *out, const char *const *argv, unsigned flags)
+{
+	struct mlv_child c;
+	char chunk[4096];
+	ssize_t got;
+	int err;
+
+	if (out)
+		flags |= MLV_RUN_PIPE_OUT;
+	if ((err = mlv_child_start(&c, argv, flags)) < 0)
+		return err;
+	if (out)
+		while ((got = mlv_read_retry(c.out, chunk, sizeof(chunk))) > 0)
+			mlv_buf_put(out, chunk, (size_t)got);
+	return mlv_child_wait(&c);
 }

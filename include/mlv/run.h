@@ -1,6 +1,8 @@
 #ifndef MLV_RUN_H
 #define MLV_RUN_H
 
+#include <sys/types.h>
+
 #include "mlv/buf.h"
 
 /*
@@ -23,5 +25,27 @@ int mlv_run_git(struct mlv_buf *out, const char *const *args, unsigned flags);
 
 /* The same for any program on PATH: `argv[0]` is the program. */
 int mlv_run(struct mlv_buf *out, const char *const *argv, unsigned flags);
+
+/*
+ * A program that runs beside us, for streaming through it: with
+ * MLV_RUN_PIPE_IN we write its stdin at `in`, with MLV_RUN_PIPE_OUT we
+ * read its stdout at `out` (else -1: inherited, or /dev/null with
+ * MLV_RUN_NO_STDIN). The other flags as for mlv_run().
+ */
+#define MLV_RUN_PIPE_IN 8
+#define MLV_RUN_PIPE_OUT 16
+
+struct mlv_child {
+	pid_t pid;
+	int in, out;
+	const char *name; /* argv[0] and argv[1], for messages */
+	const char *verb;
+};
+
+int mlv_child_start(struct mlv_child *c, const char *const *argv, unsigned flags);
+
+/* Close what is still open of the pipes and wait: the exit status
+ * (0..255), or MLV_ERROR after a message (a signal, a failed wait). */
+int mlv_child_wait(struct mlv_child *c);
 
 #endif
