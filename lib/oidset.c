@@ -14,14 +14,16 @@ static size_t slot_of(const git_oid *id, size_t cap)
 	return h & (cap - 1);
 }
 
-static void grow(struct mlv_oidset *s)
+static void grow(struct mlv_oidset *s, int with_values)
 {
-	struct mlv_oidset bigger = { NULL, NULL, s->cap ? s->cap * 2 : 4096, s->n };
+	struct mlv_oidset bigger = { NULL, NULL, s->cap ? s->cap * 2 : 4096, s->n, NULL };
 	size_t i, j;
 
 	bigger.slots = mlv_xreallocarray(NULL, bigger.cap, sizeof(*bigger.slots));
 	bigger.used = mlv_xmalloc(bigger.cap);
 	memset(bigger.used, 0, bigger.cap);
+	if (with_values)
+		bigger.values = mlv_xreallocarray(NULL, bigger.cap, sizeof(*bigger.values));
 	for (i = 0; i < s->cap; i++) {
 		if (!s->used[i])
 			continue;
@@ -30,43 +32,78 @@ static void grow(struct mlv_oidset *s)
 			;
 		bigger.slots[j] = s->slots[i];
 		bigger.used[j] = 1;
+		if (with_values)
+			bigger.values[j] = s->values[i];
 	}
 	free(s->slots);
 	free(s->used);
+	free(s->values);
 	*s = bigger;
 }
 
-int mlv_oidset_add(struct mlv_oidset *s, const git_oid *id)
+/* The slot of `id`: where it is, or the free one where it would go. */
+static size_t find_slot(const struct mlv_oidset *s, const git_oid *id)
+{
+	size_t i;
+
+	for (i = slot_of(id, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
+		if (!git_oid_cmp(&s->slots[i], id))
+			break;
+	return i;
+}
+
+static size_t insert(struct mlv_oidset *s, const git_oid *id, int *added, int with_values)
 {
 	size_t i;
 
 	if (2 * (s->n + 1) > s->cap)
-		grow(s);
-	for (i = slot_of(id, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
-		if (!git_oid_cmp(&s->slots[i], id))
-			return 0;
-	s->slots[i] = *id;
-	s->used[i] = 1;
-	s->n++;
-	return 1;
+		grow(s, with_values);
+	i = find_slot(s, id);
+	*added = !s->used[i];
+	if (*added) {
+		s->slots[i] = *id;
+		s->used[i] = 1;
+		s->n++;
+	}
+	return i;
+}
+
+int mlv_oidset_add(struct mlv_oidset *s, const git_oid *id)
+{
+	int added;
+
+	insert(s, id, &added, 0);
+	return added;
 }
 
 int mlv_oidset_has(const struct mlv_oidset *s, const git_oid *id)
 {
+	return s->cap && s->used[find_slot(s, id)];
+}
+
+void mlv_oidset_put(struct mlv_oidset *s, const git_oid *key, const git_oid *value)
+{
+	int added;
+	size_t i = insert(s, key, &added, 1); /* may move s->values */
+
+	s->values[i] = *value;
+}
+
+const git_oid *mlv_oidset_get(const struct mlv_oidset *s, const git_oid *key)
+{
 	size_t i;
 
-	if (!s->cap)
-		return 0;
-	for (i = slot_of(id, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
-		if (!git_oid_cmp(&s->slots[i], id))
-			return 1;
-	return 0;
+	if (!s->cap || !s->values)
+		return NULL;
+	i = find_slot(s, key);
+	return s->used[i] ? &s->values[i] : NULL;
 }
 
 void mlv_oidset_release(struct mlv_oidset *s)
 {
 	free(s->slots);
 	free(s->used);
+	free(s->values);
 	memset(s, 0, sizeof(*s));
 }
 

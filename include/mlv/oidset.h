@@ -15,14 +15,20 @@ struct mlv_oidset {
 	git_oid *slots;
 	unsigned char *used;
 	size_t cap, n;
+	git_oid *values; /* a map: one value per slot, after mlv_oidset_put() */
 };
 
-#define MLV_OIDSET_INIT { NULL, NULL, 0, 0 }
+#define MLV_OIDSET_INIT { NULL, NULL, 0, 0, NULL }
 
 /* 1 when `id` is new (and now in the set), 0 when it was there. */
 int mlv_oidset_add(struct mlv_oidset *s, const git_oid *id);
 
 int mlv_oidset_has(const struct mlv_oidset *s, const git_oid *id);
+
+/* The set as a map from id to id: put replaces the value of `key`; get
+ * gives it, or NULL when `key` has none. Use a set for one or the other. */
+void mlv_oidset_put(struct mlv_oidset *s, const git_oid *key, const git_oid *value);
+const git_oid *mlv_oidset_get(const struct mlv_oidset *s, const git_oid *key);
 
 void mlv_oidset_release(struct mlv_oidset *s);
 
