@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "builtin.h"
 #include "mlv/attributes.h"
 #include "mlv/error.h"
 #include "mlv/hooks.h"
+#include "mlv/import.h"
 #include "mlv/lfs.h"
 #include "mlv/progress.h"
 #include "mlv/quote.h"
@@ -20,7 +22,8 @@
 
 #define MIGRATE_USAGE \
 	"migrate --from-lfs [--keep-attributes] [--dry-run] [--quiet]\n" \
-	"migrate --info [--everything | --include-ref <ref>...] [--top <n>]"
+	"migrate --info [--everything | --include-ref <ref>...] [--top <n>]\n" \
+	"migrate --import [--everything | --include-ref <ref>...] [--quiet] [--] <pattern>..."
 
 #define COMMIT_MESSAGE "Store large files with mlv instead of git-lfs"
 
@@ -481,10 +484,252 @@ done:
 	return rc;
 }
 
+/* The refs an import rewrites, with their values before it. */
+struct ref_list {
+	char **names;
+	git_oid *old;
+	size_t n, alloc;
+};
+
+static void ref_list_add(struct ref_list *l, const char *name, const git_oid *id)
+{
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 8;
+		l->names = mlv_xreallocarray(l->names, l->alloc, sizeof(*l->names));
+		l->old = mlv_xreallocarray(l->old, l->alloc, sizeof(*l->old));
+	}
+	l->names[l->n] = mlv_xstrdup(name);
+	l->old[l->n++] = *id;
+}
+
+static void ref_list_release(struct ref_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+	free(l->old);
+}
+
+struct listing {
+	struct mlv_repo *repo;
+	struct ref_list *refs;
+};
+
+static int add_ref(const char *name, void *payload)
+{
+	struct listing *ls = payload;
+	git_oid id;
+
+	if (git_reference_name_to_id(&id, ls->repo->git, name) == 0)
+		ref_list_add(ls->refs, name, &id);
+	git_error_clear();
+	return 0;
+}
+
+/* The refs to rewrite: HEAD's branch, each --include-ref, or with
+ * --everything every branch and tag. */
+static int refs_to_rewrite(struct ref_list *l, struct mlv_repo *repo, int everything)
+{
+	struct listing ls = { repo, l };
+	git_reference *ref = NULL, *head = NULL;
+	size_t i;
+	int err = 0;
+
+	if (everything) {
+		git_reference_foreach_glob(repo->git, "refs/heads/*", add_ref, &ls);
+		git_reference_foreach_glob(repo->git, "refs/tags/*", add_ref, &ls);
+		return 0;
+	}
+	for (i = 0; i < include_refs.n && !err; i++) {
+		const char *name = include_refs.refs[i];
+
+		if (git_reference_dwim(&ref, repo->git, name) < 0 ||
+		    (strncmp(git_reference_name(ref), "refs/heads/", 11) &&
+		     strncmp(git_reference_name(ref), "refs/tags/", 10)) ||
+		    !git_reference_target(ref)) {
+			mlv_error_set("--include-ref '%s' names no branch or tag",
+				      mlv_quote_display(name));
+			err = MLV_ENOTFOUND;
+		} else {
+			ref_list_add(l, git_reference_name(ref), git_reference_target(ref));
+		}
+		git_reference_free(ref);
+		ref = NULL;
+	}
+	if (include_refs.n || err)
+		return err;
+	if (git_repository_head(&head, repo->git) < 0 || !git_reference_is_branch(head)) {
+		mlv_error_set("HEAD is no branch with commits: name what to rewrite with "
+			      "--include-ref or --everything");
+		err = MLV_EINVALID;
+	} else {
+		ref_list_add(l, git_reference_name(head), git_reference_target(head));
+	}
+	git_reference_free(head);
+	return err;
+}
+
+/* Undo: every ref back to its value before, the backups dropped. */
+static void restore_refs(struct mlv_repo *repo, const struct ref_list *l,
+			 const char *backup)
+{
+	struct mlv_buf name = MLV_BUF_INIT;
+	git_reference *ref = NULL;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (git_reference_create(&ref, repo->git, l->names[i], &l->old[i], 1,
+					 "mlv migrate --import: nothing to import") == 0)
+			git_reference_free(ref);
+		mlv_buf_clear(&name);
+		mlv_buf_printf(&name, "%s%s", backup, l->names[i] + 5);
+		if (git_reference_lookup(&ref, repo->git, name.ptr) == 0) {
+			git_reference_delete(ref);
+			git_reference_free(ref);
+		}
+		ref = NULL;
+	}
+	git_error_clear();
+	mlv_buf_release(&name);
+}
+
+static int import(struct mlv_repo *repo, int everything, int quiet, char **patterns,
+		  size_t npatterns)
+{
+	struct mlv_import_options o = { (const char *const *)patterns, npatterns, NULL, 0, quiet };
+	struct mlv_import_result res = MLV_IMPORT_RESULT_INIT;
+	struct ref_list refs = { NULL, NULL, 0, 0 };
+	struct mlv_buf out = MLV_BUF_INIT, backup = MLV_BUF_INIT, name = MLV_BUF_INIT;
+	const char **revs = NULL;
+	git_reference *ref = NULL;
+	char bytes[32];
+	size_t i;
+	int rc = 0, head_rewritten = 0;
+
+	if (!repo->workdir) {
+		mlv_error_set("'%s' is a bare repository: migrate in a work tree",
+			      repo->common_dir);
+		rc = die_with_error("");
+		goto done;
+	}
+	if (!mlv_repo_config_string(&out, repo, "filter.mlv.process")) {
+		mlv_error_set("mlv's filter is not configured: run 'git mlv install' first, so "
+			      "that the files check out after the rewrite");
+		rc = die_with_error("");
+		goto done;
+	}
+	{
+		const char *const status[] = { "status", "--porcelain", "--untracked-files=no",
+					       NULL };
+
+		mlv_buf_clear(&out);
+		if (mlv_run_git(&out, status, MLV_RUN_NO_STDIN) != 0 || out.len) {
+			mlv_error_set("the work tree or the index has changes: commit or stash "
+				      "them first (the rewrite moves the branch under them)");
+			rc = die_with_error("");
+			goto done;
+		}
+	}
+	if (refs_to_rewrite(&refs, repo, everything) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (!refs.n) {
+		fprintf(stderr, "mlv: no branch or tag to rewrite\n");
+		goto done;
+	}
+	/* backups first: refs/mlv/backup/<time>/heads/main */
+	for (i = 0;; i++) {
+		git_reference *taken = NULL;
+
+		mlv_buf_clear(&backup);
+		mlv_buf_printf(&backup, "refs/mlv/backup/%lld", (long long)time(NULL));
+		if (i)
+			mlv_buf_printf(&backup, "-%zu", i);
+		mlv_buf_clear(&name);
+		mlv_buf_printf(&name, "%s/%s", backup.ptr, refs.names[0] + 5);
+		if (git_reference_lookup(&taken, repo->git, name.ptr) < 0)
+			break; /* a second import within the second gets its own */
+		git_reference_free(taken);
+	}
+	git_error_clear();
+	mlv_buf_putc(&backup, '/');
+	revs = mlv_xreallocarray(NULL, refs.n, sizeof(*revs));
+	for (i = 0; i < refs.n; i++) {
+		mlv_buf_clear(&name);
+		mlv_buf_printf(&name, "%s%s", backup.ptr, refs.names[i] + 5);
+		if (git_reference_create(&ref, repo->git, name.ptr, &refs.old[i], 0,
+					 "mlv migrate --import: backup") < 0) {
+			mlv_error_from_git(-1, "cannot write the backup ref");
+			restore_refs(repo, &refs, backup.ptr);
+			rc = die_with_error("");
+			goto done;
+		}
+		git_reference_free(ref);
+		ref = NULL;
+		revs[i] = refs.names[i];
+	}
+	o.revs = revs;
+	o.nrevs = refs.n;
+	if (mlv_import(&res, repo, &o) < 0) {
+		fprintf(stderr, "fatal: %s\n", mlv_error_last());
+		fprintf(stderr, "hint: the refs as they were are under %s\n", backup.ptr);
+		rc = 128;
+		goto done;
+	}
+	if (!res.files) {
+		restore_refs(repo, &refs, backup.ptr);
+		fprintf(stderr, "mlv: no file of that history matches; nothing was rewritten\n");
+		goto done;
+	}
+	for (i = 0; i < refs.n; i++) {
+		git_reference *head = NULL;
+
+		if (git_repository_head(&head, repo->git) == 0 &&
+		    !strcmp(git_reference_name(head), refs.names[i]))
+			head_rewritten = 1;
+		git_reference_free(head);
+	}
+	git_error_clear();
+	if (head_rewritten) {
+		const char *const reset[] = { "reset", "-q", NULL };
+		const char *const attrs[] = { "checkout", "HEAD", "--", ":(top,literal).gitattributes",
+					      NULL };
+		const char *const refresh[] = { "update-index", "-q", "--refresh", NULL };
+
+		/* the index to the new HEAD, and its .gitattributes into the
+		 * work tree; every other file has the same bytes as before */
+		if (mlv_run_git(NULL, reset, MLV_RUN_NO_STDIN) != 0 ||
+		    mlv_run_git(NULL, attrs, MLV_RUN_NO_STDIN) != 0)
+			fprintf(stderr, "warning: updating the work tree after the rewrite "
+				"failed: run 'git reset --hard'\n");
+		mlv_run_git(NULL, refresh, MLV_RUN_NO_STDIN | MLV_RUN_QUIET);
+	}
+	fwrite(res.map.ptr, 1, res.map.len, stdout);
+	fflush(stdout);
+	mlv_progress_human_bytes(bytes, sizeof(bytes), (double)res.bytes);
+	fprintf(stderr, "migrate: rewrote %zu commit%s of %zu ref%s: %zu file%s (%s) are now "
+		"pointers, their content in the store\n", res.commits,
+		res.commits == 1 ? "" : "s", refs.n, refs.n == 1 ? "" : "s", res.files,
+		res.files == 1 ? "" : "s", bytes);
+	fprintf(stderr, "migrate: the refs as they were are under %s; publish the new "
+		"history with 'git push --force'\n", backup.ptr);
+done:
+	free(revs);
+	ref_list_release(&refs);
+	mlv_import_result_release(&res);
+	mlv_buf_release(&out);
+	mlv_buf_release(&backup);
+	mlv_buf_release(&name);
+	return rc;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
-	int rc, from = 0, show = 0, keep = 0, dry_run = 0, quiet = 0, everything = 0;
+	int rc, from = 0, show = 0, keep = 0, dry_run = 0, quiet = 0, everything = 0, rewrite = 0;
 	const char *top = NULL;
 	const struct option opts[] = {
 		OPT_FLAG_NONEG(0, "from-lfs", &from,
@@ -494,16 +739,20 @@ int cmd_migrate(int argc, char **argv)
 		OPT_FLAG('n', "dry-run", &dry_run, "with --from-lfs: say what would be done"),
 		OPT_FLAG('q', "quiet", &quiet, "no progress"),
 		OPT_FLAG_NONEG(0, "info", &show, "the bytes history holds, by kind of file"),
-		OPT_FLAG(0, "everything", &everything, "with --info: the history of every ref"),
+		OPT_FLAG_NONEG(0, "import", &rewrite,
+			       "rewrite history: files matching the patterns become pointers"),
+		OPT_FLAG(0, "everything", &everything,
+			 "with --info or --import: every branch and tag"),
 		OPT_CALLBACK(0, "include-ref", NULL, add_include_ref, "<ref>",
-			     "with --info: the history of this ref (again for more)"),
+			     "with --info or --import: this ref (again for more)"),
 		OPT_STRING(0, "top", &top, "<n>", "with --info: the n largest kinds (10)"),
 		OPT_END(),
 	};
 
 	if ((rc = parse_options(&argc, argv, opts, MIGRATE_USAGE)))
 		goto done;
-	if (argc > 1 || from + show != 1 || (show && (keep || dry_run)) ||
+	if ((argc > 1) != rewrite || from + show + rewrite != 1 ||
+	    ((show || rewrite) && (keep || dry_run)) || (rewrite && top) ||
 	    (from && (everything || include_refs.n || top)) ||
 	    (everything && include_refs.n)) {
 		rc = usage_with_options(MIGRATE_USAGE, opts);
@@ -513,7 +762,12 @@ int cmd_migrate(int argc, char **argv)
 		rc = die_with_error("");
 		goto done;
 	}
-	rc = from ? from_lfs(&repo, dry_run, quiet, keep) : info(&repo, everything, top);
+	if (from)
+		rc = from_lfs(&repo, dry_run, quiet, keep);
+	else if (show)
+		rc = info(&repo, everything, top);
+	else
+		rc = import(&repo, everything, quiet, argv + 1, (size_t)argc - 1);
 done:
 	free(include_refs.refs);
 	mlv_repo_release(&repo);

@@ -66,7 +66,7 @@ __git_mlv_options ()
 		opts="--dry-run --verbose --quiet --recent-days --no-verify-remote"
 		argopts="--recent-days" ;;
 	migrate)
-		opts="--from-lfs --keep-attributes --dry-run --quiet --info --everything --include-ref --top"
+		opts="--from-lfs --keep-attributes --dry-run --quiet --info --import --everything --include-ref --top"
 		argopts="--include-ref --top" ;;
 	pointer)
 		opts="--file"
