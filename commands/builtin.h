@@ -269,4 +269,12 @@ char *path_cwd_prefix(const char *workdir);
  */
 const char *path_pathspec_here(struct mlv_buf *q, const char *prefix, const char *path);
 
+/*
+ * Replace `q` with the repository path `path` quoted as a literal path
+ * argument of a git mlv command (path_args_init()) pasted in the directory
+ * `prefix`: relative to it, "../" as needed, and "./" in front of a name
+ * that would read as an option or as a ":(glob)" pattern. Returns `q->ptr`.
+ */
+const char *path_arg_here(struct mlv_buf *q, const char *prefix, const char *path);
+
 #endif

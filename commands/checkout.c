@@ -1,4 +1,4 @@
-/* git mlv checkout [--quiet] [<path>...] | --model <model-ref> */
+/* git mlv checkout [--quiet] [--offline] [<path>...] | --model <model-ref> */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,17 +14,20 @@
 #include "mlv/run.h"
 #include "mlv/scan.h"
 #include "mlv/sidecar.h"
+#include "mlv/sync.h"
 #include "mlv/util.h"
 #include "mlv/worktree.h"
 
 #define CHECKOUT_USAGE \
-	"checkout [--quiet] [--glob] [--] [<path>...] | checkout [--quiet] --model <model-ref>"
+	"checkout [--quiet] [--offline] [--glob] [--] [<path>...] | " \
+	"checkout [--quiet] --model <model-ref>"
 
 struct pending {
 	char *path;
 	struct mlv_pointer p;
 	git_oid blob; /* the pointer's blob in the index */
 	unsigned mode;
+	int missing;  /* the local store lacks the object */
 	int done;     /* materialized */
 };
 
@@ -54,6 +57,7 @@ static int collect(const char *path, const struct mlv_pointer *p,
 	c->items[c->n].p = *p;
 	c->items[c->n].blob = e->id;
 	c->items[c->n].mode = e->mode;
+	c->items[c->n].missing = p->size && !mlv_store_has(&c->repo->store, p->oid);
 	c->items[c->n].done = 0;
 	c->bytes += p->size;
 	c->n++;
@@ -79,6 +83,80 @@ static int record_stat(git_index *index, const char *workdir,
 	err = mlv_worktree_record_stat(index, workdir, files, done);
 	free(files);
 	return err;
+}
+
+/*
+ * Download the objects of the files to check out that the local store
+ * lacks, from the store of the remote lazy fetches use; each failure is
+ * said on stderr with the object, the path and the remote. Afterwards
+ * `missing` says which are still not there.
+ */
+static void fetch_missing(struct checkout *c, int quiet)
+{
+	struct mlv_sync_list list = MLV_SYNC_LIST_INIT;
+	struct mlv_problems failures = MLV_PROBLEMS_INIT;
+	struct mlv_buf remote = MLV_BUF_INIT;
+	struct mlv_backend *b = NULL;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->items[i].missing)
+			mlv_sync_list_add(&list, c->items[i].p.oid, c->items[i].p.size,
+					  c->items[i].path);
+	if (!list.n)
+		goto done;
+	mlv_sync_list_uniq(&list);
+	if (mlv_sync_default_remote(&remote, c->repo) < 0 ||
+	    open_remote_store(&b, c->repo, remote.ptr) < 0) {
+		fprintf(stderr, "error: cannot download %zu object%s the local store "
+			"lacks (the first: %s for '%s'): %s\n", list.n,
+			list.n == 1 ? "" : "s", list.items[0].oid,
+			mlv_quote_display(list.items[0].path),
+			mlv_quote_display(mlv_error_last()));
+		goto done;
+	}
+	mlv_sync_transfer(&failures, c->repo, b, MLV_TRANSFER_DOWNLOAD, &list,
+			  quiet, NULL, NULL);
+	for (i = 0; i < failures.n; i++)
+		fprintf(stderr, "error: remote '%s': %s\n", mlv_quote_display(remote.ptr),
+			mlv_quote_display(failures.items[i]));
+done:
+	for (i = 0; i < c->n; i++)
+		if (c->items[i].missing)
+			c->items[i].missing = !mlv_store_has(&c->repo->store,
+							     c->items[i].p.oid);
+	mlv_error_clear();
+	mlv_backend_free(b);
+	mlv_problems_release(&failures);
+	mlv_sync_list_release(&list);
+	mlv_buf_release(&remote);
+}
+
+/*
+ * --offline: name each file whose object the local store lacks, then the
+ * command that downloads and checks out exactly those.
+ */
+static void explain_offline(const struct checkout *c)
+{
+	struct mlv_buf cmd = MLV_BUF_INIT, q = MLV_BUF_INIT;
+	char *prefix = path_cwd_prefix(c->repo->workdir);
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct pending *it = &c->items[i];
+
+		if (!it->missing)
+			continue;
+		fprintf(stderr, "error: '%s': object %s is not in the local store\n",
+			mlv_quote_display(it->path), it->p.oid);
+		mlv_buf_printf(&cmd, " %s", path_arg_here(&q, prefix, it->path));
+	}
+	if (cmd.len)
+		fprintf(stderr, "hint: to download them from the remote and check them "
+			"out: git mlv checkout --%s\n", cmd.ptr);
+	free(prefix);
+	mlv_buf_release(&cmd);
+	mlv_buf_release(&q);
 }
 
 /*
@@ -333,9 +411,11 @@ int cmd_checkout(int argc, char **argv)
 	git_index *index = NULL;
 	size_t i, failed = 0;
 	const char *ref = NULL;
-	int first = 1, quiet = 0, glob = 0, err, rc = 0;
+	int first = 1, quiet = 0, offline = 0, glob = 0, err, rc = 0;
 	const struct option opts[] = {
 		OPT_FLAG('q', "quiet", &quiet, "no progress"),
+		OPT_FLAG(0, "offline", &offline,
+			 "download nothing: files the local store lacks fail"),
 		OPT_FLAG(0, "glob", &glob, "the arguments are patterns, as in .gitattributes"),
 		OPT_STRING(0, "model", &ref, "<ref>",
 			   "that model version and its data (models/fraud#prod, NAME@1.2.0)"),
@@ -344,7 +424,7 @@ int cmd_checkout(int argc, char **argv)
 
 	if ((rc = parse_options(&argc, argv, opts, CHECKOUT_USAGE)))
 		return rc;
-	if (ref && (!*ref || first < argc || glob))
+	if (ref && (!*ref || first < argc || glob || offline))
 		return usage_with_options(CHECKOUT_USAGE, opts);
 	if (mlv_repo_open(&repo) < 0)
 		return die_with_error("");
@@ -378,11 +458,17 @@ int cmd_checkout(int argc, char **argv)
 	/* as git: a path that names nothing is a mistake, not a no-op */
 	if ((rc = path_args_report_unmatched(&c.wanted)))
 		goto done;
+	if (offline)
+		explain_offline(&c);
+	else
+		fetch_missing(&c, quiet);
 	mlv_progress_start(&progress, "Checking out mlv files", c.n, quiet);
 	for (i = 0; i < c.n; i++) {
 		struct pending *it = &c.items[i];
 
-		if (mlv_worktree_materialize(&repo, it->path, &it->p, it->mode) < 0) {
+		if (it->missing) {
+			failed++; /* said above */
+		} else if (mlv_worktree_materialize(&repo, it->path, &it->p, it->mode) < 0) {
 			fprintf(stderr, "%serror: %s\n", progress.shown ? "\n" : "",
 				mlv_error_last());
 			failed++;

@@ -10,8 +10,10 @@
 #include "builtin.h"
 #include "mlv/convert.h"
 #include "mlv/error.h"
+#include "mlv/hooks.h"
 #include "mlv/lazy.h"
 #include "mlv/filter.h"
+#include "mlv/quote.h"
 #include "mlv/util.h"
 
 #define PIPE_BUFFER_SIZE (1024 * 1024)
@@ -25,6 +27,35 @@ static void report_file_error(const char *path, const char *message)
 static void show_notice(const char *message)
 {
 	fprintf(stderr, "mlv: %s\n", message);
+}
+
+/*
+ * In a repository nobody ran `git mlv install` in (a clone on a machine
+ * where only `git mlv install --skip-repo` set up the filter), the commit
+ * check would only bite at push: install the hooks, once per filter
+ * process, and say so. Failing to is worth a warning, never a failed
+ * checkout.
+ */
+static void install_hooks(struct mlv_repo *repo)
+{
+	struct mlv_buf installed = MLV_BUF_INIT, kept = MLV_BUF_INIT, dir = MLV_BUF_INIT;
+	const char *shown;
+	size_t top = repo->workdir ? strlen(repo->workdir) : 0;
+	int err = mlv_hooks_autoinstall(&installed, &kept, &dir, repo);
+
+	shown = top && !strncmp(dir.ptr, repo->workdir, top) ? dir.ptr + top : dir.ptr;
+	if (err < 0)
+		fprintf(stderr, "mlv: warning: cannot install mlv's hooks: %s "
+			"(mlv.autohooks=false turns this off)\n", mlv_error_last());
+	else if (err > 0)
+		fprintf(stderr, "mlv: installed hooks %s in %s%s%s%s "
+			"(mlv.autohooks=false turns this off)\n", installed.ptr,
+			mlv_quote_display(shown), kept.len ? "; kept yours: " : "",
+			kept.ptr, kept.len ? " ('git mlv install' chains them)" : "");
+	mlv_error_clear();
+	mlv_buf_release(&installed);
+	mlv_buf_release(&kept);
+	mlv_buf_release(&dir);
 }
 
 int cmd_filter_process(int argc, char **argv)
@@ -44,6 +75,7 @@ int cmd_filter_process(int argc, char **argv)
 	if ((err = mlv_repo_open(&repo)) < 0)
 		return die_with_error("cannot open the repository");
 	opt.skip_smudge = mlv_repo_skip_smudge(&repo);
+	install_hooks(&repo);
 	err = mlv_filter_process_run(&repo, &opt, 0, 1);
 	mlv_repo_release(&repo);
 	if (err < 0)

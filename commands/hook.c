@@ -222,7 +222,8 @@ static int hook_report_pointers(struct mlv_repo *repo)
 	git_index_free(index);
 	if (missing)
 		fprintf(stderr, "mlv: %zu file%s left as pointers: their content is "
-			"not in the local store; fetch it with 'git mlv fetch'\n",
+			"not in the local store; 'git mlv checkout' downloads and "
+			"materializes them\n",
 			missing, missing == 1 ? " is" : "s are");
 	else if (pointers)
 		fprintf(stderr, "mlv: %zu file%s left as pointers; 'git mlv checkout' "

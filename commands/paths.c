@@ -155,6 +155,27 @@ const char *path_pathspec_here(struct mlv_buf *q, const char *prefix, const char
 	return q->ptr;
 }
 
+const char *path_arg_here(struct mlv_buf *q, const char *prefix, const char *path)
+{
+	struct mlv_buf rel = MLV_BUF_INIT;
+	size_t shared = 0, i;
+
+	/* the leading directories `prefix` and `path` share */
+	for (i = 0; prefix[i] && prefix[i] == path[i]; i++)
+		if (prefix[i] == '/')
+			shared = i + 1;
+	for (i = shared; prefix[i]; i++)
+		if (prefix[i] == '/')
+			mlv_buf_puts(&rel, "../");
+	if (!rel.len && !strncmp(path + shared, ":(glob)", 7))
+		mlv_buf_puts(&rel, "./");
+	mlv_buf_puts(&rel, path + shared);
+	mlv_buf_clear(q);
+	mlv_quote_shell_path(q, rel.ptr);
+	mlv_buf_release(&rel);
+	return q->ptr;
+}
+
 void path_args_release(struct path_args *a)
 {
 	size_t i;

@@ -203,3 +203,47 @@ int mlv_hooks_installed(struct mlv_repo *r)
 	mlv_buf_release(&path);
 	return found;
 }
+
+int mlv_hooks_autoinstall(struct mlv_buf *installed, struct mlv_buf *kept,
+			  struct mlv_buf *dir, struct mlv_repo *r)
+{
+	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT;
+	size_t i;
+	int err = 0, wrote = 0;
+
+	mlv_buf_clear(installed);
+	mlv_buf_clear(kept);
+	mlv_buf_clear(dir);
+	if (!r->workdir || !mlv_repo_config_bool(r, "mlv.autohooks", 1) ||
+	    mlv_repo_config_string(&path, r, "core.hooksPath") ||
+	    mlv_hooks_installed(r))
+		goto done;
+	mlv_hooks_dir(dir, r);
+	mlv_buf_clear(&path);
+	mlv_buf_printf(&path, "%s/x", dir->ptr);
+	if ((err = mlv_mkdir_parents(path.ptr)) < 0)
+		goto done;
+	for (i = 0; mlv_hook_names[i]; i++) {
+		const char *name = mlv_hook_names[i];
+
+		mlv_buf_clear(&path);
+		mlv_buf_printf(&path, "%s/%s", dir->ptr, name);
+		mlv_buf_clear(&text);
+		shim_text(&text, name);
+		err = mlv_write_file_new(path.ptr, text.ptr, text.len, 0777);
+		if (err == MLV_EEXISTS && is_shim(path.ptr) == 0) {
+			mlv_buf_printf(kept, "%s%s", kept->len ? ", " : "", name);
+		} else if (err == 0) {
+			mlv_buf_printf(installed, "%s%s", installed->len ? ", " : "",
+				       name);
+			wrote = 1;
+		} else if (err != MLV_EEXISTS) {
+			goto done;
+		}
+		err = 0;
+	}
+done:
+	mlv_buf_release(&path);
+	mlv_buf_release(&text);
+	return err < 0 ? err : wrote;
+}

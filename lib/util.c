@@ -291,13 +291,15 @@ int mlv_parse_bool(const char *v)
 	return -1;
 }
 
-int mlv_write_file_atomic(const char *path, const void *data, size_t len,
-			  unsigned mode)
+/* A temporary file beside `path` with `data`, then renamed onto `path`
+ * (`replace`) or linked to it, which fails when it exists. */
+static int write_beside(const char *path, const void *data, size_t len,
+			unsigned mode, int replace)
 {
 	size_t n = strlen(path);
 	char *tmp = mlv_xmalloc(n + sizeof(".mlv-XXXXXX"));
 	mode_t mask = umask(0);
-	int fd, err = MLV_ERROR;
+	int fd = -1, made = 0, err = MLV_ERROR;
 
 	umask(mask);
 	memcpy(tmp, path, n);
@@ -306,26 +308,47 @@ int mlv_write_file_atomic(const char *path, const void *data, size_t len,
 		mlv_error_set_errno("cannot create a temporary file beside '%s'", path);
 		goto done;
 	}
+	made = 1;
 	if (fchmod(fd, mode & ~mask) < 0 || mlv_write_all(fd, data, len) < 0) {
 		mlv_error_set_errno("cannot write '%s'", tmp);
-		close(fd);
-		unlink(tmp);
 		goto done;
 	}
-	if (close(fd) < 0) {
+	err = close(fd);
+	fd = -1;
+	if (err < 0) {
 		mlv_error_set_errno("cannot write '%s'", tmp);
-		unlink(tmp);
+		err = MLV_ERROR;
 		goto done;
 	}
-	if (rename(tmp, path) < 0) {
-		mlv_error_set_errno("cannot replace '%s'", path);
-		unlink(tmp);
-		goto done;
+	if (replace ? rename(tmp, path) == 0 : link(tmp, path) == 0) {
+		made = !replace;
+		err = 0;
+	} else if (!replace && errno == EEXIST) {
+		err = MLV_EEXISTS;
+	} else {
+		mlv_error_set_errno("cannot %s '%s'", replace ? "replace" : "create",
+				    path);
+		err = MLV_ERROR;
 	}
-	err = 0;
 done:
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlink(tmp);
 	free(tmp);
 	return err;
+}
+
+int mlv_write_file_atomic(const char *path, const void *data, size_t len,
+			  unsigned mode)
+{
+	return write_beside(path, data, len, mode, 1);
+}
+
+int mlv_write_file_new(const char *path, const void *data, size_t len,
+		       unsigned mode)
+{
+	return write_beside(path, data, len, mode, 0);
 }
 
 int mlv_fsync_parent_dir(const char *path)

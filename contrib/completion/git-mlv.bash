@@ -57,7 +57,7 @@ __git_mlv_options ()
 		opts="--include= --exclude= --quiet"
 		argopts="-I -X" ;;
 	checkout)
-		opts="--quiet --glob --model"
+		opts="--quiet --offline --glob --model"
 		argopts="--model" ;;
 	fsck)
 		opts="--quiet --remote --full --json --format"

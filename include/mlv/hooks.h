@@ -31,4 +31,20 @@ int mlv_hooks_uninstall(struct mlv_repo *r, struct mlv_buf *report);
 /* 1 when at least one of mlv's shims is installed. */
 int mlv_hooks_installed(struct mlv_repo *r);
 
+/*
+ * What the filter does in a repository nobody ran `git mlv install` in:
+ * when none of mlv's shims is installed, write each shim whose name is
+ * free. A hook that is there stays as it is, neither replaced nor chained
+ * (that takes `git mlv install`). Nothing happens with mlv.autohooks set
+ * to false, with core.hooksPath set (hooks that are shared or managed by
+ * another tool) or without a work tree. Each shim appears whole
+ * (mlv_write_file_new()), so filters that race each other write every
+ * hook once and never a hook of the user's. The names written go to
+ * `installed` and the names left alone to `kept`, comma-separated, the
+ * hooks directory to `dir`. 1 when any was written, 0 when none,
+ * negative on error. In a repository with mlv's hooks this costs one open.
+ */
+int mlv_hooks_autoinstall(struct mlv_buf *installed, struct mlv_buf *kept,
+			  struct mlv_buf *dir, struct mlv_repo *r);
+
 #endif

@@ -54,6 +54,14 @@ int mlv_copy_range(int in, uint64_t offset, int out, uint64_t len);
 int mlv_write_file_atomic(const char *path, const void *data, size_t len,
 			  unsigned mode);
 
+/*
+ * The same for a file that must not exist yet: the whole temporary file
+ * is linked to `path`, which never replaces anything, however many
+ * processes race. MLV_EEXISTS (no message) when `path` exists.
+ */
+int mlv_write_file_new(const char *path, const void *data, size_t len,
+		       unsigned mode);
+
 /* fsync the directory holding `path`, so that a new name in it survives a
  * crash. */
 int mlv_fsync_parent_dir(const char *path);

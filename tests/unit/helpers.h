@@ -3,8 +3,11 @@
 
 /* What several unit tests need and none of them tests. */
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include <openssl/sha.h>
 
 #include "mlv/sha256.h"
@@ -38,6 +41,20 @@ static inline void test_hash_hex(char hex[MLV_OID_HEXSZ + 1], const void *data,
 		hex[2 * i + 1] = digits[raw[i] & 0xf];
 	}
 	hex[MLV_OID_HEXSZ] = '\0';
+}
+
+/* The file at `path` holds exactly `want` (under 512 bytes); needs cmocka.h. */
+static inline void test_assert_holds(const char *path, const char *want)
+{
+	char got[512];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	n = read(fd, got, sizeof(got));
+	close(fd);
+	assert_int_equal(n, (ssize_t)strlen(want));
+	assert_memory_equal(got, want, (size_t)n);
 }
 
 #endif

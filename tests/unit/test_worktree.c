@@ -43,19 +43,6 @@ static void put(const char *path, const char *data, mode_t mode)
 	assert_int_equal(close(fd), 0);
 }
 
-static void assert_holds(const char *path, const char *want)
-{
-	char got[512];
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	assert_true(fd >= 0);
-	n = read(fd, got, sizeof(got));
-	close(fd);
-	assert_int_equal(n, (ssize_t)strlen(want));
-	assert_memory_equal(got, want, (size_t)n);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -97,7 +84,7 @@ static void test_worktree__replace_keeps_mode(void **state)
 	assert_int_equal(mlv_worktree_replace_pointer(&f->repo, "model.bin", f->tmp,
 						      POINTER, strlen(POINTER)),
 			 0);
-	assert_holds(f->target, "abc");
+	test_assert_holds(f->target, "abc");
 	assert_int_equal(stat(f->target, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755);
 	/* the pointer it displaced is gone, not left beside it */
@@ -116,14 +103,14 @@ static void test_worktree__replace_refuses_changed_file(void **state)
 						      POINTER, strlen(POINTER)),
 			 MLV_ECONFLICT);
 	assert_non_null(strstr(mlv_error_last(), "model.bin"));
-	assert_holds(f->target, other);
-	assert_holds(f->tmp, "abc");
+	test_assert_holds(f->target, other);
+	test_assert_holds(f->tmp, "abc");
 
 	put(f->target, "edited by hand\n", 0644);
 	assert_int_equal(mlv_worktree_replace_pointer(&f->repo, "model.bin", f->tmp,
 						      POINTER, strlen(POINTER)),
 			 MLV_ECONFLICT);
-	assert_holds(f->target, "edited by hand\n");
+	test_assert_holds(f->target, "edited by hand\n");
 }
 
 static void test_worktree__replace_refuses_missing_or_symlink(void **state)
@@ -143,7 +130,7 @@ static void test_worktree__replace_refuses_missing_or_symlink(void **state)
 	assert_int_equal(mlv_worktree_replace_pointer(&f->repo, "model.bin", f->tmp,
 						      POINTER, strlen(POINTER)),
 			 MLV_ECONFLICT);
-	assert_holds(link_target, POINTER);
+	test_assert_holds(link_target, POINTER);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
