@@ -141,6 +141,15 @@ int mlv_sync_store_url(struct mlv_buf *out, struct mlv_buf *from,
 			      "file:///path), or [store] url in " MLV_POLICY_FILE,
 			      remote, remote);
 done:
+	if (err == 0) {
+		/* a relative path is taken from the top of the work tree (the
+		 * git dir when bare), where git runs helpers and filters */
+		char *resolved = mlv_backend_resolve_url(
+			out->ptr, r->workdir ? r->workdir : git_repository_path(r->git));
+
+		mlv_buf_sets(out, resolved);
+		free(resolved);
+	}
 	mlv_buf_release(&key);
 	mlv_buf_release(&url);
 	return err;

@@ -37,7 +37,9 @@ void mlv_sync_list_release(struct mlv_sync_list *l);
 /*
  * The store URL of remote `remote`: remote.<name>.mlvstore, else the URL
  * of an mlv:: remote without its "mlv::", else `[store] url` in the
- * .mlvconfig of the work tree (or of HEAD). MLV_ENOTFOUND when none.
+ * .mlvconfig of the work tree (or of HEAD). MLV_ENOTFOUND when none. A
+ * path there becomes a file:// URL, a relative one taken from the top of
+ * the work tree (mlv_backend_resolve_url()).
  *
  * A URL from .mlvconfig was written by whoever committed it, not by the
  * user: then `from` (when not NULL) says where it came from (".mlvconfig
