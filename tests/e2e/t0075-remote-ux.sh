@@ -76,4 +76,46 @@ test_expect_success 'a relative remote URL in config is read from the top by git
 	test "$(git config remote.origin.url)" = mlv::../rel-store
 '
 
+# No S3 server is needed: the credentials are looked for before anything
+# is sent, and 127.0.0.1:9 (discard) would take nothing anyway.
+no_keys() {
+	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
+		-u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SHARED_CREDENTIALS_FILE \
+		-u AWS_CONFIG_FILE AWS_ENDPOINT_URL=http://127.0.0.1:9 "$@"
+}
+
+test_expect_success 'without S3 credentials the error names every place looked in' '
+	mkdir -p bare-home &&
+	(cd src && test_must_fail no_keys HOME="$TRASH/bare-home" \
+		git push mlv::s3://ml-bucket/fraud main 2>../err) &&
+	grep -qF "no AWS credentials for '\''s3://ml-bucket/fraud'\''" err &&
+	grep -qF "the environment (no AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY)" err &&
+	grep -qF "profile '\''default'\'' of '\''$TRASH/bare-home/.aws/credentials'\'' (no such file)" err &&
+	grep -qF "profile '\''default'\'' of '\''$TRASH/bare-home/.aws/config'\'' (no such file)" err &&
+	grep -qF "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE" err &&
+	grep -qF "with: aws configure" err &&
+	! grep -q nowhere err
+'
+
+test_expect_success 'it says what each place lacked, with the files the environment names, and no secret' '
+	mkdir -p aws &&
+	printf "[default]\naws_access_key_id = AKIAEXAMPLEKEYID\n[ml]\nregion = eu-west-1\n" >aws/creds &&
+	printf "[profile ml]\naws_secret_access_key = only-a-secret-here\n" >aws/conf &&
+	test_must_fail no_keys HOME="$TRASH/bare-home" AWS_SECRET_ACCESS_KEY=env-secret-value-42 \
+		AWS_SHARED_CREDENTIALS_FILE="$TRASH/aws/creds" \
+		git ls-remote mlv::s3://ml-bucket/fraud 2>err &&
+	grep -qF "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not" err &&
+	grep -qF "'\''$TRASH/aws/creds'\'' (AWS_SHARED_CREDENTIALS_FILE names it: no aws_secret_access_key)" err &&
+	test_must_fail no_keys HOME="$TRASH/bare-home" AWS_PROFILE=ml \
+		AWS_SHARED_CREDENTIALS_FILE="$TRASH/aws/creds" AWS_CONFIG_FILE="$TRASH/aws/conf" \
+		git ls-remote mlv::s3://ml-bucket/fraud 2>>err &&
+	grep -qF "profile '\''ml'\'' of '\''$TRASH/aws/creds'\'' (AWS_SHARED_CREDENTIALS_FILE names it: no aws_access_key_id)" err &&
+	grep -qF "profile '\''ml'\'' of '\''$TRASH/aws/conf'\'' (AWS_CONFIG_FILE names it: no aws_access_key_id)" err &&
+	grep -qF "with: aws configure --profile '\''ml'\''" err &&
+	test_must_fail no_keys HOME="$TRASH/bare-home" AWS_PROFILE=nosuch \
+		AWS_CONFIG_FILE="$TRASH/aws/conf" git ls-remote mlv::s3://ml-bucket/fraud 2>>err &&
+	grep -qF "(AWS_CONFIG_FILE names it: no [profile nosuch] section)" err &&
+	! grep -e env-secret-value-42 -e only-a-secret-here err
+'
+
 test_done
