@@ -49,8 +49,9 @@ struct helper {
 	struct mlv_backend *backend;
 	struct mlv_conn *conn;
 	const char *remote;
-	int quiet;
-	int verbosity;
+	int quiet;     /* no progress: git said so, or stderr is no terminal */
+	int verbosity; /* below 1 (git push -q): not even the summary line */
+	struct mlv_transfer_stats uploaded; /* mlv objects, over all attempts */
 	int warned_unsealed; /* the manifest has no end line: said once */
 	int no_repo;         /* run outside a repository (git ls-remote) */
 };
@@ -626,7 +627,7 @@ static int push_once(struct helper *h, git_odb *odb, struct push_cmd *cmds,
 				    hides, m.nrefs)) < 0 ||
 	    (err = mlv_sync_transfer(&failures, &h->repo, h->backend,
 				     MLV_TRANSFER_UPLOAD, &pointers, h->quiet,
-				     NULL, NULL)) < 0 ||
+				     &h->uploaded, NULL)) < 0 ||
 	    (err = upload_pack(&pack, h, &objects)) < 0)
 		goto done;
 	if (pack.len)
@@ -671,6 +672,15 @@ static int cmd_push(struct helper *h, struct push_cmd *cmds, size_t n)
 		mlv_trace("remote-mlv: the manifest changed under us; attempt %d",
 			  attempt + 1);
 	}
+	if (h->verbosity >= 1) {
+		struct mlv_buf line = MLV_BUF_INIT;
+
+		/* what went up, even when the push then failed */
+		if (mlv_transfer_summary(&line, MLV_TRANSFER_UPLOAD, &h->uploaded))
+			fprintf(stderr, "mlv: %s\n", line.ptr);
+		mlv_buf_release(&line);
+	}
+	memset(&h->uploaded, 0, sizeof(h->uploaded));
 	if (err == 0) {
 		size_t removed = 0;
 

@@ -24,4 +24,12 @@ int mlv_run_git(struct mlv_buf *out, const char *const *args, unsigned flags);
 /* The same for any program on PATH: `argv[0]` is the program. */
 int mlv_run(struct mlv_buf *out, const char *const *argv, unsigned flags);
 
+/*
+ * 1 when the git command that runs us (as a filter, a hook) was given -q
+ * or --quiet, as git's own meters and summaries then stay quiet: git
+ * does not pass that on, so it is read from the command line of the
+ * nearest git process above us (Linux's /proc).
+ */
+int mlv_run_git_is_quiet(void);
+
 #endif

@@ -134,12 +134,12 @@ int mlv_sync_missing(struct mlv_sync_list *out, struct mlv_repo *r,
  * Upload (or download) every object of `list`, `mlv_sync_jobs()` at a time,
  * with a progress meter unless `quiet`. Each failure goes to `failures`;
  * returns 0, or the first object's error when any failed (its message
- * says how many failed). Counts of objects moved and of those already
- * there go to `moved` and `skipped` (either may be NULL).
+ * says how many failed). What moved is added to `stats`, and the count
+ * of objects already there goes to `skipped` (either may be NULL).
  */
 int mlv_sync_transfer(struct mlv_problems *failures, struct mlv_repo *r,
 		      struct mlv_backend *b, enum mlv_transfer_direction dir,
-		      const struct mlv_sync_list *list, int quiet, size_t *moved,
-		      size_t *skipped);
+		      const struct mlv_sync_list *list, int quiet,
+		      struct mlv_transfer_stats *stats, size_t *skipped);
 
 #endif

@@ -118,4 +118,70 @@ test_expect_success 'it says what each place lacked, with the files the environm
 	! grep -e env-secret-value-42 -e only-a-secret-here err
 '
 
+# stderr is a file in these tests, never a terminal: the summary line is
+# all a log of a transfer would show.
+test_expect_success 'a push through git-remote-mlv ends with one summary line' '
+	cd src &&
+	git push "mlv::$TRASH/sum-store" main 2>../err &&
+	grep "^mlv: " ../err >../lines &&
+	test_line_count = 1 ../lines &&
+	grep -q "^mlv: uploaded 3 files, 585.94 KiB in [0-9]*\.[0-9] s$" ../lines
+'
+
+test_expect_success 'git push -q, and a push that moves nothing, print no summary' '
+	cd src &&
+	test_random_file d.bin 4096 d && git add d.bin && git commit -qm d &&
+	git push -q "mlv::$TRASH/sum-store" main 2>../err &&
+	test_must_be_empty ../err &&
+	test_random_file e.bin 4096 e && git add e.bin && git commit -qm e &&
+	git push "mlv::$TRASH/sum-store" main 2>../err &&
+	grep -q "^mlv: uploaded 1 file, 4.00 KiB in " ../err &&
+	git commit -q --allow-empty -m empty &&
+	git push "mlv::$TRASH/sum-store" main 2>../err &&
+	! grep "^mlv:" ../err
+'
+
+test_expect_success 'a clone ends with one summary line for all files it downloaded' '
+	git clone "mlv::$TRASH/sum-store" sum-clone 2>err &&
+	grep "^mlv: " err >lines &&
+	test_line_count = 1 lines &&
+	grep -q "^mlv: downloaded 5 files, 593.94 KiB in [0-9]*\.[0-9] s$" lines &&
+	git clone -q "mlv::$TRASH/sum-store" sum-quiet 2>err &&
+	test_must_be_empty err &&
+	cmp sum-quiet/e.bin src/e.bin
+'
+
+test_expect_success 'a checkout that downloads says so once; one that does not, nothing' '
+	cd sum-clone &&
+	git checkout -q HEAD~3 2>../err && ! grep "^mlv:" ../err &&
+	rm -rf .git/mlv/objects &&
+	git checkout main 2>../err &&
+	grep "^mlv: " ../err >../lines &&
+	test_line_count = 1 ../lines &&
+	grep -q "^mlv: downloaded 2 files, 8.00 KiB in " ../lines
+'
+
+test_expect_success 'git mlv push, fetch and the pre-push upload say what they moved' '
+	cd src &&
+	git init -q --bare ../hosted.git &&
+	git remote add hosted ../hosted.git &&
+	git config remote.hosted.mlvstore "file://$TRASH/hook-store" &&
+	git push hosted main 2>../err &&
+	grep -q "^mlv: uploaded 5 files, 593.94 KiB in " ../err &&
+	test_random_file f.bin 1024 f && git add f.bin && git commit -qm f &&
+	git push -q hosted main 2>../err &&
+	! grep "^mlv:" ../err &&
+	test_random_file g.bin 2048 g && git add g.bin && git commit -qm g &&
+	git mlv push hosted 2>../err &&
+	grep -q "^mlv: uploaded 1 file, 2.00 KiB in " ../err &&
+	cd .. && MLV_SKIP_SMUDGE=1 git clone -q hosted.git hosted-clone &&
+	cd hosted-clone && git config remote.origin.mlvstore "file://$TRASH/hook-store" &&
+	git mlv fetch 2>../err &&
+	grep "^mlv: " ../err >../lines && test_line_count = 1 ../lines &&
+	grep -q "^mlv: downloaded 6 files, 594.94 KiB in " ../lines &&
+	git mlv fetch 2>../err && test_must_be_empty ../err &&
+	rm -rf .git/mlv/objects &&
+	git mlv fetch --quiet 2>../err && test_must_be_empty ../err
+'
+
 test_done
