@@ -60,7 +60,8 @@ static void install_hooks(struct mlv_repo *repo)
 
 int cmd_filter_process(int argc, char **argv)
 {
-	struct mlv_filter_options opt = { 0, report_file_error, show_notice };
+	struct mlv_filter_options opt = { 0, report_file_error, show_notice,
+					  show_notice };
 	struct mlv_repo repo = MLV_REPO_INIT;
 	int err;
 

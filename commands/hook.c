@@ -10,6 +10,7 @@
 #include "mlv/policy.h"
 #include "mlv/promote.h"
 #include "mlv/registry.h"
+#include "mlv/run.h"
 #include "mlv/util.h"
 
 /* pre-commit and pre-merge-commit: the index against HEAD. */
@@ -291,7 +292,8 @@ static int hook_pre_push(struct mlv_repo *repo, int argc, char **argv)
 		hides[nhides++] = mlv_buf_detach(&arg);
 	}
 	if (ntips && push_objects(repo, remote, (const char *const *)tips, ntips,
-				  (const char *const *)hides, nhides, !isatty(2)) < 0)
+				  (const char *const *)hides, nhides,
+				  mlv_run_git_is_quiet()) < 0)
 		rc = die_with_error("");
 	for (i = 0; i < ntips; i++)
 		free(tips[i]);

@@ -42,19 +42,28 @@ int open_remote_store(struct mlv_backend **b, struct mlv_repo *repo,
 	return err;
 }
 
+/* Move `list`, then say what failed and, unless `quiet`, what moved:
+ * one line, on a terminal too (after the meter), as in a log. */
 static int transfer(struct mlv_repo *repo, struct mlv_backend *b,
 		    enum mlv_transfer_direction dir,
 		    const struct mlv_sync_list *list, int quiet, size_t *moved,
 		    size_t *skipped)
 {
 	struct mlv_problems failures = MLV_PROBLEMS_INIT;
+	struct mlv_transfer_stats stats = MLV_TRANSFER_STATS_INIT;
+	struct mlv_buf line = MLV_BUF_INIT;
 	size_t i;
-	int err = mlv_sync_transfer(&failures, repo, b, dir, list, quiet, moved,
+	int err = mlv_sync_transfer(&failures, repo, b, dir, list, quiet, &stats,
 				    skipped);
 
 	for (i = 0; i < failures.n; i++)
 		fprintf(stderr, "error: %s\n", failures.items[i]);
+	if (!quiet && mlv_transfer_summary(&line, dir, &stats))
+		fprintf(stderr, "mlv: %s\n", line.ptr);
+	if (moved)
+		*moved = stats.files;
 	mlv_problems_release(&failures);
+	mlv_buf_release(&line);
 	return err;
 }
 
@@ -80,7 +89,6 @@ int push_objects(struct mlv_repo *repo, const char *remote,
 {
 	struct mlv_sync_list list = MLV_SYNC_LIST_INIT;
 	struct mlv_backend *b = NULL;
-	size_t moved = 0, skipped = 0;
 	int err;
 
 	if ((err = mlv_sync_collect(NULL, &list, repo, tips, ntips, hides,
@@ -100,12 +108,9 @@ int push_objects(struct mlv_repo *repo, const char *remote,
 		}
 		goto done;
 	}
-	if ((err = transfer(repo, b, MLV_TRANSFER_UPLOAD, &list, quiet, &moved,
-			    &skipped)) < 0)
+	if ((err = transfer(repo, b, MLV_TRANSFER_UPLOAD, &list, quiet, NULL,
+			    NULL)) < 0)
 		goto done;
-	if (!quiet)
-		fprintf(stderr, "mlv: %zu object%s uploaded to %s, %zu already there\n",
-			moved, moved == 1 ? "" : "s", mlv_backend_url(b), skipped);
 	clean_store_temp(b, quiet);
 done:
 	mlv_backend_free(b);
@@ -135,7 +140,7 @@ static int parse_args(struct sync_args *a, int *argc, char **argv, int kind,
 		      const char *usage)
 {
 	const struct option all[] = {
-		OPT_FLAG('q', "quiet", &a->quiet, "no progress (the default off a terminal)"),
+		OPT_FLAG('q', "quiet", &a->quiet, "no progress and no summary line"),
 		OPT_FLAG(0, "all", &a->all, "every ref's objects, not only HEAD's"),
 		OPT_STRING('I', "include", &a->include, "<patterns>",
 			   "only paths matching these (comma-separated)"),
@@ -150,7 +155,6 @@ static int parse_args(struct sync_args *a, int *argc, char **argv, int kind,
 	size_t n = 0, i;
 
 	memset(a, 0, sizeof(*a));
-	a->quiet = !isatty(2);
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		const char *name = all[i].long_name ? all[i].long_name : "";
 
@@ -431,9 +435,6 @@ int cmd_fetch(int argc, char **argv)
 	mlv_sync_filter_init(&filter, &repo, a.include, a.exclude);
 	if (fetch(&repo, &a, &filter, remote.ptr, &moved) < 0)
 		rc = die_with_error("");
-	else if (!a.quiet)
-		fprintf(stderr, "mlv: %zu object%s downloaded\n", moved,
-			moved == 1 ? "" : "s");
 done:
 	mlv_sync_filter_release(&filter);
 	mlv_buf_release(&remote);

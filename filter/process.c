@@ -12,6 +12,7 @@
 #include "mlv/lazy.h"
 #include "mlv/pktline.h"
 #include "mlv/quote.h"
+#include "mlv/run.h"
 #include "mlv/trace.h"
 #include "mlv/util.h"
 #include "mlv/worktree.h"
@@ -753,70 +754,6 @@ static int drain_unknown(struct session *s, struct request *req)
 	return send_status(s, "error");
 }
 
-/* /proc/<pid>/<what> into `buf`, NUL-terminated: its length, or -1. */
-static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n = -1;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = mlv_read_full(fd, buf, size - 1);
-		close(fd);
-	}
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
-/* The parent of process `pid`, or 0. */
-static pid_t parent_of(pid_t pid)
-{
-	char stat[512], *end;
-	int ppid = 0;
-
-	/* "pid (comm) state ppid ...": comm may hold anything */
-	if (read_proc(pid, "stat", stat, sizeof(stat)) > 0 &&
-	    (end = strrchr(stat, ')')) && sscanf(end + 1, " %*c %d", &ppid) != 1)
-		ppid = 0;
-	return (pid_t)ppid;
-}
-
-/*
- * 1 when the git command this filter serves was given -q or --quiet: the
- * download meter then stays off, as git's own meters do (it is shown only
- * when stderr is a terminal in any case). The filter protocol does not
- * say, so the command line of the nearest git process above this one
- * that is not "git mlv" (git starts the filter through a shell and
- * "git mlv") is read; anything unreadable counts as not quiet.
- */
-static int git_is_quiet(void)
-{
-	char args[8192];
-	pid_t pid = getppid();
-	int depth, quiet = 0;
-
-	for (depth = 0; depth < 6 && pid > 1; depth++, pid = parent_of(pid)) {
-		ssize_t n = read_proc(pid, "cmdline", args, sizeof(args));
-		const char *base = n > 0 ? strrchr(args, '/') : NULL;
-		size_t i;
-
-		base = base ? base + 1 : args;
-		if (n <= 0 || strcmp(base, "git") || (size_t)n <= strlen(args) + 1 ||
-		    !strcmp(args + strlen(args) + 1, "mlv"))
-			continue;
-		for (i = 0; i < (size_t)n; i += strlen(args + i) + 1) {
-			if (!strcmp(args + i, "--"))
-				break;
-			if (!strcmp(args + i, "-q") || !strcmp(args + i, "--quiet"))
-				quiet = 1;
-		}
-		break; /* the command the user ran */
-	}
-	return quiet;
-}
-
 int mlv_filter_process_run(struct mlv_repo *repo,
 			   const struct mlv_filter_options *opt, int in, int out)
 {
@@ -827,7 +764,7 @@ int mlv_filter_process_run(struct mlv_repo *repo,
 	memset(&s, 0, sizeof(s));
 	s.repo = repo;
 	s.opt = opt;
-	mlv_lazy_init(&s.lazy, repo, git_is_quiet());
+	mlv_lazy_init(&s.lazy, repo, mlv_run_git_is_quiet());
 	s.lazy.notice = opt->notice;
 	mlv_pkt_reader_init(&s.in, in);
 	mlv_pkt_writer_init(&s.out, out);
@@ -857,6 +794,14 @@ int mlv_filter_process_run(struct mlv_repo *repo,
 		err = 0;
 	}
 done:
+	if (opt->summary) {
+		struct mlv_buf line = MLV_BUF_INIT;
+
+		/* one line for the whole git command, never one per file */
+		if (mlv_lazy_summary(&line, &s.lazy))
+			opt->summary(line.ptr);
+		mlv_buf_release(&line);
+	}
 	request_release(&req);
 	while (s.ndelayed)
 		drop_delayed(&s, &s.delayed[0]);

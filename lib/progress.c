@@ -5,7 +5,7 @@
 
 #include "mlv/progress.h"
 
-static double now(void)
+double mlv_progress_now(void)
 {
 	struct timespec ts;
 
@@ -45,7 +45,7 @@ static double progress_delay(void)
 static void draw(struct mlv_progress *p, const char *end)
 {
 	char size[32] = "", rate[32] = "";
-	double elapsed = now() - p->start;
+	double elapsed = mlv_progress_now() - p->start;
 
 	if (p->bytes) {
 		mlv_progress_human_bytes(size, sizeof(size), (double)p->bytes);
@@ -63,7 +63,7 @@ static void draw(struct mlv_progress *p, const char *end)
 	fputs(end, stderr);
 	fflush(stderr);
 	p->shown = 1;
-	p->last_draw = now();
+	p->last_draw = mlv_progress_now();
 }
 
 void mlv_progress_start(struct mlv_progress *p, const char *title,
@@ -73,7 +73,7 @@ void mlv_progress_start(struct mlv_progress *p, const char *title,
 	p->total = total;
 	p->done = 0;
 	p->bytes = 0;
-	p->start = p->last_draw = now();
+	p->start = p->last_draw = mlv_progress_now();
 	p->shown = 0;
 	p->enabled = !quiet && isatty(2);
 	p->delay = progress_delay();
@@ -81,7 +81,7 @@ void mlv_progress_start(struct mlv_progress *p, const char *title,
 
 void mlv_progress_add(struct mlv_progress *p, uint64_t items, uint64_t bytes)
 {
-	double t = now();
+	double t = mlv_progress_now();
 	int due = p->delay < 0 ? t - p->last_draw >= 0.1 :
 				 t - p->start >= p->delay &&
 					 (!p->shown || t - p->last_draw >= 0.1);
@@ -95,7 +95,7 @@ void mlv_progress_add(struct mlv_progress *p, uint64_t items, uint64_t bytes)
 void mlv_progress_stop(struct mlv_progress *p)
 {
 	if (p->enabled &&
-	    (p->shown || now() - p->start >= (p->delay < 0 ? 0.5 : p->delay)))
+	    (p->shown || mlv_progress_now() - p->start >= (p->delay < 0 ? 0.5 : p->delay)))
 		draw(p, ", done.\n");
 	p->enabled = 0;
 }

@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,4 +127,66 @@ int mlv_run(struct mlv_buf *out, const char *const *argv, unsigned flags)
 		while ((got = mlv_read_retry(c.out, chunk, sizeof(chunk))) > 0)
 			mlv_buf_put(out, chunk, (size_t)got);
 	return mlv_child_wait(&c);
+}
+
+/* /proc/<pid>/<what> into `buf`, NUL-terminated: its length, or -1. */
+static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = mlv_read_full(fd, buf, size - 1);
+		close(fd);
+	}
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* The parent of process `pid`, or 0. */
+static pid_t parent_of(pid_t pid)
+{
+	char stat[512], *end;
+	int ppid = 0;
+
+	/* "pid (comm) state ppid ...": comm may hold anything */
+	if (read_proc(pid, "stat", stat, sizeof(stat)) > 0 &&
+	    (end = strrchr(stat, ')')) && sscanf(end + 1, " %*c %d", &ppid) != 1)
+		ppid = 0;
+	return (pid_t)ppid;
+}
+
+/*
+ * The filter protocol and hooks are not told about -q: the command line
+ * of the nearest git process above this one that is not "git mlv" (git
+ * starts filters and hooks through a shell and "git mlv") is read;
+ * anything unreadable counts as not quiet.
+ */
+int mlv_run_git_is_quiet(void)
+{
+	char args[8192];
+	pid_t pid = getppid();
+	int depth, quiet = 0;
+
+	for (depth = 0; depth < 6 && pid > 1; depth++, pid = parent_of(pid)) {
+		ssize_t n = read_proc(pid, "cmdline", args, sizeof(args));
+		const char *base = n > 0 ? strrchr(args, '/') : NULL;
+		size_t i;
+
+		base = base ? base + 1 : args;
+		if (n <= 0 || strcmp(base, "git") || (size_t)n <= strlen(args) + 1 ||
+		    !strcmp(args + strlen(args) + 1, "mlv"))
+			continue;
+		for (i = 0; i < (size_t)n; i += strlen(args + i) + 1) {
+			if (!strcmp(args + i, "--"))
+				break;
+			if (!strcmp(args + i, "-q") || !strcmp(args + i, "--quiet"))
+				quiet = 1;
+		}
+		break; /* the command the user ran */
+	}
+	return quiet;
 }

@@ -6,6 +6,7 @@
 #include "mlv/buf.h"
 #include "mlv/error.h"
 #include "mlv/ini.h"
+#include "mlv/quote.h"
 #include "mlv/util.h"
 
 /* What one profile of one file says. */
@@ -14,6 +15,8 @@ struct profile_values {
 	int config_style;    /* "[profile name]" rather than "[name]" */
 	char *access_key_id, *secret_access_key, *session_token;
 	char *region, *endpoint;
+	int file_found;    /* the file exists */
+	int section_found; /* it has an entry in the profile's section */
 };
 
 static const char *env_nonempty(const char *name)
@@ -47,6 +50,7 @@ static int handle_entry(void *ctx, const char *section, const char *name,
 
 	if (!section_is(pv, section))
 		return 1;
+	pv->section_found = 1;
 	if (!strcmp(name, "aws_access_key_id"))
 		take(&pv->access_key_id, value);
 	else if (!strcmp(name, "aws_secret_access_key"))
@@ -82,6 +86,7 @@ static int read_profile(struct profile_values *pv, const char *path)
 		mlv_buf_release(&text);
 		return err;
 	}
+	pv->file_found = 1;
 	rc = mlv_ini_parse(text.ptr, text.len, NULL, handle_entry, pv);
 	mlv_buf_release(&text);
 	if (rc > 0) {
@@ -100,6 +105,45 @@ static char *aws_file(const char *env, const char *name)
 		return mlv_xstrdup(v);
 	mlv_buf_printf(&path, "%s/.aws/%s", home ? home : "", name);
 	return mlv_buf_detach(&path);
+}
+
+/* Why `pv`, read from `path` (named by `env` when set), gave no keys:
+ * appended to `out` as one item of the places looked in. */
+static void say_why_not(struct mlv_buf *out, const struct profile_values *pv,
+			const char *path, const char *env, const char *profile)
+{
+	mlv_buf_printf(out, "profile '%s' of '%s' (%s%s", mlv_quote_display(profile),
+		       mlv_quote_display(path), env_nonempty(env) ? env : "",
+		       env_nonempty(env) ? " names it: " : "");
+	if (!pv->file_found)
+		mlv_buf_puts(out, "no such file");
+	else if (!pv->section_found)
+		mlv_buf_printf(out, "no [%s%s] section", pv->config_style &&
+			       strcmp(profile, "default") ? "profile " : "",
+			       mlv_quote_display(profile));
+	else if (!pv->access_key_id)
+		mlv_buf_puts(out, "no aws_access_key_id");
+	else
+		mlv_buf_puts(out, "no aws_secret_access_key");
+	mlv_buf_putc(out, ')');
+}
+
+/* The places mlv_aws_load() looked in for keys and found none, for the
+ * error that says so: never a secret, only which names were missing. */
+static void say_looked_in(struct mlv_buf *out, const struct profile_values *cred,
+			  const char *cred_path, const struct profile_values *conf,
+			  const char *conf_path, const char *profile)
+{
+	int id = env_nonempty("AWS_ACCESS_KEY_ID") != NULL;
+	int secret = env_nonempty("AWS_SECRET_ACCESS_KEY") != NULL;
+
+	mlv_buf_printf(out, "the environment (%s), ",
+		       id ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not" :
+		       secret ? "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not" :
+				"no AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY");
+	say_why_not(out, cred, cred_path, "AWS_SHARED_CREDENTIALS_FILE", profile);
+	mlv_buf_puts(out, ", ");
+	say_why_not(out, conf, conf_path, "AWS_CONFIG_FILE", profile);
 }
 
 static char *first_of(const char *a, const char *b, const char *c)
@@ -153,9 +197,8 @@ int mlv_aws_load(struct mlv_aws *aws)
 		mlv_buf_printf(&source, "profile '%s' in '%s'", aws->profile,
 			       conf_path);
 	} else {
-		mlv_buf_printf(&source, "nowhere (no AWS_ACCESS_KEY_ID, no "
-					"profile '%s' in '%s')",
-			       aws->profile, cred_path);
+		say_looked_in(&source, &cred, cred_path, &conf, conf_path,
+			      aws->profile);
 	}
 	aws->source = mlv_buf_detach(&source);
 	aws->region = first_of(env_nonempty("AWS_REGION"),

@@ -3,6 +3,7 @@
 
 #include "mlv/backend.h"
 #include "mlv/error.h"
+#include "mlv/quote.h"
 #include "mlv/util.h"
 
 static const struct mlv_backend_ops *const backends[] = {
@@ -10,23 +11,58 @@ static const struct mlv_backend_ops *const backends[] = {
 	&mlv_backend_s3,
 };
 
+/* A local path rather than a URL: no "://" and, as git tells a path
+ * from an scp-like "host:path", no ':' before its first '/'. */
+static int is_plain_path(const char *url)
+{
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+
+	if (!*url || strstr(url, "://"))
+		return 0;
+	return !colon || (slash && slash < colon);
+}
+
+char *mlv_backend_resolve_url(const char *url, const char *base)
+{
+	struct mlv_buf path = MLV_BUF_INIT, out = MLV_BUF_INIT;
+
+	if (!is_plain_path(url) || (url[0] != '/' && !base))
+		return mlv_xstrdup(url);
+	if (url[0] != '/')
+		mlv_path_append_parts(&path, base);
+	mlv_path_append_parts(&path, url);
+	mlv_buf_printf(&out, "file://%s", path.len ? path.ptr : "/");
+	mlv_buf_release(&path);
+	return mlv_buf_detach(&out);
+}
+
 int mlv_backend_open(struct mlv_backend **out, const char *url)
 {
 	const struct mlv_backend_ops *ops = NULL;
 	struct mlv_backend *b = NULL;
-	const char *sep = strstr(url, "://");
+	char *resolved = NULL;
+	const char *sep;
 	size_t i;
 	int err;
 
 	*out = NULL;
+	if (is_plain_path(url) && url[0] != '/') {
+		mlv_error_set("store path '%s' is relative, and mlv cannot tell "
+			      "to what: give an absolute path or file:///path",
+			      mlv_quote_display(url));
+		return MLV_EINVALID;
+	}
+	url = resolved = mlv_backend_resolve_url(url, NULL);
+	sep = strstr(url, "://");
 	for (i = 0; sep && i < sizeof(backends) / sizeof(*backends); i++)
 		if (strlen(backends[i]->scheme) == (size_t)(sep - url) &&
 		    !strncmp(url, backends[i]->scheme, (size_t)(sep - url)))
 			ops = backends[i];
 	if (!ops) {
-		mlv_error_set("unsupported store URL '%s' (use file:///path or "
-			      "s3://bucket/prefix)",
-			      url);
+		mlv_error_set("unsupported store URL '%s' (use file:///path, "
+			      "a path, or s3://bucket/prefix)",
+			      mlv_quote_display(url));
+		free(resolved);
 		return MLV_EINVALID;
 	}
 	b = mlv_xmalloc(sizeof(*b));
@@ -40,8 +76,10 @@ int mlv_backend_open(struct mlv_backend **out, const char *url)
 		ops->free(b); /* what open() had set up before it failed */
 		free(b->url);
 		free(b);
+		free(resolved);
 		return err;
 	}
+	free(resolved);
 	*out = b;
 	return 0;
 }

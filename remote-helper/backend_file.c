@@ -19,6 +19,7 @@
 
 #include "mlv/backend.h"
 #include "mlv/error.h"
+#include "mlv/quote.h"
 #include "mlv/sha256.h"
 #include "mlv/util.h"
 
@@ -26,6 +27,38 @@ struct file_store {
 	char *root;
 	mode_t object_mode; /* 0444 less the umask, read once */
 };
+
+/*
+ * A store is made in a directory that exists, never with the directories
+ * above it: a mistyped URL must not grow a tree of its own somewhere.
+ * MLV_ENOTFOUND with a message naming the missing parent when the store's
+ * directory is missing and so is the one it would be made in.
+ */
+static int check_parent(const char *root, const char *url)
+{
+	struct mlv_buf q = MLV_BUF_INIT;
+	const char *slash = strrchr(root, '/');
+	char *parent = slash && slash != root ?
+			       mlv_xstrndup(root, (size_t)(slash - root)) :
+			       mlv_xstrdup("/");
+	struct stat st;
+	int err = 0;
+
+	if (stat(root, &st) == 0 || errno != ENOENT)
+		goto done; /* there, or a problem its first use names */
+	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		mlv_error_set("no such directory '%s' to make the store %s in: "
+			      "check the URL, or create the directory first "
+			      "(mkdir -p %s)",
+			      mlv_quote_display(parent), mlv_quote_display(url),
+			      mlv_quote_path(&q, parent));
+		err = MLV_ENOTFOUND;
+	}
+done:
+	mlv_buf_release(&q);
+	free(parent);
+	return err;
+}
 
 static int file_open(struct mlv_backend *b, const char *rest)
 {
@@ -43,6 +76,7 @@ static int file_open(struct mlv_backend *b, const char *rest)
 	}
 	fs = mlv_xmalloc(sizeof(*fs));
 	fs->root = mlv_xstrdup(rest);
+	b->impl = fs;
 	/* umask() changes the whole process: read it here, never in the
 	 * worker threads */
 	fs->object_mode = umask(0);
@@ -51,8 +85,7 @@ static int file_open(struct mlv_backend *b, const char *rest)
 	len = strlen(fs->root);
 	while (len > 1 && fs->root[len - 1] == '/')
 		fs->root[--len] = '\0';
-	b->impl = fs;
-	return 0;
+	return check_parent(fs->root, b->url);
 }
 
 static void file_free(struct mlv_backend *b)
@@ -85,6 +118,18 @@ static int key_path(char **out, struct mlv_conn *c, const char *key, int create)
 	int err;
 
 	*out = mlv_path_join(fs->root, key);
+	/* the store's own directory, but not the ones above it */
+	if (create && mkdir(fs->root, 0777) < 0 && errno != EEXIST) {
+		int saved = errno;
+
+		if (saved != ENOENT ||
+		    (err = check_parent(fs->root, c->backend->url)) == 0) {
+			mlv_error_set("cannot create '%s': %s", fs->root,
+				      strerror(saved));
+			err = MLV_ERROR;
+		}
+		return err;
+	}
 	if ((err = mlv_dirs_beneath(fs->root, *out, create)) == MLV_ENOTFOUND)
 		mlv_error_set("'%s' is not in '%s'", key, c->backend->url);
 	return err;

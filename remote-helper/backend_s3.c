@@ -27,6 +27,7 @@
 #include "mlv/aws.h"
 #include "mlv/backend.h"
 #include "mlv/error.h"
+#include "mlv/quote.h"
 #include "mlv/sha256.h"
 #include "mlv/trace.h"
 #include "mlv/util.h"
@@ -148,10 +149,19 @@ static int s3_open(struct mlv_backend *b, const char *rest)
 	if ((err = mlv_aws_load(&st->aws)) < 0)
 		return err;
 	if (!st->aws.access_key_id) {
-		mlv_error_set("no AWS credentials for '%s': set AWS_ACCESS_KEY_ID "
-			      "and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with "
-			      "~/.aws/credentials (looked in %s)",
-			      b->url, st->aws.source);
+		struct mlv_buf cmd = MLV_BUF_INIT;
+
+		mlv_buf_puts(&cmd, "aws configure");
+		if (strcmp(st->aws.profile, "default")) {
+			mlv_buf_puts(&cmd, " --profile ");
+			mlv_quote_shell(&cmd, st->aws.profile);
+		}
+		mlv_error_set("no AWS credentials for '%s': looked in %s; set "
+			      "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+			      "AWS_PROFILE to a profile that has keys, or write "
+			      "keys into the profile with: %s",
+			      b->url, st->aws.source, cmd.ptr);
+		mlv_buf_release(&cmd);
 		return MLV_EINVALID;
 	}
 	if (st->aws.endpoint) {

@@ -34,6 +34,7 @@
 #include "mlv/policy.h"
 #include "mlv/promote.h"
 #include "mlv/registry.h"
+#include "mlv/run.h"
 #include "mlv/sha256.h"
 #include "mlv/sync.h"
 #include "mlv/trace.h"
@@ -48,8 +49,9 @@ struct helper {
 	struct mlv_backend *backend;
 	struct mlv_conn *conn;
 	const char *remote;
-	int quiet;
-	int verbosity;
+	int quiet;     /* no progress: git said so, or stderr is no terminal */
+	int verbosity; /* below 1 (git push -q): not even the summary line */
+	struct mlv_transfer_stats uploaded; /* mlv objects, over all attempts */
 	int warned_unsealed; /* the manifest has no end line: said once */
 	int no_repo;         /* run outside a repository (git ls-remote) */
 };
@@ -625,7 +627,7 @@ static int push_once(struct helper *h, git_odb *odb, struct push_cmd *cmds,
 				    hides, m.nrefs)) < 0 ||
 	    (err = mlv_sync_transfer(&failures, &h->repo, h->backend,
 				     MLV_TRANSFER_UPLOAD, &pointers, h->quiet,
-				     NULL, NULL)) < 0 ||
+				     &h->uploaded, NULL)) < 0 ||
 	    (err = upload_pack(&pack, h, &objects)) < 0)
 		goto done;
 	if (pack.len)
@@ -670,6 +672,15 @@ static int cmd_push(struct helper *h, struct push_cmd *cmds, size_t n)
 		mlv_trace("remote-mlv: the manifest changed under us; attempt %d",
 			  attempt + 1);
 	}
+	if (h->verbosity >= 1) {
+		struct mlv_buf line = MLV_BUF_INIT;
+
+		/* what went up, even when the push then failed */
+		if (mlv_transfer_summary(&line, MLV_TRANSFER_UPLOAD, &h->uploaded))
+			fprintf(stderr, "mlv: %s\n", line.ptr);
+		mlv_buf_release(&line);
+	}
+	memset(&h->uploaded, 0, sizeof(h->uploaded));
 	if (err == 0) {
 		size_t removed = 0;
 
@@ -814,9 +825,49 @@ static int serve(struct helper *h)
 	return err;
 }
 
+/*
+ * git clone keeps "mlv::<path>" as it was typed, but a relative path
+ * means one from where clone ran, while later commands and the filter
+ * read it from the top of the new work tree: then make the remote's URL
+ * absolute, as git clone does for a path remote of its own.
+ */
+static void pin_relative_url(struct helper *h, const char *address,
+			     const char *url)
+{
+	const char *top = h->repo.workdir ? h->repo.workdir :
+					    git_repository_path(h->repo.git);
+	struct mlv_buf key = MLV_BUF_INIT, have = MLV_BUF_INIT, want = MLV_BUF_INIT;
+	char *there = NULL;
+
+	if (h->no_repo || !h->remote || strncmp(url, "file://", 7))
+		goto done;
+	there = mlv_backend_resolve_url(address, top);
+	mlv_buf_printf(&key, "remote.%s.url", h->remote);
+	mlv_buf_printf(&want, "mlv::%s", address);
+	if (!strcmp(there, url) || !mlv_repo_config_string(&have, &h->repo, key.ptr) ||
+	    strcmp(have.ptr, want.ptr))
+		goto done;
+	mlv_buf_clear(&want);
+	mlv_buf_printf(&want, "mlv::%s", url + 7);
+	{
+		const char *args[] = { "config", key.ptr, want.ptr, NULL };
+		struct mlv_buf out = MLV_BUF_INIT;
+
+		if (mlv_run_git(&out, args, MLV_RUN_NO_STDIN) == 0)
+			mlv_trace("remote-mlv: %s = %s", key.ptr, want.ptr);
+		mlv_buf_release(&out);
+	}
+done:
+	free(there);
+	mlv_buf_release(&key);
+	mlv_buf_release(&have);
+	mlv_buf_release(&want);
+}
+
 int main(int argc, char **argv)
 {
 	struct helper h;
+	char *cwd = NULL, *url = NULL;
 	int err, rc = 0;
 
 	memset(&h, 0, sizeof(h));
@@ -834,8 +885,13 @@ int main(int argc, char **argv)
 		h.no_repo = 1;
 		err = 0;
 	}
-	if (err < 0 ||
-	    (err = mlv_backend_open(&h.backend, argc == 3 ? argv[2] : argv[1])) < 0 ||
+	/* a relative path is one from where git runs us: the top of the work
+	 * tree, or where git clone was run */
+	cwd = getcwd(NULL, 0);
+	url = mlv_backend_resolve_url(argc == 3 ? argv[2] : argv[1], cwd);
+	if (err == 0 && argc == 3)
+		pin_relative_url(&h, argv[2], url);
+	if (err < 0 || (err = mlv_backend_open(&h.backend, url)) < 0 ||
 	    (err = mlv_conn_open(&h.conn, h.backend)) < 0 ||
 	    (err = serve(&h)) < 0) {
 		fprintf(stderr, "fatal: %s\n", mlv_error_last());
@@ -845,5 +901,7 @@ int main(int argc, char **argv)
 	mlv_backend_free(h.backend);
 	mlv_repo_release(&h.repo);
 	git_libgit2_shutdown();
+	free(url);
+	free(cwd);
 	return rc;
 }

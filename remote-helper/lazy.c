@@ -6,6 +6,7 @@
 #include "mlv/convert.h"
 #include "mlv/error.h"
 #include "mlv/lazy.h"
+#include "mlv/progress.h"
 #include "mlv/sync.h"
 #include "mlv/util.h"
 
@@ -109,7 +110,8 @@ struct tee {
 	struct mlv_store_download *d;
 	mlv_copy_fn copy;
 	void *ctx;
-	uint64_t sent; /* bytes of d given to `copy` */
+	uint64_t sent;     /* bytes of d given to `copy` */
+	uint64_t received; /* bytes that came from the store */
 };
 
 static int tee_flush(struct tee *t)
@@ -130,6 +132,7 @@ static int tee_write(void *ctx, const void *data, size_t len)
 
 	if ((err = mlv_store_download_write(t->d, data, len)) < 0)
 		return err;
+	t->received += len;
 	return t->d->have - t->sent >= STREAM_BATCH ? tee_flush(t) : 0;
 }
 
@@ -138,7 +141,8 @@ int mlv_lazy_stream(struct mlv_lazy *l, const struct mlv_pointer *p,
 {
 	struct mlv_store_download d = MLV_STORE_DOWNLOAD_INIT;
 	struct mlv_buf key = MLV_BUF_INIT;
-	struct tee t = { &d, copy, ctx, 0 };
+	struct tee t = { &d, copy, ctx, 0, 0 };
+	struct mlv_transfer_stats one = { 1, 0, 0, 0 };
 	int err;
 
 	if ((err = open_store(l)) < 0 ||
@@ -154,6 +158,7 @@ int mlv_lazy_stream(struct mlv_lazy *l, const struct mlv_pointer *p,
 	/* first what a killed download left, then the rest as it arrives */
 	if (err < 0 || (err = tee_flush(&t)) < 0)
 		goto fail;
+	one.start = mlv_progress_now();
 	if (d.have < p->size &&
 	    (err = mlv_conn_get(l->conn, key.ptr, d.have, tee_write, &t)) < 0)
 		goto fail;
@@ -162,6 +167,9 @@ int mlv_lazy_stream(struct mlv_lazy *l, const struct mlv_pointer *p,
 	err = mlv_store_download_commit(&d, p->size);
 	if (err < 0)
 		goto fail_explained;
+	one.bytes = t.received;
+	one.end = mlv_progress_now();
+	mlv_transfer_stats_merge(&l->streamed, &one);
 	goto done;
 fail:
 	mlv_store_download_abort(&d);
@@ -192,4 +200,19 @@ int mlv_lazy_next(struct mlv_lazy *l, struct mlv_transfer_result *out,
 		  int block)
 {
 	return l->queue ? mlv_transfer_next(l->queue, out, block) : 0;
+}
+
+int mlv_lazy_summary(struct mlv_buf *out, struct mlv_lazy *l)
+{
+	struct mlv_transfer_stats all = MLV_TRANSFER_STATS_INIT;
+
+	mlv_buf_clear(out);
+	if (l->quiet)
+		return 0;
+	mlv_transfer_stats_merge(&all, &l->streamed);
+	if (l->now)
+		mlv_transfer_stats_add(&all, l->now);
+	if (l->queue)
+		mlv_transfer_stats_add(&all, l->queue);
+	return mlv_transfer_summary(out, MLV_TRANSFER_DOWNLOAD, &all);
 }

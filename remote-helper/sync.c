@@ -141,6 +141,15 @@ int mlv_sync_store_url(struct mlv_buf *out, struct mlv_buf *from,
 			      "file:///path), or [store] url in " MLV_POLICY_FILE,
 			      remote, remote);
 done:
+	if (err == 0) {
+		/* a relative path is taken from the top of the work tree (the
+		 * git dir when bare), where git runs helpers and filters */
+		char *resolved = mlv_backend_resolve_url(
+			out->ptr, r->workdir ? r->workdir : git_repository_path(r->git));
+
+		mlv_buf_sets(out, resolved);
+		free(resolved);
+	}
 	mlv_buf_release(&key);
 	mlv_buf_release(&url);
 	return err;
@@ -604,13 +613,13 @@ int mlv_sync_missing(struct mlv_sync_list *out, struct mlv_repo *r,
 
 int mlv_sync_transfer(struct mlv_problems *failures, struct mlv_repo *r,
 		      struct mlv_backend *b, enum mlv_transfer_direction dir,
-		      const struct mlv_sync_list *list, int quiet, size_t *moved,
-		      size_t *skipped)
+		      const struct mlv_sync_list *list, int quiet,
+		      struct mlv_transfer_stats *stats, size_t *skipped)
 {
 	struct mlv_transfer *t;
 	struct mlv_transfer_result res;
 	char *first = NULL;
-	size_t i, nfailed = 0, nmoved = 0, nskipped = 0;
+	size_t i, nfailed = 0, nskipped = 0;
 	int err = 0;
 
 	if (!list->n)
@@ -631,11 +640,11 @@ int mlv_sync_transfer(struct mlv_problems *failures, struct mlv_repo *r,
 			}
 		} else if (res.skipped) {
 			nskipped++;
-		} else {
-			nmoved++;
 		}
 		mlv_transfer_result_release(&res);
 	}
+	if (stats)
+		mlv_transfer_stats_add(stats, t);
 	mlv_transfer_free(t);
 	if (nfailed)
 		mlv_error_set("%zu of %zu objects could not be %s; the first: %s",
@@ -643,8 +652,6 @@ int mlv_sync_transfer(struct mlv_problems *failures, struct mlv_repo *r,
 			      dir == MLV_TRANSFER_UPLOAD ? "uploaded" : "downloaded",
 			      first);
 done:
-	if (moved)
-		*moved = nmoved;
 	if (skipped)
 		*skipped = nskipped;
 	free(first);

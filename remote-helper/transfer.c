@@ -31,6 +31,7 @@ struct mlv_transfer {
 	pthread_t *threads;
 	unsigned nthreads;
 	struct mlv_progress progress;
+	struct mlv_transfer_stats stats;
 };
 
 static void on_bytes(void *ctx, uint64_t bytes)
@@ -39,6 +40,7 @@ static void on_bytes(void *ctx, uint64_t bytes)
 
 	pthread_mutex_lock(&t->lock);
 	mlv_progress_add(&t->progress, 0, bytes);
+	t->stats.bytes += bytes;
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -190,12 +192,15 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 		uint64_t resumed;
 
 		if (mlv_store_has(t->local, r->oid)) {
+			r->skipped = 1;
 			err = copy_stored(t, r, copy_fd);
 			break;
 		}
 		if ((err = mlv_store_download_open(&d, t->local, r->oid)) < 0) {
-			if (err == MLV_EEXISTS)
+			if (err == MLV_EEXISTS) {
+				r->skipped = 1;
 				err = copy_stored(t, r, copy_fd);
+			}
 			break;
 		}
 		if (copy_fd >= 0 && (err = mlv_store_download_tee(&d, copy_fd)) < 0) {
@@ -306,6 +311,10 @@ static void *worker(void *arg)
 		*t->done_tail = j;
 		t->done_tail = &j->next;
 		mlv_progress_add(&t->progress, 1, 0);
+		if (err == 0 && !j->r.skipped && t->dir != MLV_TRANSFER_CHECK) {
+			t->stats.files++;
+			t->stats.end = mlv_progress_now();
+		}
 		pthread_cond_broadcast(&t->finished);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -332,6 +341,7 @@ struct mlv_transfer *mlv_transfer_new(struct mlv_backend *b,
 	pthread_cond_init(&t->work, NULL);
 	pthread_cond_init(&t->finished, NULL);
 	mlv_progress_start(&t->progress, title, 0, quiet);
+	t->stats.start = mlv_progress_now();
 	if (!jobs)
 		jobs = 1;
 	t->threads = mlv_xreallocarray(NULL, jobs, sizeof(*t->threads));
@@ -370,6 +380,49 @@ void mlv_transfer_add_copy(struct mlv_transfer *t, const char *oid,
 	t->progress.total++;
 	pthread_cond_signal(&t->work);
 	pthread_mutex_unlock(&t->lock);
+}
+
+void mlv_transfer_stats_merge(struct mlv_transfer_stats *into,
+			      const struct mlv_transfer_stats *from)
+{
+	if (!from->files && !from->bytes)
+		return;
+	if (!into->files && !into->bytes) {
+		*into = *from;
+		return;
+	}
+	into->files += from->files;
+	into->bytes += from->bytes;
+	if (from->start < into->start)
+		into->start = from->start;
+	if (from->end > into->end)
+		into->end = from->end;
+}
+
+void mlv_transfer_stats_add(struct mlv_transfer_stats *s, struct mlv_transfer *t)
+{
+	struct mlv_transfer_stats now;
+
+	pthread_mutex_lock(&t->lock);
+	now = t->stats;
+	pthread_mutex_unlock(&t->lock);
+	mlv_transfer_stats_merge(s, &now);
+}
+
+int mlv_transfer_summary(struct mlv_buf *out, enum mlv_transfer_direction dir,
+			 const struct mlv_transfer_stats *s)
+{
+	char size[32];
+	double seconds = s->end > s->start ? s->end - s->start : 0;
+
+	mlv_buf_clear(out);
+	if (!s->files)
+		return 0;
+	mlv_progress_human_bytes(size, sizeof(size), (double)s->bytes);
+	mlv_buf_printf(out, "%s %zu file%s, %s in %.1f s",
+		       dir == MLV_TRANSFER_UPLOAD ? "uploaded" : "downloaded",
+		       s->files, s->files == 1 ? "" : "s", size, seconds);
+	return 1;
 }
 
 unsigned mlv_transfer_pending(struct mlv_transfer *t)

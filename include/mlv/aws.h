@@ -24,7 +24,9 @@ struct mlv_aws {
 	char *session_token; /* NULL when none */
 	char *region;
 	char *endpoint;      /* NULL: AWS's own endpoint for the region */
-	char *source;        /* where the credentials came from, for messages */
+	/* where the credentials came from, for messages; without them,
+	 * every place looked in and what it lacked */
+	char *source;
 };
 
 #define MLV_AWS_INIT { 0 }

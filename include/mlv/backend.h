@@ -22,11 +22,24 @@
 struct mlv_backend;
 struct mlv_conn;
 
-/* Open the store for `url`. The message names the URL on failure. */
+/*
+ * Open the store for `url`. An absolute path ("/srv/store") means the
+ * same as file:///srv/store, as git takes paths for its own remotes; a
+ * relative one must be resolved first (below). The message names the URL
+ * on failure.
+ */
 int mlv_backend_open(struct mlv_backend **out, const char *url);
+
+/*
+ * `url` as mlv_backend_open() reads it (malloc'd): a path, absolute or
+ * relative to `base` (or, when `base` is NULL, left relative), becomes a
+ * file:// URL with "." and ".." taken out; any other URL is copied as
+ * it is.
+ */
+char *mlv_backend_resolve_url(const char *url, const char *base);
 void mlv_backend_free(struct mlv_backend *b);
 
-/* The URL as the user gave it, for messages. */
+/* The URL as the user gave it (a path as its file:// URL), for messages. */
 const char *mlv_backend_url(const struct mlv_backend *b);
 
 /* "objects/aa/bb/<oid>" into `out`. */

@@ -17,6 +17,9 @@ struct mlv_filter_options {
 	void (*report)(const char *path, const char *message);
 	/* the line to show before a store named by a committed file is used */
 	void (*notice)(const char *message);
+	/* at the end, unless git was run with -q, the one line that sums up
+	 * the files downloaded, if any (NULL: not shown) */
+	void (*summary)(const char *line);
 };
 
 /* Serve git on `in`/`out` until it closes `in`: 0, or a negative error

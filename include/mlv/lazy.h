@@ -26,6 +26,7 @@ struct mlv_lazy {
 	struct mlv_sync_filter filter; /* mlv.fetchinclude/fetchexclude */
 	int skip_errors; /* mlv.skipdownloaderrors */
 	int quiet;
+	struct mlv_transfer_stats streamed; /* what mlv_lazy_stream() moved */
 	/* told, before the store is opened, the line to show when the store
 	 * came from a committed file (mlv_sync_store_notice()) */
 	void (*notice)(const char *message);
@@ -65,5 +66,13 @@ int mlv_lazy_queue(struct mlv_lazy *l, const struct mlv_pointer *p,
 /* As mlv_transfer_next(): 0 when nothing is queued. */
 int mlv_lazy_next(struct mlv_lazy *l, struct mlv_transfer_result *out,
 		  int block);
+
+/*
+ * The line that sums up every download so far, now, queued or streamed
+ * ("downloaded 3 files, 1.20 GiB in 2.5 s", see mlv_transfer_summary()),
+ * for the one line a command ends with: 1, or 0 when nothing was
+ * downloaded or `l` is quiet.
+ */
+int mlv_lazy_summary(struct mlv_buf *out, struct mlv_lazy *l);
 
 #endif

@@ -48,4 +48,12 @@ int mlv_child_start(struct mlv_child *c, const char *const *argv, unsigned flags
  * (0..255), or MLV_ERROR after a message (a signal, a failed wait). */
 int mlv_child_wait(struct mlv_child *c);
 
+/*
+ * 1 when the git command that runs us (as a filter, a hook) was given -q
+ * or --quiet, as git's own meters and summaries then stay quiet: git
+ * does not pass that on, so it is read from the command line of the
+ * nearest git process above us (Linux's /proc).
+ */
+int mlv_run_git_is_quiet(void);
+
 #endif

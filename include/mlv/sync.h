@@ -37,7 +37,9 @@ void mlv_sync_list_release(struct mlv_sync_list *l);
 /*
  * The store URL of remote `remote`: remote.<name>.mlvstore, else the URL
  * of an mlv:: remote without its "mlv::", else `[store] url` in the
- * .mlvconfig of the work tree (or of HEAD). MLV_ENOTFOUND when none.
+ * .mlvconfig of the work tree (or of HEAD). MLV_ENOTFOUND when none. A
+ * path there becomes a file:// URL, a relative one taken from the top of
+ * the work tree (mlv_backend_resolve_url()).
  *
  * A URL from .mlvconfig was written by whoever committed it, not by the
  * user: then `from` (when not NULL) says where it came from (".mlvconfig
@@ -132,12 +134,12 @@ int mlv_sync_missing(struct mlv_sync_list *out, struct mlv_repo *r,
  * Upload (or download) every object of `list`, `mlv_sync_jobs()` at a time,
  * with a progress meter unless `quiet`. Each failure goes to `failures`;
  * returns 0, or the first object's error when any failed (its message
- * says how many failed). Counts of objects moved and of those already
- * there go to `moved` and `skipped` (either may be NULL).
+ * says how many failed). What moved is added to `stats`, and the count
+ * of objects already there goes to `skipped` (either may be NULL).
  */
 int mlv_sync_transfer(struct mlv_problems *failures, struct mlv_repo *r,
 		      struct mlv_backend *b, enum mlv_transfer_direction dir,
-		      const struct mlv_sync_list *list, int quiet, size_t *moved,
-		      size_t *skipped);
+		      const struct mlv_sync_list *list, int quiet,
+		      struct mlv_transfer_stats *stats, size_t *skipped);
 
 #endif

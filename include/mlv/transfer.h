@@ -45,8 +45,35 @@ struct mlv_transfer_result {
 	char *path;    /* as given to add(), may be NULL */
 	int err;       /* 0 or a negative mlv error */
 	char *message; /* why it failed, NULL on success */
-	int skipped;   /* an upload the store already had */
+	int skipped;   /* an upload the store already had, a download the
+			* local store had */
 };
+
+/*
+ * What transfers moved, summed for the one line a command prints after
+ * them ("uploaded 301 files, 50.10 MiB in 0.7 s"): objects moved (not
+ * those already there), bytes sent or received, and the monotonic times
+ * (mlv_progress_now()) of the first start and the last finish.
+ */
+struct mlv_transfer_stats {
+	size_t files;
+	uint64_t bytes;
+	double start, end;
+};
+
+#define MLV_TRANSFER_STATS_INIT { 0, 0, 0, 0 }
+
+/* Add `from` to `into`: counts summed, the times spanning both. */
+void mlv_transfer_stats_merge(struct mlv_transfer_stats *into,
+			      const struct mlv_transfer_stats *from);
+
+/*
+ * "uploaded N files, SIZE in S s" ("downloaded" for a download) into
+ * `out`, without "mlv: " or a newline; 1, or 0 (and `out` empty) when
+ * nothing was moved.
+ */
+int mlv_transfer_summary(struct mlv_buf *out, enum mlv_transfer_direction dir,
+			 const struct mlv_transfer_stats *s);
 
 struct mlv_transfer *mlv_transfer_new(struct mlv_backend *b,
 				      const struct mlv_store *local,
@@ -76,6 +103,9 @@ void mlv_transfer_add_copy(struct mlv_transfer *t, const char *oid,
 int mlv_transfer_next(struct mlv_transfer *t, struct mlv_transfer_result *out,
 		      int block);
 void mlv_transfer_result_release(struct mlv_transfer_result *r);
+
+/* What `t` has moved so far, added to `s`. */
+void mlv_transfer_stats_add(struct mlv_transfer_stats *s, struct mlv_transfer *t);
 
 /* Objects queued or running but not yet taken by next(). */
 unsigned mlv_transfer_pending(struct mlv_transfer *t);

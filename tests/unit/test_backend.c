@@ -225,6 +225,81 @@ static void test_backend__open_unknown_scheme_refused(void **state)
 	assert_non_null(strstr(mlv_error_last(), "'no-scheme'"));
 }
 
+static void expect_resolved(const char *url, const char *base, const char *want)
+{
+	char *got = mlv_backend_resolve_url(url, base);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_backend__resolve_url(void **state)
+{
+	(void)state;
+	expect_resolved("/srv/store", NULL, "file:///srv/store");
+	expect_resolved("/srv/./a/../store/", "/ignored", "file:///srv/store");
+	expect_resolved("../store", "/repo/top/", "file:///repo/store");
+	expect_resolved("store", "/repo", "file:///repo/store");
+	expect_resolved("../../..", "/a", "file:///");
+	expect_resolved("../store", NULL, "../store");
+	expect_resolved("s3://b/p", "/repo", "s3://b/p");
+	expect_resolved("file:///x", "/repo", "file:///x");
+	/* scp-like "host:path" is no path, as for git */
+	expect_resolved("host:store", "/repo", "host:store");
+	expect_resolved("./a:b", "/repo", "file:///repo/a:b");
+}
+
+static void test_backend__open_plain_path(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_backend *b = NULL;
+
+	assert_int_equal(mlv_backend_open(&b, f->remote), 0);
+	assert_string_equal(mlv_backend_url(b), f->url);
+	mlv_backend_free(b);
+}
+
+static void test_backend__open_missing_parent_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_backend *b = (struct mlv_backend *)&b;
+	char url[160], parent[128], quoted[160];
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%s/none", f->dir);
+	snprintf(url, sizeof(url), "file://%s/store", parent);
+	snprintf(quoted, sizeof(quoted), "no such directory '%s'", parent);
+	assert_int_equal(mlv_backend_open(&b, url), MLV_ENOTFOUND);
+	assert_null(b);
+	assert_non_null(strstr(mlv_error_last(), quoted));
+	assert_int_equal(stat(parent, &st), -1);
+	/* a missing store in a directory that exists is made on first write */
+	snprintf(url, sizeof(url), "file://%s/new-store", f->dir);
+	assert_int_equal(mlv_backend_open(&b, url), 0);
+	mlv_backend_free(b);
+}
+
+static void test_backend__transfer_summary(void **state)
+{
+	struct mlv_transfer_stats a = { 300, 50u << 20, 10.0, 10.5 };
+	struct mlv_transfer_stats b = { 1, 100u << 10, 10.2, 10.7 };
+	struct mlv_transfer_stats none = MLV_TRANSFER_STATS_INIT;
+	struct mlv_buf out = MLV_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(mlv_transfer_summary(&out, MLV_TRANSFER_UPLOAD, &none), 0);
+	assert_int_equal(out.len, 0);
+	mlv_transfer_stats_merge(&a, &b);
+	mlv_transfer_stats_merge(&a, &none);
+	assert_int_equal(mlv_transfer_summary(&out, MLV_TRANSFER_UPLOAD, &a), 1);
+	assert_string_equal(out.ptr, "uploaded 301 files, 50.10 MiB in 0.7 s");
+	assert_int_equal(mlv_transfer_summary(&out, MLV_TRANSFER_DOWNLOAD, &b), 1);
+	assert_string_equal(out.ptr, "downloaded 1 file, 100.00 KiB in 0.5 s");
+	mlv_transfer_stats_merge(&none, &b);
+	assert_int_equal(none.files, 1);
+	mlv_buf_release(&out);
+}
+
 static void test_backend__object_key(void **state)
 {
 	struct mlv_buf key = MLV_BUF_INIT;
@@ -971,6 +1046,10 @@ int main(void)
 		T(test_backend__open_file_absolute),
 		T(test_backend__open_file_relative_refused),
 		T(test_backend__open_unknown_scheme_refused),
+		T(test_backend__resolve_url),
+		T(test_backend__open_plain_path),
+		T(test_backend__open_missing_parent_refused),
+		T(test_backend__transfer_summary),
 		T(test_backend__object_key),
 		T(test_backend__put_file_then_get),
 		T(test_backend__put_file_wrong_hash),
