@@ -851,11 +851,12 @@ done:
 }
 
 
-/* Check the index: one model (NULL: every model in it). */
+/* Check the index: one model (NULL: every model in it); the models out
+ * of date with their inputs into `stale`. */
 static int check_index(struct mlv_repo *repo, const char *model,
-		       struct mlv_problems *problems)
+		       struct mlv_problems *problems, struct mlv_problems *stale)
 {
-	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL };
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL };
 	git_object *head = NULL;
 	int err;
 
@@ -866,6 +867,7 @@ static int check_index(struct mlv_repo *repo, const char *model,
 	git_error_clear();
 	snap.check_all = 1;
 	snap.only = model;
+	snap.stale = stale;
 	err = mlv_policy_check(problems, repo, &snap);
 	git_object_free(head);
 	git_index_free(snap.index);
@@ -874,10 +876,19 @@ static int check_index(struct mlv_repo *repo, const char *model,
 
 #define CHECK_USAGE "sidecar check [--format text|json] [<model>]"
 
+/* The notices of models out of date with their inputs, on stdout. */
+static void print_stale(const struct mlv_problems *stale)
+{
+	size_t i;
+
+	for (i = 0; i < stale->n; i++)
+		printf("notice: %s\n", stale->items[i]);
+}
+
 static int cmd_sidecar_check(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
-	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT, stale = MLV_PROBLEMS_INIT;
 	const char *format = NULL;
 	char *model = NULL;
 	int rc, json = 0;
@@ -895,7 +906,7 @@ static int cmd_sidecar_check(int argc, char **argv)
 		return rc;
 	if (argc == 2)
 		model = repo_relative(repo.workdir, argv[1]);
-	if (check_index(&repo, model, &problems) < 0) {
+	if (check_index(&repo, model, &problems, &stale) < 0) {
 		rc = die_with_error("");
 	} else if (json) {
 		json_t *o = json_object();
@@ -904,15 +915,25 @@ static int cmd_sidecar_check(int argc, char **argv)
 		mlv_json_set_string(o, "model", model);
 		mlv_json_set(o, "matches", json_boolean(!problems.n));
 		mlv_json_set(o, "problems", problems_json(&problems));
+		mlv_json_set(o, "stale", problems_json(&stale));
 		mlv_json_write(stdout, o, 2);
 		putchar('\n');
 		json_decref(o);
 		rc = problems.n ? 1 : 0;
-	} else if (print_problems(&problems, "mlv: sidecar check failed"))
-		rc = 1;
-	else
-		printf("sidecars match what is staged\n");
+	} else {
+		print_stale(&stale);
+		if (print_problems(&problems, "mlv: sidecar check failed"))
+			rc = 1;
+		else if (stale.n)
+			printf("sidecars match the commits their models were trained at; "
+			       "%zu recorded input%s changed since (notice%s above)\n",
+			       stale.n, stale.n == 1 ? " has" : "s have",
+			       stale.n == 1 ? "" : "s");
+		else
+			printf("sidecars match what is staged\n");
+	}
 	mlv_problems_release(&problems);
+	mlv_problems_release(&stale);
 	free(model);
 	mlv_repo_release(&repo);
 	return rc;
@@ -985,24 +1006,40 @@ done:
 	return rc;
 }
 
-/* Check the sidecar of `model` against the tree of commit `id`. */
+/* Check the sidecar of `model` against the tree of commit `id` (after
+ * its first parent, where the search for the training commit starts). */
 static int check_tree(struct mlv_repo *repo, git_tree *tree, const git_oid *id,
-		      const char *model, struct mlv_problems *problems)
+		      const char *model, struct mlv_problems *problems,
+		      struct mlv_problems *stale)
 {
-	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL };
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL };
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *parent_tree = NULL;
+	int err;
 
+	if (git_commit_lookup(&commit, repo->git, id) == 0 &&
+	    git_commit_parentcount(commit) > 0 && git_commit_parent(&parent, commit, 0) == 0 &&
+	    git_commit_tree(&parent_tree, parent) == 0)
+		snap.parent = parent_tree;
+	git_error_clear();
 	snap.tree = tree;
 	snap.commit_id = id;
 	snap.check_all = 1;
 	snap.only = model;
-	return mlv_policy_check(problems, repo, &snap);
+	snap.stale = stale;
+	err = mlv_policy_check(problems, repo, &snap);
+	git_tree_free(parent_tree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+	return err;
 }
 
 static int cmd_sidecar_show(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
-	struct mlv_problems problems = MLV_PROBLEMS_INIT, parsed = MLV_PROBLEMS_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT, parsed = MLV_PROBLEMS_INIT,
+			    stale = MLV_PROBLEMS_INIT;
 	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT, ref_model = MLV_BUF_INIT;
 	struct mlv_buf against = MLV_BUF_INIT, heading = MLV_BUF_INIT;
 	git_tree *tree = NULL;
@@ -1123,8 +1160,8 @@ static int cmd_sidecar_show(int argc, char **argv)
 	}
 	if (!json)
 		putchar('\n');
-	if ((rev ? check_tree(&repo, tree, &commit, model, &problems)
-		 : check_index(&repo, model, &problems)) < 0) {
+	if ((rev ? check_tree(&repo, tree, &commit, model, &problems, &stale)
+		 : check_index(&repo, model, &problems, &stale)) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
@@ -1147,19 +1184,27 @@ static int cmd_sidecar_show(int argc, char **argv)
 		mlv_json_set_string(o, "against", against.ptr);
 		mlv_json_set(o, "matches", json_boolean(!problems.n));
 		mlv_json_set(o, "problems", problems_json(&problems));
+		mlv_json_set(o, "stale", problems_json(&stale));
 		mlv_json_write(stdout, o, 2);
 		putchar('\n');
 		rc = problems.n ? 1 : 0;
-	} else if (print_problems(&problems, heading.ptr)) {
-		rc = 1;
 	} else {
-		printf("matches %s\n", against.ptr);
+		print_stale(&stale);
+		if (print_problems(&problems, heading.ptr))
+			rc = 1;
+		else if (stale.n)
+			printf("matches the commit where the model was trained; out of "
+			       "date with its inputs in %s (notice%s above)\n", against.ptr,
+			       stale.n == 1 ? "" : "s");
+		else
+			printf("matches %s\n", against.ptr);
 	}
 done:
 	json_decref(o);
 	mlv_sidecar_release(&sc);
 	mlv_problems_release(&problems);
 	mlv_problems_release(&parsed);
+	mlv_problems_release(&stale);
 	mlv_buf_release(&path);
 	mlv_buf_release(&text);
 	mlv_buf_release(&ref_model);
