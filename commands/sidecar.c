@@ -940,7 +940,8 @@ static int cmd_sidecar_check(int argc, char **argv)
 }
 
 #define SHOW_USAGE \
-	"sidecar show [--manifest[=<name>]] [--format text|json] <model> [<rev>] | <model-ref>"
+	"sidecar show [--manifest[=<name>]] [--format text|json] <model> [<rev>] | <rev>:<model> | " \
+	"<model-ref>"
 
 /*
  * `sidecar show --manifest`: the manifest of the record's data directory
@@ -1034,6 +1035,67 @@ static int check_tree(struct mlv_repo *repo, git_tree *tree, const git_oid *id,
 	return err;
 }
 
+/*
+ * `arg` as REV:MODEL, the way git names a file at a revision: MODEL from
+ * the top of the work tree, or from the current directory when it starts
+ * with "./" or "../". 1 when it is one (`commit`, `rev` and a malloc'd
+ * `*model` set); 0 when `arg` has no "REV:", starts with '.' or '/', or
+ * names a sidecar of the work tree (a model with ':' in its name); a negative error (message set)
+ * when what comes before the ':' names no commit.
+ */
+static int rev_colon_model(git_oid *commit, struct mlv_buf *rev, char **model,
+			   struct mlv_repo *repo, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	struct mlv_buf sidecar = MLV_BUF_INIT;
+	char *rel = NULL, *full = NULL;
+	const char *path;
+	int err = 0;
+
+	/* "./:x" and "/top/:x" are paths, as git reads them */
+	if (!colon || colon == arg || !colon[1] || arg[0] == '.' || arg[0] == '/')
+		return 0;
+	rel = repo_relative(repo->workdir, arg);
+	mlv_buf_printf(&sidecar, "%s%s", rel, MLV_SIDECAR_SUFFIX);
+	full = mlv_path_join(repo->workdir, sidecar.ptr);
+	if (access(full, F_OK) == 0)
+		goto done;
+	mlv_buf_sets(rev, "");
+	mlv_buf_put(rev, arg, (size_t)(colon - arg));
+	if ((err = resolve_rev(commit, NULL, repo, rev->ptr)) == MLV_ENOTFOUND)
+		mlv_error_set("no sidecar '%s' in the work tree, and '%s' is not a "
+			      "commit or a model reference in this repository (for "
+			      "<rev>:<model>)", sidecar.ptr, rev->ptr);
+	if (err < 0)
+		goto done;
+	path = colon + 1;
+	*model = strncmp(path, "./", 2) && strncmp(path, "../", 3) ?
+		 mlv_xstrdup(path) : repo_relative(repo->workdir, path);
+	err = 1;
+done:
+	mlv_buf_release(&sidecar);
+	free(rel);
+	free(full);
+	return err;
+}
+
+/* After `read_committed` found no sidecar at `rev`: say whether the model
+ * is missing there, or only its sidecar. */
+static void explain_not_committed(git_tree *tree, const char *model, const char *sidecar,
+				  const char *hex, const char *rev)
+{
+	git_tree_entry *e = NULL;
+
+	if (tree && git_tree_entry_bypath(&e, tree, model) == 0)
+		mlv_error_set("'%s' has no sidecar in commit %.12s (%s): '%s' is not "
+			      "there", model, hex, rev, sidecar);
+	else
+		mlv_error_set("'%s' is not in commit %.12s (%s): name a revision "
+			      "that holds the model", model, hex, rev);
+	git_error_clear();
+	git_tree_entry_free(e);
+}
+
 static int cmd_sidecar_show(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
@@ -1041,7 +1103,7 @@ static int cmd_sidecar_show(int argc, char **argv)
 	struct mlv_problems problems = MLV_PROBLEMS_INIT, parsed = MLV_PROBLEMS_INIT,
 			    stale = MLV_PROBLEMS_INIT;
 	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT, ref_model = MLV_BUF_INIT;
-	struct mlv_buf against = MLV_BUF_INIT, heading = MLV_BUF_INIT;
+	struct mlv_buf against = MLV_BUF_INIT, heading = MLV_BUF_INIT, colon_rev = MLV_BUF_INIT;
 	git_tree *tree = NULL;
 	git_oid commit;
 	char *model = NULL, *full = NULL, hex[GIT_OID_HEXSZ + 1] = "";
@@ -1068,8 +1130,15 @@ static int cmd_sidecar_show(int argc, char **argv)
 	rev = argc == 3 ? argv[2] : NULL;
 	if ((rc = open_worktree_repo(&repo)) != 0)
 		return rc;
-	/* MODEL REV, a model reference alone, or MODEL as the work tree has it */
-	if (rev && (err = resolve_rev(&commit, NULL, &repo, rev)) < 0) {
+	/* REV:MODEL, MODEL REV, a model reference alone, or MODEL as the work
+	 * tree has it */
+	if (!rev && (err = rev_colon_model(&commit, &colon_rev, &model, &repo, arg)) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (model)
+		rev = colon_rev.ptr;
+	else if (rev && (err = resolve_rev(&commit, NULL, &repo, rev)) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
@@ -1078,7 +1147,9 @@ static int cmd_sidecar_show(int argc, char **argv)
 		rc = die_with_error("");
 		goto done;
 	}
-	if (rev) {
+	if (model) {
+		/* REV:MODEL, above */
+	} else if (rev) {
 		model = repo_relative(repo.workdir, arg);
 	} else if (err == 1) {
 		model = mlv_buf_detach(&ref_model);
@@ -1090,6 +1161,8 @@ static int cmd_sidecar_show(int argc, char **argv)
 	if (rev) {
 		git_oid_tostr(hex, sizeof(hex), &commit);
 		err = read_committed(&text, &tree, &repo, &commit, path.ptr, rev);
+		if (err == MLV_ENOTFOUND)
+			explain_not_committed(tree, model, path.ptr, hex, rev);
 	} else {
 		full = mlv_path_join(repo.workdir, path.ptr);
 		if ((err = mlv_buf_read_file(&text, full)) == MLV_ENOTFOUND) {
@@ -1210,6 +1283,7 @@ done:
 	mlv_buf_release(&ref_model);
 	mlv_buf_release(&against);
 	mlv_buf_release(&heading);
+	mlv_buf_release(&colon_rev);
 	git_tree_free(tree);
 	free(model);
 	free(full);

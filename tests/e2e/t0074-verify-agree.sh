@@ -54,7 +54,8 @@ test_expect_success 'setup: a model trained on a file and a directory of data' '
 		--config configs/train.yaml >/dev/null &&
 	git add $SC && git commit -qm "train x" &&
 	test "$(git log -1 --format=%s)" = "train x" &&
-	git rev-parse HEAD >../trained
+	git rev-parse HEAD >../trained &&
+	cp ../trained ../first
 '
 
 test_expect_success 'a data-only commit goes through the hook, with a notice to retrain' '
@@ -233,6 +234,73 @@ test_expect_success 'strict: a changed model without its sidecar is refused as b
 	cd r &&
 	retrain_unrecorded m4 &&
 	git reset -q --hard
+'
+
+# sidecar show at a revision: the record as that commit holds it.
+
+test_expect_success 'sidecar show MODEL REV and REV:MODEL print the record as REV holds it' '
+	cd r &&
+	n=$(git rev-list --count "$(cat ../first)..HEAD") && test "$n" -gt 1 &&
+	git mlv sidecar show models/x.onnx HEAD~$n >../rev1.out &&
+	git mlv sidecar show HEAD~$n:models/x.onnx >../rev2.out &&
+	test_cmp ../rev1.out ../rev2.out &&
+	grep -q "^lineage of models/x.onnx (models/x.onnx.mlv) as commit $(cut -c1-12 ../first) (HEAD~$n) holds it$" ../rev2.out &&
+	old=$(git show "$(cat ../first):$SC" | sed -n "s/^oid = //p" | head -1) &&
+	test "$old" != "$(ini_get $SC model oid)" &&
+	grep -q "^    oid  *$old$" ../rev2.out &&
+	! grep -q "$(ini_get $SC model oid)" ../rev2.out &&
+	git mlv sidecar show models/x.onnx >../now.out &&
+	grep -q "^lineage of models/x.onnx (models/x.onnx.mlv)$" ../now.out &&
+	grep -q "$(ini_get $SC model oid)" ../now.out
+'
+
+test_expect_success 'REV:MODEL is from the top, or from here with ./; JSON and --manifest take it too' '
+	cd r &&
+	n=$(git rev-list --count "$(cat ../first)..HEAD") &&
+	(cd models && git mlv sidecar show HEAD~$n:models/x.onnx >../../sub1.out &&
+	 git mlv sidecar show HEAD~$n:./x.onnx >../../sub2.out) &&
+	test_cmp ../rev2.out ../sub1.out && test_cmp ../rev2.out ../sub2.out &&
+	git mlv sidecar show --format json HEAD~$n:models/x.onnx >../rev.json &&
+	check_schema sidecar-show ../rev.json &&
+	python3 - ../rev.json "$(cat ../first)" "HEAD~$n" <<-\PY &&
+	import json, sys
+	s = json.load(open(sys.argv[1]))
+	assert s["model"] == "models/x.onnx" and s["sidecar"] == "models/x.onnx.mlv", s
+	assert s["commit"] == sys.argv[2] and s["rev"] == sys.argv[3], s
+	assert s["matches"] and s["problems"] == [] and s["stale"] == [], s
+	PY
+	git mlv sidecar show --manifest HEAD~$n:models/x.onnx >../m1 &&
+	git mlv sidecar show --manifest models/x.onnx HEAD~$n >../m2 &&
+	test_cmp ../m1 ../m2 && test_line_count = 2 ../m1
+'
+
+test_expect_success 'a path REV does not hold is an error naming the path and the revision' '
+	cd r &&
+	n=$(git rev-list --count "$(cat ../first)..HEAD") &&
+	c=$(cut -c1-12 ../first) &&
+	for args in "HEAD~$n:models/nope.onnx" "models/nope.onnx HEAD~$n"; do
+		test_expect_code 128 git mlv sidecar show $args 2>../err &&
+		grep -qx "fatal: .models/nope.onnx. is not in commit $c (HEAD~$n): name a revision that holds the model" ../err &&
+		! grep -q "sidecar init" ../err || exit 1
+	done &&
+	test_expect_code 128 git mlv sidecar show HEAD~$n:configs/train.yaml 2>../err &&
+	grep -qx "fatal: .configs/train.yaml. has no sidecar in commit $c (HEAD~$n): .configs/train.yaml.mlv. is not there" ../err &&
+	test_expect_code 128 git mlv sidecar show no-such-rev:models/x.onnx 2>../err &&
+	grep -q "no-such-rev. is not a commit or a model reference" ../err &&
+	! grep -q "sidecar init" ../err
+'
+
+test_expect_success 'a model whose name has a colon is still shown from the work tree' '
+	cd r &&
+	test_random_file "models/a:b.onnx" 3000 ab &&
+	git add "models/a:b.onnx" &&
+	git mlv sidecar init "models/a:b.onnx" --data data/part-5.csv \
+		--config configs/train.yaml >/dev/null &&
+	git add "models/a:b.onnx.mlv" &&
+	git mlv sidecar show "models/a:b.onnx" >../ab.out &&
+	grep -q "^lineage of models/a:b.onnx (models/a:b.onnx.mlv)$" ../ab.out &&
+	grep -q "^matches what is staged$" ../ab.out &&
+	git rm -q -f "models/a:b.onnx" "models/a:b.onnx.mlv"
 '
 
 test_done
