@@ -16,8 +16,8 @@
 /* pre-commit and pre-merge-commit: the index against HEAD. */
 static int hook_pre_commit(struct mlv_repo *repo)
 {
-	struct mlv_problems problems = MLV_PROBLEMS_INIT;
-	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL };
+	struct mlv_problems problems = MLV_PROBLEMS_INIT, stale = MLV_PROBLEMS_INIT;
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL };
 	git_object *head = NULL;
 	size_t i;
 	int err, rc = 0;
@@ -29,6 +29,7 @@ static int hook_pre_commit(struct mlv_repo *repo)
 	if (git_revparse_single(&head, repo->git, "HEAD^{tree}") == 0)
 		snap.parent = (git_tree *)head;
 	git_error_clear();
+	snap.stale = &stale;
 	if (mlv_policy_check(&problems, repo, &snap) < 0) {
 		rc = die_with_error("");
 	} else if (problems.n) {
@@ -38,7 +39,11 @@ static int hook_pre_commit(struct mlv_repo *repo)
 			fprintf(stderr, "  %s\n", problems.items[i]);
 		rc = 1;
 	}
+	/* a notice, as dvc status reports changed dependencies */
+	for (i = 0; rc != 128 && i < stale.n; i++)
+		fprintf(stderr, "mlv: notice: %s\n", stale.items[i]);
 	mlv_problems_release(&problems);
+	mlv_problems_release(&stale);
 	git_object_free(head);
 	git_index_free(snap.index);
 	return rc;

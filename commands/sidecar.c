@@ -851,11 +851,12 @@ done:
 }
 
 
-/* Check the index: one model (NULL: every model in it). */
+/* Check the index: one model (NULL: every model in it); the models out
+ * of date with their inputs into `stale`. */
 static int check_index(struct mlv_repo *repo, const char *model,
-		       struct mlv_problems *problems)
+		       struct mlv_problems *problems, struct mlv_problems *stale)
 {
-	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL };
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL };
 	git_object *head = NULL;
 	int err;
 
@@ -866,6 +867,7 @@ static int check_index(struct mlv_repo *repo, const char *model,
 	git_error_clear();
 	snap.check_all = 1;
 	snap.only = model;
+	snap.stale = stale;
 	err = mlv_policy_check(problems, repo, &snap);
 	git_object_free(head);
 	git_index_free(snap.index);
@@ -874,10 +876,19 @@ static int check_index(struct mlv_repo *repo, const char *model,
 
 #define CHECK_USAGE "sidecar check [--format text|json] [<model>]"
 
+/* The notices of models out of date with their inputs, on stdout. */
+static void print_stale(const struct mlv_problems *stale)
+{
+	size_t i;
+
+	for (i = 0; i < stale->n; i++)
+		printf("notice: %s\n", stale->items[i]);
+}
+
 static int cmd_sidecar_check(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
-	struct mlv_problems problems = MLV_PROBLEMS_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT, stale = MLV_PROBLEMS_INIT;
 	const char *format = NULL;
 	char *model = NULL;
 	int rc, json = 0;
@@ -895,7 +906,7 @@ static int cmd_sidecar_check(int argc, char **argv)
 		return rc;
 	if (argc == 2)
 		model = repo_relative(repo.workdir, argv[1]);
-	if (check_index(&repo, model, &problems) < 0) {
+	if (check_index(&repo, model, &problems, &stale) < 0) {
 		rc = die_with_error("");
 	} else if (json) {
 		json_t *o = json_object();
@@ -904,22 +915,33 @@ static int cmd_sidecar_check(int argc, char **argv)
 		mlv_json_set_string(o, "model", model);
 		mlv_json_set(o, "matches", json_boolean(!problems.n));
 		mlv_json_set(o, "problems", problems_json(&problems));
+		mlv_json_set(o, "stale", problems_json(&stale));
 		mlv_json_write(stdout, o, 2);
 		putchar('\n');
 		json_decref(o);
 		rc = problems.n ? 1 : 0;
-	} else if (print_problems(&problems, "mlv: sidecar check failed"))
-		rc = 1;
-	else
-		printf("sidecars match what is staged\n");
+	} else {
+		print_stale(&stale);
+		if (print_problems(&problems, "mlv: sidecar check failed"))
+			rc = 1;
+		else if (stale.n)
+			printf("sidecars match the commits their models were trained at; "
+			       "%zu recorded input%s changed since (notice%s above)\n",
+			       stale.n, stale.n == 1 ? " has" : "s have",
+			       stale.n == 1 ? "" : "s");
+		else
+			printf("sidecars match what is staged\n");
+	}
 	mlv_problems_release(&problems);
+	mlv_problems_release(&stale);
 	free(model);
 	mlv_repo_release(&repo);
 	return rc;
 }
 
 #define SHOW_USAGE \
-	"sidecar show [--manifest[=<name>]] [--format text|json] <model> [<rev>] | <model-ref>"
+	"sidecar show [--manifest[=<name>]] [--format text|json] <model> [<rev>] | <rev>:<model> | " \
+	"<model-ref>"
 
 /*
  * `sidecar show --manifest`: the manifest of the record's data directory
@@ -985,26 +1007,103 @@ done:
 	return rc;
 }
 
-/* Check the sidecar of `model` against the tree of commit `id`. */
+/* Check the sidecar of `model` against the tree of commit `id` (after
+ * its first parent, where the search for the training commit starts). */
 static int check_tree(struct mlv_repo *repo, git_tree *tree, const git_oid *id,
-		      const char *model, struct mlv_problems *problems)
+		      const char *model, struct mlv_problems *problems,
+		      struct mlv_problems *stale)
 {
-	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL };
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL };
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *parent_tree = NULL;
+	int err;
 
+	if (git_commit_lookup(&commit, repo->git, id) == 0 &&
+	    git_commit_parentcount(commit) > 0 && git_commit_parent(&parent, commit, 0) == 0 &&
+	    git_commit_tree(&parent_tree, parent) == 0)
+		snap.parent = parent_tree;
+	git_error_clear();
 	snap.tree = tree;
 	snap.commit_id = id;
 	snap.check_all = 1;
 	snap.only = model;
-	return mlv_policy_check(problems, repo, &snap);
+	snap.stale = stale;
+	err = mlv_policy_check(problems, repo, &snap);
+	git_tree_free(parent_tree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+	return err;
+}
+
+/*
+ * `arg` as REV:MODEL, the way git names a file at a revision: MODEL from
+ * the top of the work tree, or from the current directory when it starts
+ * with "./" or "../". 1 when it is one (`commit`, `rev` and a malloc'd
+ * `*model` set); 0 when `arg` has no "REV:", starts with '.' or '/', or
+ * names a sidecar of the work tree (a model with ':' in its name); a negative error (message set)
+ * when what comes before the ':' names no commit.
+ */
+static int rev_colon_model(git_oid *commit, struct mlv_buf *rev, char **model,
+			   struct mlv_repo *repo, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	struct mlv_buf sidecar = MLV_BUF_INIT;
+	char *rel = NULL, *full = NULL;
+	const char *path;
+	int err = 0;
+
+	/* "./:x" and "/top/:x" are paths, as git reads them */
+	if (!colon || colon == arg || !colon[1] || arg[0] == '.' || arg[0] == '/')
+		return 0;
+	rel = repo_relative(repo->workdir, arg);
+	mlv_buf_printf(&sidecar, "%s%s", rel, MLV_SIDECAR_SUFFIX);
+	full = mlv_path_join(repo->workdir, sidecar.ptr);
+	if (access(full, F_OK) == 0)
+		goto done;
+	mlv_buf_sets(rev, "");
+	mlv_buf_put(rev, arg, (size_t)(colon - arg));
+	if ((err = resolve_rev(commit, NULL, repo, rev->ptr)) == MLV_ENOTFOUND)
+		mlv_error_set("no sidecar '%s' in the work tree, and '%s' is not a "
+			      "commit or a model reference in this repository (for "
+			      "<rev>:<model>)", sidecar.ptr, rev->ptr);
+	if (err < 0)
+		goto done;
+	path = colon + 1;
+	*model = strncmp(path, "./", 2) && strncmp(path, "../", 3) ?
+		 mlv_xstrdup(path) : repo_relative(repo->workdir, path);
+	err = 1;
+done:
+	mlv_buf_release(&sidecar);
+	free(rel);
+	free(full);
+	return err;
+}
+
+/* After `read_committed` found no sidecar at `rev`: say whether the model
+ * is missing there, or only its sidecar. */
+static void explain_not_committed(git_tree *tree, const char *model, const char *sidecar,
+				  const char *hex, const char *rev)
+{
+	git_tree_entry *e = NULL;
+
+	if (tree && git_tree_entry_bypath(&e, tree, model) == 0)
+		mlv_error_set("'%s' has no sidecar in commit %.12s (%s): '%s' is not "
+			      "there", model, hex, rev, sidecar);
+	else
+		mlv_error_set("'%s' is not in commit %.12s (%s): name a revision "
+			      "that holds the model", model, hex, rev);
+	git_error_clear();
+	git_tree_entry_free(e);
 }
 
 static int cmd_sidecar_show(int argc, char **argv)
 {
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_sidecar sc = MLV_SIDECAR_INIT;
-	struct mlv_problems problems = MLV_PROBLEMS_INIT, parsed = MLV_PROBLEMS_INIT;
+	struct mlv_problems problems = MLV_PROBLEMS_INIT, parsed = MLV_PROBLEMS_INIT,
+			    stale = MLV_PROBLEMS_INIT;
 	struct mlv_buf path = MLV_BUF_INIT, text = MLV_BUF_INIT, ref_model = MLV_BUF_INIT;
-	struct mlv_buf against = MLV_BUF_INIT, heading = MLV_BUF_INIT;
+	struct mlv_buf against = MLV_BUF_INIT, heading = MLV_BUF_INIT, colon_rev = MLV_BUF_INIT;
 	git_tree *tree = NULL;
 	git_oid commit;
 	char *model = NULL, *full = NULL, hex[GIT_OID_HEXSZ + 1] = "";
@@ -1031,8 +1130,15 @@ static int cmd_sidecar_show(int argc, char **argv)
 	rev = argc == 3 ? argv[2] : NULL;
 	if ((rc = open_worktree_repo(&repo)) != 0)
 		return rc;
-	/* MODEL REV, a model reference alone, or MODEL as the work tree has it */
-	if (rev && (err = resolve_rev(&commit, NULL, &repo, rev)) < 0) {
+	/* REV:MODEL, MODEL REV, a model reference alone, or MODEL as the work
+	 * tree has it */
+	if (!rev && (err = rev_colon_model(&commit, &colon_rev, &model, &repo, arg)) < 0) {
+		rc = die_with_error("");
+		goto done;
+	}
+	if (model)
+		rev = colon_rev.ptr;
+	else if (rev && (err = resolve_rev(&commit, NULL, &repo, rev)) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
@@ -1041,7 +1147,9 @@ static int cmd_sidecar_show(int argc, char **argv)
 		rc = die_with_error("");
 		goto done;
 	}
-	if (rev) {
+	if (model) {
+		/* REV:MODEL, above */
+	} else if (rev) {
 		model = repo_relative(repo.workdir, arg);
 	} else if (err == 1) {
 		model = mlv_buf_detach(&ref_model);
@@ -1053,6 +1161,8 @@ static int cmd_sidecar_show(int argc, char **argv)
 	if (rev) {
 		git_oid_tostr(hex, sizeof(hex), &commit);
 		err = read_committed(&text, &tree, &repo, &commit, path.ptr, rev);
+		if (err == MLV_ENOTFOUND)
+			explain_not_committed(tree, model, path.ptr, hex, rev);
 	} else {
 		full = mlv_path_join(repo.workdir, path.ptr);
 		if ((err = mlv_buf_read_file(&text, full)) == MLV_ENOTFOUND) {
@@ -1123,8 +1233,8 @@ static int cmd_sidecar_show(int argc, char **argv)
 	}
 	if (!json)
 		putchar('\n');
-	if ((rev ? check_tree(&repo, tree, &commit, model, &problems)
-		 : check_index(&repo, model, &problems)) < 0) {
+	if ((rev ? check_tree(&repo, tree, &commit, model, &problems, &stale)
+		 : check_index(&repo, model, &problems, &stale)) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
@@ -1147,24 +1257,33 @@ static int cmd_sidecar_show(int argc, char **argv)
 		mlv_json_set_string(o, "against", against.ptr);
 		mlv_json_set(o, "matches", json_boolean(!problems.n));
 		mlv_json_set(o, "problems", problems_json(&problems));
+		mlv_json_set(o, "stale", problems_json(&stale));
 		mlv_json_write(stdout, o, 2);
 		putchar('\n');
 		rc = problems.n ? 1 : 0;
-	} else if (print_problems(&problems, heading.ptr)) {
-		rc = 1;
 	} else {
-		printf("matches %s\n", against.ptr);
+		print_stale(&stale);
+		if (print_problems(&problems, heading.ptr))
+			rc = 1;
+		else if (stale.n)
+			printf("matches the commit where the model was trained; out of "
+			       "date with its inputs in %s (notice%s above)\n", against.ptr,
+			       stale.n == 1 ? "" : "s");
+		else
+			printf("matches %s\n", against.ptr);
 	}
 done:
 	json_decref(o);
 	mlv_sidecar_release(&sc);
 	mlv_problems_release(&problems);
 	mlv_problems_release(&parsed);
+	mlv_problems_release(&stale);
 	mlv_buf_release(&path);
 	mlv_buf_release(&text);
 	mlv_buf_release(&ref_model);
 	mlv_buf_release(&against);
 	mlv_buf_release(&heading);
+	mlv_buf_release(&colon_rev);
 	git_tree_free(tree);
 	free(model);
 	free(full);

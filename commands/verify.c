@@ -26,39 +26,69 @@ json_t *problems_json(const struct mlv_problems *problems)
 	return a;
 }
 
-/* Check one commit against its first parent; print its problems, or add
- * them to `failures`. */
-static int verify_commit(struct mlv_repo *repo, struct mlv_datadir_cache *datadirs,
-			 const git_oid *id, int *failed, json_t *failures)
+/* What one commit left: its problems or notices, as text (each under the
+ * commit's line, after `tag`) or as a JSON object added to `list`. */
+static void report_commit(git_commit *commit, const struct mlv_problems *items,
+			  const char *key, const char *tag, json_t *list)
 {
-	struct mlv_problems problems = MLV_PROBLEMS_INIT;
-	git_commit *commit = NULL;
+	const char *summary = git_commit_summary(commit);
 	char hex[GIT_OID_HEXSZ + 1];
 	size_t i;
+
+	git_oid_tostr(hex, sizeof(hex), git_commit_id(commit));
+	if (list) {
+		json_t *o = json_object();
+
+		mlv_json_set_string(o, "commit", hex);
+		mlv_json_set_string(o, "subject", summary ? summary : "");
+		mlv_json_set(o, key, problems_json(items));
+		json_array_append_new(list, o);
+		return;
+	}
+	printf("commit %s %s\n", hex, summary ? summary : "");
+	for (i = 0; i < items->n; i++)
+		printf("  %s%s\n", tag, items->items[i]);
+}
+
+/* The answers of a walk: each list NULL for text. */
+struct verify_out {
+	int quiet;
+	int failed, stale;
+	json_t *failures, *stale_list;
+};
+
+/*
+ * Check one commit against its first parent; print its problems, and the
+ * models it leaves out of date with their inputs (unless quiet), or add
+ * them to the lists.
+ */
+static int verify_commit(struct mlv_repo *repo, struct mlv_datadir_cache *datadirs,
+			 const git_oid *id, struct verify_out *out)
+{
+	struct mlv_problems problems = MLV_PROBLEMS_INIT, stale = MLV_PROBLEMS_INIT;
+	git_commit *commit = NULL;
 	int err;
 
-	if ((err = mlv_policy_check_commit_ext(&problems, repo, id, datadirs)) < 0)
+	if ((err = mlv_policy_check_commit_ext(&problems, &stale, repo, id, datadirs)) < 0)
 		goto done;
-	if (problems.n && (err = git_commit_lookup(&commit, repo->git, id)) == 0) {
-		const char *summary = git_commit_summary(commit);
-
-		git_oid_tostr(hex, sizeof(hex), id);
-		if (failures) {
-			json_t *o = json_object();
-
-			mlv_json_set_string(o, "commit", hex);
-			mlv_json_set_string(o, "subject", summary ? summary : "");
-			mlv_json_set(o, "problems", problems_json(&problems));
-			json_array_append_new(failures, o);
-		} else {
-			printf("commit %s %s\n", hex, summary ? summary : "");
-			for (i = 0; i < problems.n; i++)
-				printf("  %s\n", problems.items[i]);
-		}
-		(*failed)++;
+	if (!problems.n && !stale.n)
+		goto done;
+	if ((err = git_commit_lookup(&commit, repo->git, id)) < 0) {
+		err = mlv_error_from_git(err, "cannot read commit");
+		goto done;
+	}
+	if (problems.n) {
+		report_commit(commit, &problems, "problems", "", out->failures);
+		out->failed++;
+	}
+	if (stale.n) {
+		if (out->stale_list || !out->quiet)
+			report_commit(commit, &stale, "notices", "notice: ", out->stale_list);
+		out->stale++;
 	}
 done:
 	mlv_problems_release(&problems);
+	mlv_problems_release(&stale);
 	git_commit_free(commit);
 	return err;
 }
@@ -67,9 +97,9 @@ int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet, json_t *
 {
 	struct mlv_datadir_cache *datadirs = NULL;
 	git_index *empty = NULL;
-	json_t *failures = json ? json_array() : NULL;
+	struct verify_out out = { quiet, 0, 0, NULL, NULL };
 	git_oid id;
-	int failed = 0, checked = 0, rc = 0, err;
+	int checked = 0, rc = 0, err;
 
 	/* A commit is judged by its own .gitattributes: with an empty index
 	 * in place, the staged ones of whoever runs verify cannot hide a
@@ -80,6 +110,10 @@ int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet, json_t *
 		goto done;
 	}
 	git_repository_set_index(repo->git, empty);
+	if (json) {
+		out.failures = json_array();
+		out.stale_list = json_array();
+	}
 	/* one cache of data directory hashes for the whole walk */
 	if (mlv_datadir_cache_new(&datadirs, repo->git) < 0) {
 		rc = die_with_error("");
@@ -87,7 +121,7 @@ int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet, json_t *
 	}
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	while ((err = git_revwalk_next(&id, walk)) == 0) {
-		if (verify_commit(repo, datadirs, &id, &failed, failures) < 0) {
+		if (verify_commit(repo, datadirs, &id, &out) < 0) {
 			rc = die_with_error("");
 			goto done;
 		}
@@ -99,18 +133,24 @@ int verify_revwalk(struct mlv_repo *repo, git_revwalk *walk, int quiet, json_t *
 		goto done;
 	}
 	mlv_datadir_cache_save(datadirs); /* derived data: best effort */
-	rc = failed ? 1 : 0;
+	rc = out.failed ? 1 : 0;
 	if (json) {
 		mlv_json_set(json, "checked", json_integer(checked));
-		mlv_json_set(json, "failed", json_integer(failed));
-		mlv_json_set(json, "failures", json_incref(failures));
-	} else if (failed) {
-		printf("%d of %d commits break the mlv policy\n", failed, checked);
+		mlv_json_set(json, "failed", json_integer(out.failed));
+		mlv_json_set(json, "failures", json_incref(out.failures));
+		mlv_json_set(json, "stale", json_incref(out.stale_list));
+	} else if (out.failed) {
+		printf("%d of %d commits break the mlv policy\n", out.failed, checked);
+	} else if (!quiet && out.stale) {
+		printf("%d commits verified; %d of them leave%s a model out of date with "
+		       "its inputs (notices above: retrain it)\n", checked, out.stale,
+		       out.stale == 1 ? "s" : "");
 	} else if (!quiet) {
 		printf("%d commits verified\n", checked);
 	}
 done:
-	json_decref(failures);
+	json_decref(out.failures);
+	json_decref(out.stale_list);
 	mlv_datadir_cache_free(datadirs);
 	git_index_free(empty);
 	return rc;

@@ -519,6 +519,12 @@ struct checker {
 	 * without a work tree libgit2 skips a realpath() and stat()s per
 	 * path, which halves the check of a commit of 20,000 data files. */
 	git_repository *attrs;
+	struct mlv_problems *stale; /* the snapshot's notices, or NULL */
+	/* where the model being checked was trained, looked for when one of
+	 * its inputs differs (trained_tree()); NULL: in the snapshot */
+	int trained_looked;
+	git_commit *trained;
+	git_tree *trained_tree;
 };
 
 /*
@@ -654,6 +660,96 @@ static char *model_of_sidecar(const char *path)
 }
 
 /* ------------------------------------------------------------------ */
+/* Where a model was trained. */
+
+/* 1 when `commit` holds `model` and `sidecar` as the blobs `m` and `s`. */
+static int commit_holds(struct checker *c, git_commit *commit, const char *model,
+			const char *sidecar, const git_oid *m, const git_oid *s)
+{
+	git_tree *tree = NULL;
+	git_oid id;
+	int yes = git_commit_tree(&tree, commit) == 0 &&
+		  snap_lookup(&id, c->snap, tree, model) == 0 && git_oid_equal(&id, m) &&
+		  snap_lookup(&id, c->snap, tree, sidecar) == 0 && git_oid_equal(&id, s);
+
+	git_tree_free(tree);
+	return yes;
+}
+
+/* The commit the snapshot comes after: HEAD for an index, the first
+ * parent for a commit; NULL when there is none (or it cannot be read). */
+static git_commit *commit_before(struct checker *c)
+{
+	git_commit *commit = NULL, *before = NULL;
+	git_oid head;
+
+	if (!c->snap->parent)
+		return NULL;
+	if (c->snap->index) {
+		if (git_reference_name_to_id(&head, c->repo->git, "HEAD") == 0 &&
+		    git_commit_lookup(&before, c->repo->git, &head) < 0)
+			before = NULL;
+	} else if (c->snap->commit_id &&
+		   git_commit_lookup(&commit, c->repo->git, c->snap->commit_id) == 0 &&
+		   git_commit_parentcount(commit) > 0 &&
+		   git_commit_parent(&before, commit, 0) < 0) {
+		before = NULL;
+	}
+	git_commit_free(commit);
+	git_error_clear();
+	return before;
+}
+
+/*
+ * The tree of the commit where `model` was trained: going back from the
+ * commit before the snapshot along first parents, the last commit that
+ * holds the snapshot's model and sidecar, when its parent does not (or it
+ * has none). NULL when the snapshot itself changes either. Looked for
+ * once per model; c->trained is the commit.
+ */
+static git_tree *trained_tree(struct checker *c, const char *model)
+{
+	struct mlv_buf sidecar = MLV_BUF_INIT;
+	git_commit *cur = NULL, *parent = NULL;
+	git_oid m, s;
+
+	if (c->trained_looked)
+		return c->trained_tree;
+	c->trained_looked = 1;
+	mlv_buf_printf(&sidecar, "%s%s", model, MLV_SIDECAR_SUFFIX);
+	if (snap_lookup(&m, c->snap, NULL, model) < 0 ||
+	    snap_lookup(&s, c->snap, NULL, sidecar.ptr) < 0 ||
+	    !(cur = commit_before(c)) || !commit_holds(c, cur, model, sidecar.ptr, &m, &s))
+		goto done;
+	while (git_commit_parentcount(cur) > 0 && git_commit_parent(&parent, cur, 0) == 0 &&
+	       commit_holds(c, parent, model, sidecar.ptr, &m, &s)) {
+		git_commit_free(cur);
+		cur = parent;
+		parent = NULL;
+	}
+	if (git_commit_tree(&c->trained_tree, cur) == 0) {
+		c->trained = cur;
+		cur = NULL;
+	}
+done:
+	git_error_clear();
+	mlv_error_clear();
+	git_commit_free(parent);
+	git_commit_free(cur);
+	mlv_buf_release(&sidecar);
+	return c->trained_tree;
+}
+
+static void forget_trained(struct checker *c)
+{
+	git_tree_free(c->trained_tree);
+	git_commit_free(c->trained);
+	c->trained_tree = NULL;
+	c->trained = NULL;
+	c->trained_looked = 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* The checks. */
 
 /* How the snapshot holds a file, for messages. */
@@ -686,19 +782,113 @@ static const char *fix_hint(struct mlv_buf *b, const char *model)
 	return sidecar_hint(b, "update", model, "");
 }
 
-/* A path the sidecar names must be in the commit with the recorded oid. */
+static int datadir_cache(struct mlv_datadir_cache **out, struct checker *c)
+{
+	int err = 0;
+
+	if (!c->datadirs && !(c->datadirs = c->snap->datadirs)) {
+		err = mlv_datadir_cache_new(&c->datadirs, c->repo->git);
+		c->own_datadirs = err == 0;
+	}
+	*out = c->datadirs;
+	return err;
+}
+
+/*
+ * The tree of the commit where `model` was trained, when its recorded
+ * input `path` (a file, or a directory ending in '/') held `recorded`
+ * ("sha256:<hex>") there: the input has moved on since the model was
+ * trained. NULL when the snapshot trains it or the record did not match.
+ */
+static git_tree *stale_since(struct checker *c, const char *model, const char *path,
+			     const char *recorded)
+{
+	struct mlv_datadir then = MLV_DATADIR_INIT;
+	struct mlv_problems ignored = MLV_PROBLEMS_INIT;
+	struct mlv_datadir_cache *cache;
+	git_tree *trained = trained_tree(c, model);
+	char hex[MLV_OID_HEXSZ + 1];
+	int is_pointer, matched;
+
+	if (!trained)
+		return NULL;
+	if (mlv_sidecar_path_is_dir(path))
+		matched = datadir_cache(&cache, c) == 0 &&
+			  mlv_datadir_summary_from_tree(&then, &ignored, cache, trained,
+							path) == 0 &&
+			  !strcmp(then.oid, recorded + 7);
+	else
+		matched = content_oid(hex, &is_pointer, c, trained, path) == 0 &&
+			  !strcmp(hex, recorded + 7);
+	mlv_error_clear();
+	mlv_datadir_release(&then);
+	mlv_problems_release(&ignored);
+	return matched ? trained : NULL;
+}
+
+/*
+ * Say that `model` is out of date with the input of `path_e` (`body`
+ * says how, from the section on): a notice, or a problem under
+ * strict-inputs. The hint is to retrain; `removed`: the input is gone,
+ * so the record is written anew.
+ */
+static void add_stale(struct checker *c, const char *model,
+		      const struct mlv_sidecar_entry *path_e, const char *body, int removed)
+{
+	struct mlv_problems *to = c->policy.strict_inputs ? c->problems : c->stale;
+	struct mlv_buf hint = MLV_BUF_INIT;
+	const char *what = !strcmp(path_e->section, "data") ? "data" :
+			   !strcmp(path_e->section, "config") ? "config" : "lockfile";
+
+	if (!to)
+		return;
+	if (removed)
+		sidecar_hint(&hint, "init", model, " --data <path> --config <path> --force");
+	else
+		fix_hint(&hint, model);
+	mlv_problems_add(to, "%s.mlv:%u: %s is out of date with its %s: %s; %sretrain "
+			 "it, then record it with: %s", model, path_e->line, model, what,
+			 body, c->policy.strict_inputs ? "policy strict-inputs refuses a "
+			 "model out of date with its inputs: " : "", hint.ptr);
+	mlv_buf_release(&hint);
+}
+
+/* The commit where the model was trained (after stale_since()), for
+ * messages: 12 hex digits. */
+static const char *trained_hex(char hex[GIT_OID_HEXSZ + 1], const struct checker *c)
+{
+	git_oid_tostr(hex, 13, git_commit_id(c->trained));
+	return hex;
+}
+
+/*
+ * A path the sidecar names must be in the commit with the recorded oid,
+ * unless it moved on since the model was trained (a notice).
+ */
 static void check_recorded_path(struct checker *c, const char *model,
 				const struct mlv_sidecar_entry *path_e,
 				const char *recorded, const char *what)
 {
-	struct mlv_buf hint = MLV_BUF_INIT;
-	char hex[MLV_OID_HEXSZ + 1];
+	struct mlv_buf hint = MLV_BUF_INIT, body = MLV_BUF_INIT;
+	char hex[MLV_OID_HEXSZ + 1], commit[GIT_OID_HEXSZ + 1];
 	int is_pointer, err;
 
 	if (!recorded || !mlv_repo_path_is_safe(path_e->value))
 		return; /* the parser reported it */
 	err = content_oid(hex, &is_pointer, c, NULL, path_e->value);
-	if (err == MLV_ENOTFOUND)
+	if ((err == MLV_ENOTFOUND || (err == 0 && strcmp(recorded + 7, hex))) &&
+	    stale_since(c, model, path_e->value, recorded)) {
+		if (err)
+			mlv_buf_printf(&body, "%s '%s' is not in this commit; it was %s "
+				       "when the model was trained at commit %s", what,
+				       path_e->value, recorded, trained_hex(commit, c));
+		else
+			mlv_buf_printf(&body, "%s '%s' is now %s sha256:%s, not %s as when "
+				       "the model was trained at commit %s", what,
+				       path_e->value, held(c), hex, recorded,
+				       trained_hex(commit, c));
+		add_stale(c, model, path_e, body.ptr, err != 0);
+	} else if (err == MLV_ENOTFOUND)
 		mlv_problems_add(c->problems, "%s.mlv:%u: %s '%s' is not in this "
 				 "commit; git add it, or fix the path", model,
 				 path_e->line, what, path_e->value);
@@ -715,19 +905,9 @@ static void check_recorded_path(struct checker *c, const char *model,
 				 path_e->line, what, path_e->value, recorded, held(c), hex,
 				 fix_hint(&hint, model));
 	mlv_buf_release(&hint);
+	mlv_buf_release(&body);
 }
 
-static int datadir_cache(struct mlv_datadir_cache **out, struct checker *c)
-{
-	int err = 0;
-
-	if (!c->datadirs && !(c->datadirs = c->snap->datadirs)) {
-		err = mlv_datadir_cache_new(&c->datadirs, c->repo->git);
-		c->own_datadirs = err == 0;
-	}
-	*out = c->datadirs;
-	return err;
-}
 
 /* The data directory `dir` as the snapshot holds it (only the summary,
  * when `summary` and a tree cache knows it). */
@@ -753,10 +933,11 @@ static int snap_datadir(struct mlv_datadir *out, struct mlv_problems *found,
 
 /*
  * What changed in `dir` since the version the record describes, when
- * that is the parent's: "; since the record, 2 files differ: ...".
+ * that is the one in `then` (a tree; NULL: none), after `since`: "; since
+ * the record, 2 files differ: ...".
  */
-static void datadir_changes(struct mlv_buf *out, struct checker *c,
-			    const char *dir, const char *recorded,
+static void datadir_changes(struct mlv_buf *out, struct checker *c, git_tree *then,
+			    const char *since, const char *dir, const char *recorded,
 			    struct mlv_datadir *now)
 {
 	struct mlv_datadir before = MLV_DATADIR_INIT;
@@ -764,16 +945,15 @@ static void datadir_changes(struct mlv_buf *out, struct checker *c,
 	struct mlv_datadir_cache *cache;
 	struct mlv_buf what = MLV_BUF_INIT;
 
-	if (!c->snap->parent || datadir_cache(&cache, c) < 0 ||
-	    mlv_datadir_from_tree_cached(&before, &ignored, cache, c->snap->parent,
-					 dir) < 0 ||
+	if (!then || datadir_cache(&cache, c) < 0 ||
+	    mlv_datadir_from_tree_cached(&before, &ignored, cache, then, dir) < 0 ||
 	    strcmp(before.oid, recorded + 7))
 		goto done;
 	if (!now->files && snap_datadir(now, &ignored, c, dir, 0) < 0)
 		goto done;
 	mlv_datadir_describe_changes(&what, &before, now, dir, 3);
 	if (what.len)
-		mlv_buf_printf(out, "; since the record, %s", what.ptr);
+		mlv_buf_printf(out, "; %s, %s", since, what.ptr);
 done:
 	mlv_error_clear();
 	mlv_datadir_release(&before);
@@ -798,15 +978,18 @@ static long long recorded_count(const char *v)
 }
 
 /* A [data] directory must hold, in the snapshot, the files the record
- * describes: the manifest's oid, their number and their total size. */
+ * describes: the manifest's oid, their number and their total size;
+ * unless it moved on since the model was trained (a notice). */
 static void check_recorded_dir(struct checker *c, const char *model,
 			       const struct mlv_sidecar *sc,
 			       const struct mlv_sidecar_entry *path_e)
 {
 	struct mlv_datadir now = MLV_DATADIR_INIT;
 	struct mlv_problems found = MLV_PROBLEMS_INIT;
-	struct mlv_buf hint = MLV_BUF_INIT, changes = MLV_BUF_INIT;
+	struct mlv_buf hint = MLV_BUF_INIT, changes = MLV_BUF_INIT, body = MLV_BUF_INIT;
 	const char *dir = path_e->value, *name = path_e->name;
+	char commit[GIT_OID_HEXSZ + 1];
+	git_tree *trained;
 	const char *recorded = mlv_sidecar_get(sc, "data", name, "oid");
 	long long files = recorded_count(mlv_sidecar_get(sc, "data", name, "files"));
 	long long size = recorded_count(mlv_sidecar_get(sc, "data", name, "size"));
@@ -825,8 +1008,18 @@ static void check_recorded_dir(struct checker *c, const char *model,
 		mlv_problems_add(c->problems, "%s.mlv:%u: [data \"%s\"] cannot read "
 				 "directory '%s': %s", model, path_e->line, name, dir,
 				 mlv_error_last());
+	} else if (strcmp(recorded + 7, now.oid) &&
+		   (trained = stale_since(c, model, dir, recorded))) {
+		datadir_changes(&changes, c, trained, "since then", dir, recorded, &now);
+		mlv_buf_printf(&body, "[data \"%s\"] directory '%s' is now %s sha256:%s "
+			       "(%zu files, %llu bytes), not %s (%lld files, %lld bytes) "
+			       "as when the model was trained at commit %s%s", name, dir,
+			       held(c), now.oid, now.count, (unsigned long long)now.size,
+			       recorded, files, size, trained_hex(commit, c), changes.ptr);
+		add_stale(c, model, path_e, body.ptr, 0);
 	} else if (strcmp(recorded + 7, now.oid)) {
-		datadir_changes(&changes, c, dir, recorded, &now);
+		datadir_changes(&changes, c, c->snap->parent, "since the record", dir,
+				recorded, &now);
 		mlv_problems_add(c->problems, "%s.mlv:%u: [data \"%s\"] directory "
 				 "'%s' is recorded as %s (%lld files, %lld bytes) but "
 				 "%s sha256:%s (%zu files, %llu bytes)%s; fix with: %s",
@@ -848,6 +1041,7 @@ done:
 	mlv_problems_release(&found);
 	mlv_buf_release(&hint);
 	mlv_buf_release(&changes);
+	mlv_buf_release(&body);
 }
 
 static int has_section(const struct mlv_sidecar *sc, const char *section)
@@ -1002,6 +1196,7 @@ static void check_model(struct checker *c, const char *model)
 	if (c->policy.require_version_bump)
 		check_version_bump(c, model, sidecar_path.ptr, &sc);
 done:
+	forget_trained(c);
 	mlv_sidecar_release(&sc);
 	mlv_buf_release(&sidecar_path);
 	mlv_buf_release(&key);
@@ -1123,19 +1318,30 @@ static int records_changed_path(struct checker *c, const char *sidecar_path)
 	return found;
 }
 
-/* A sidecar of the snapshot: check its model when it records a changed
- * path, so that new data or config cannot slip in under an old record. */
+/*
+ * A sidecar of the snapshot: check its model when it records a changed
+ * path. The model is out of date with that input then, which is a notice;
+ * under strict-inputs it is a problem, and so is anything else wrong with
+ * the record, so that new data or config cannot slip in under an old one.
+ */
 static void check_sidecar_of_unchanged_model(struct checker *c,
 					     const char *sidecar_path)
 {
+	struct mlv_problems ignored = MLV_PROBLEMS_INIT, *problems = c->problems;
 	char *model = model_of_sidecar(sidecar_path);
 	git_oid id;
 
 	if (!model)
 		return;
 	if (snap_lookup(&id, c->snap, NULL, model) == 0 && is_model(c, model) &&
-	    records_changed_path(c, sidecar_path))
+	    records_changed_path(c, sidecar_path)) {
+		/* the commit that trained it answered for the rest */
+		if (!c->policy.strict_inputs)
+			c->problems = &ignored;
 		check_model(c, model);
+		c->problems = problems;
+	}
+	mlv_problems_release(&ignored);
 	free(model);
 }
 
@@ -1152,7 +1358,8 @@ static int sidecar_in_tree(const char *root, const git_tree_entry *te,
 	return 0;
 }
 
-/* Check every model whose sidecar records a path in c->changed. */
+/* Check every model whose sidecar records a path in c->changed (see
+ * check_sidecar_of_unchanged_model()). */
 static int check_changed_inputs(struct checker *c)
 {
 	size_t i, n;
@@ -1189,6 +1396,7 @@ int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
 	c.repo = r;
 	c.snap = snap;
 	c.problems = problems;
+	c.stale = snap->stale;
 	mlv_buf_init(&c.checked, 0);
 	mlv_buf_putc(&c.checked, '\n');
 	mlv_buf_init(&c.changed, 0);
@@ -1222,8 +1430,7 @@ int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++)
 		check_delta(&c, git_diff_get_delta(diff, i));
-	if (c.policy.strict_inputs)
-		err = check_changed_inputs(&c);
+	err = check_changed_inputs(&c);
 done:
 	if (c.own_datadirs) {
 		if (err == 0) /* derived data: a cache that cannot be written */
@@ -1242,13 +1449,14 @@ done:
 int mlv_policy_check_commit(struct mlv_problems *problems, struct mlv_repo *r,
 			    const git_oid *id)
 {
-	return mlv_policy_check_commit_ext(problems, r, id, NULL);
+	return mlv_policy_check_commit_ext(problems, NULL, r, id, NULL);
 }
 
-int mlv_policy_check_commit_ext(struct mlv_problems *problems, struct mlv_repo *r,
-				const git_oid *id, struct mlv_datadir_cache *datadirs)
+int mlv_policy_check_commit_ext(struct mlv_problems *problems, struct mlv_problems *stale,
+				struct mlv_repo *r, const git_oid *id,
+				struct mlv_datadir_cache *datadirs)
 {
-	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL };
+	struct mlv_snapshot snap = { NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL };
 	git_commit *commit = NULL, *parent = NULL;
 	git_tree *tree = NULL, *parent_tree = NULL;
 	int err;
@@ -1268,6 +1476,7 @@ int mlv_policy_check_commit_ext(struct mlv_problems *problems, struct mlv_repo *
 	snap.commit_id = id;
 	snap.parent = parent_tree;
 	snap.datadirs = datadirs;
+	snap.stale = stale;
 	err = mlv_policy_check(problems, r, &snap);
 done:
 	git_tree_free(tree);

@@ -322,6 +322,11 @@ _git_mlv ()
 	case "$verb,$pos" in
 	push,0|fetch,0|pull,0) __gitcomp_nl "$(__git_remotes)" ;;
 	checkout,*|ls-files,*|status,*) __git_mlv_complete_paths __git_mlv_pointer_paths ;;
+	"sidecar show",0)
+		case "$cur" in
+		?*:*) __git_complete_revlist_file ;; # REV:MODEL, as for git show
+		*) __git_mlv_complete_paths __git_mlv_model_paths ;;
+		esac ;;
 	"sidecar "*,0|lineage,*) __git_mlv_complete_paths __git_mlv_model_paths ;;
 	"sidecar show",1|register,1|verify,*) __git_complete_refs ;;
 	diff,*)

@@ -14,7 +14,15 @@
  * model whose sidecar stays, is an error too. With strict-inputs, so is a
  * commit that changes or removes a path a sidecar records (data, config,
  * lockfile; for a data directory, any file under it) without updating
- * that sidecar. A [data] path ending in '/' is a data directory: its
+ * that sidecar.
+ *
+ * A model is out of date with its inputs ("stale") when its model and
+ * sidecar are what they were at the commit where it was trained (the last
+ * commit, following first parents, that changed either), the record
+ * matched that commit's inputs, and an input has changed since. That is
+ * a notice, not a problem (the record still tells the truth about the
+ * model); with strict-inputs it is a problem. Its hint is to retrain,
+ * never to rewrite the record alone. A [data] path ending in '/' is a data directory: its
  * manifest (datadir.h) is computed from the snapshot's index or tree and
  * must give the recorded oid, files and size. The knobs come from a committed
  * `.mlvconfig`:
@@ -122,6 +130,11 @@ struct mlv_snapshot {
 	/* what data directories hash to, kept from one check to the next
 	 * (the caller saves it); NULL: the check opens and saves its own */
 	struct mlv_datadir_cache *datadirs;
+	/* where out-of-date notices go (NULL: nowhere); with strict-inputs
+	 * they are problems instead. The training commit is looked for from
+	 * HEAD for an index (whose `parent` is HEAD's tree), from the first
+	 * parent of `commit_id` for a tree; never when `parent` is NULL. */
+	struct mlv_problems *stale;
 };
 
 /*
@@ -140,9 +153,11 @@ int mlv_policy_check(struct mlv_problems *problems, struct mlv_repo *r,
 int mlv_policy_check_commit(struct mlv_problems *problems, struct mlv_repo *r,
 			    const git_oid *id);
 
-/* The same through `datadirs` (see struct mlv_snapshot), for a walk over
- * many commits. */
-int mlv_policy_check_commit_ext(struct mlv_problems *problems, struct mlv_repo *r,
-				const git_oid *id, struct mlv_datadir_cache *datadirs);
+/* The same through `datadirs`, with out-of-date notices into `stale`
+ * (see struct mlv_snapshot; either may be NULL), for a walk over many
+ * commits. */
+int mlv_policy_check_commit_ext(struct mlv_problems *problems, struct mlv_problems *stale,
+				struct mlv_repo *r, const git_oid *id,
+				struct mlv_datadir_cache *datadirs);
 
 #endif

@@ -74,8 +74,8 @@ test_expect_success 'by default new data can be committed before the model is re
 	printf "2,1\n" >>data/train.csv && git add data/train.csv &&
 	git commit -qm "more data" &&
 	test "$(git log -1 --format=%s)" = "more data" &&
-	test_must_fail git mlv sidecar check models/fraud.onnx 2>../err &&
-	grep -q "data/train.csv" ../err &&
+	git mlv sidecar check models/fraud.onnx >../out &&
+	grep -q "models/fraud.onnx is out of date with its data: .*data/train.csv" ../out &&
 	git reset -q --hard "$(cat ../v2)"
 '
 

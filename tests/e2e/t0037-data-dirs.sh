@@ -123,13 +123,15 @@ test_expect_success 'setup: strict-inputs, so that data cannot change under a re
 '
 
 # A refused commit names the sidecar line of the record, the directory,
-# both oids, what changed and the command that fixes it.
+# both oids, the commit the model was trained at, what changed since and
+# what to do: retrain, then update the record.
 refused_for() {
 	commit_refused -m "$1" &&
-	grep -q "$SC:8: \[data \"images\"\] directory .data/images/. is recorded as $(ini_get $SC "data \"images\"" oid)" ../err &&
-	grep -q "but staged as sha256:" ../err &&
+	grep -q "$SC:8: models/m.onnx is out of date with its data: \[data \"images\"\] directory .data/images/. is now staged as sha256:" ../err &&
+	grep -q "not $(ini_get $SC "data \"images\"" oid) (.*) as when the model was trained at commit $(git log -1 --format=%h --abbrev=12 -- $SC models/m.onnx)" ../err &&
+	grep -q "; since then, [1-9][0-9]* files* differs*: " ../err &&
 	grep -qF "$2" ../err &&
-	grep -qF "fix with: git mlv sidecar update 'models/m.onnx' && git add 'models/m.onnx.mlv'" ../err
+	grep -qF "policy strict-inputs refuses a model out of date with its inputs: retrain it, then record it with: git mlv sidecar update 'models/m.onnx' && git add 'models/m.onnx.mlv'" ../err
 }
 
 # What the refusal says to run, run: the commit goes through.

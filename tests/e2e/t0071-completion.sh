@@ -258,6 +258,13 @@ test_expect_success 'git mlv sidecar show models/<TAB> offers the models, a spac
 	expect models && test_cmp ../expect ../out
 '
 
+test_expect_success 'git mlv sidecar show REV:<TAB> completes the paths of REV, as git show does' '
+	cd r && complete_words git mlv sidecar show HEAD:models/ &&
+	git ls-tree --name-only HEAD models/ | sed "s/ /\\\\ /" | sort >../expect &&
+	grep -qx "models/fraud.onnx" ../expect &&
+	test_cmp ../expect ../out
+'
+
 test_expect_success 'sidecar init offers a model not yet added; not ignored ones, not data' '
 	cd r && test_random_file models/new.onnx 10 n &&
 	test_random_file models/old.onnx 10 o && echo "old.onnx" >models/.gitignore &&

@@ -120,12 +120,22 @@ test_expect_success 'sidecar show and check --format json: the record and whethe
 	check_schema sidecar-check ../check.json &&
 	grep -q "\"matches\": true" ../check.json &&
 	printf "b\n" >d.csv && git add d.csv &&
+	git mlv sidecar check m.onnx --json >../stale.json &&
+	check_schema sidecar-check ../stale.json &&
+	python3 -c "
+import json
+c = json.load(open(\"../stale.json\"))
+assert c[\"matches\"] and not c[\"problems\"] and len(c[\"stale\"]) == 1, c
+assert \"d.csv\" in c[\"stale\"][0] and \"out of date\" in c[\"stale\"][0], c" &&
+	test_random_file m.onnx 500 m2 && git add m.onnx &&
 	test_expect_code 1 git mlv sidecar check m.onnx --json >../check2.json &&
 	check_schema sidecar-check ../check2.json &&
 	python3 -c "
 import json
 c = json.load(open(\"../check2.json\"))
-assert not c[\"matches\"] and c[\"model\"] == \"m.onnx\" and any(\"d.csv\" in p for p in c[\"problems\"]), c" &&
+assert not c[\"matches\"] and c[\"model\"] == \"m.onnx\" and not c[\"stale\"], c
+assert any(\"d.csv\" in p for p in c[\"problems\"]), c
+assert any(\"[model] oid\" in p for p in c[\"problems\"]), c" &&
 	git reset -q --hard &&
 	sed "s/\"matches\": true/\"matches\": 1/" ../check.json >../bad.json &&
 	check_schema_refuses sidecar-check ../bad.json &&
