@@ -14,6 +14,7 @@
 #include "mlv/lazy.h"
 #include "mlv/filter.h"
 #include "mlv/quote.h"
+#include "mlv/run.h"
 #include "mlv/util.h"
 
 #define PIPE_BUFFER_SIZE (1024 * 1024)
@@ -47,7 +48,7 @@ static void install_hooks(struct mlv_repo *repo)
 	if (err < 0)
 		fprintf(stderr, "mlv: warning: cannot install mlv's hooks: %s "
 			"(mlv.autohooks=false turns this off)\n", mlv_error_last());
-	else if (err > 0)
+	else if (err > 0 && !mlv_run_git_is_quiet()) /* git -q: installed all the same */
 		fprintf(stderr, "mlv: installed hooks %s in %s%s%s%s "
 			"(mlv.autohooks=false turns this off)\n", installed.ptr,
 			mlv_quote_display(shown), kept.len ? "; kept yours: " : "",

@@ -35,12 +35,14 @@ test_expect_success 'setup: a model with its sidecar in an mlv:: store' '
 '
 
 test_expect_success 'the clone checkout through the filter installs the hooks and says so once' '
-	git clone -q "mlv::$STORE" c1 2>err &&
+	git clone "mlv::$STORE" c1 2>err &&
 	shims_in c1/.git/hooks &&
 	grep "^mlv: installed hooks" err >said &&
 	test_line_count = 1 said &&
 	grep -q "pre-commit, pre-merge-commit, pre-push, post-checkout, post-merge in .git/hooks (mlv.autohooks=false turns this off)" said &&
-	cmp c1/m.onnx src/m.onnx
+	cmp c1/m.onnx src/m.onnx &&
+	git clone -q "mlv::$STORE" c1q 2>err &&
+	shims_in c1q/.git/hooks && ! grep -q "installed hooks" err
 '
 
 test_expect_success 'later filter runs say nothing and leave the shims as they are' '
