@@ -13,6 +13,10 @@
  */
 
 int cmd_install(int argc, char **argv);
+/* Make mlv the filter driver `driver` (filter.<driver>.process and the
+ * rest: "mlv", or "lfs" in a repository taken over from git-lfs) in
+ * `scope` ("--global", "--local") git config. 0, or -1 with a message. */
+int install_filter_driver(const char *driver, const char *scope);
 int cmd_uninstall(int argc, char **argv);
 int cmd_track(int argc, char **argv);
 int cmd_untrack(int argc, char **argv);

@@ -8,14 +8,43 @@
 #include "mlv/repo.h"
 #include "mlv/run.h"
 
+/* The keys of filter.<driver>. that make mlv a filter driver. */
 static const char *const filter_keys[][2] = {
-	{ "filter.mlv.process", "git-mlv filter-process" },
-	{ "filter.mlv.clean", "git-mlv clean -- %f" },
-	{ "filter.mlv.smudge", "git-mlv smudge -- %f" },
-	{ "filter.mlv.required", "true" },
+	{ "process", "git-mlv filter-process" },
+	{ "clean", "git-mlv clean -- %f" },
+	{ "smudge", "git-mlv smudge -- %f" },
+	{ "required", "true" },
 };
 
 #define N_KEYS (sizeof(filter_keys) / sizeof(filter_keys[0]))
+
+int install_filter_driver(const char *driver, const char *scope)
+{
+	struct mlv_buf key = MLV_BUF_INIT;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < N_KEYS && !err; i++) {
+		const char *args[] = { "config", scope, "--replace-all", NULL,
+				       filter_keys[i][1], NULL };
+
+		mlv_buf_clear(&key);
+		mlv_buf_printf(&key, "filter.%s.%s", driver, filter_keys[i][0]);
+		args[3] = key.ptr;
+		mlv_error_clear(); /* set only when git cannot be run */
+		if (mlv_run_git(NULL, args, 0) != 0) {
+			struct mlv_buf why = MLV_BUF_INIT;
+
+			mlv_buf_puts(&why, mlv_error_last());
+			mlv_error_set("cannot set %s in %s git config%s%s", key.ptr, scope + 2,
+				      why.len ? ": " : "", why.ptr);
+			mlv_buf_release(&why);
+			err = -1;
+		}
+	}
+	mlv_buf_release(&key);
+	return err;
+}
 
 struct install_options {
 	const char *scope; /* "--global" or "--local" */
@@ -65,22 +94,12 @@ int cmd_install(int argc, char **argv)
 	struct install_options o;
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_buf report = MLV_BUF_INIT;
-	size_t i;
 	int rc;
 
 	if ((rc = install_args(&o, argc, argv, usage, 1)) != 0)
 		return rc;
-	for (i = 0; i < N_KEYS; i++) {
-		const char *args[] = { "config", o.scope, "--replace-all",
-				       filter_keys[i][0], filter_keys[i][1], NULL };
-
-		if (mlv_run_git(NULL, args, 0) != 0) {
-			fprintf(stderr, "fatal: cannot set %s in %s git config%s%s\n",
-				filter_keys[i][0], o.scope + 2,
-				*mlv_error_last() ? ": " : "", mlv_error_last());
-			return 128;
-		}
-	}
+	if (install_filter_driver("mlv", o.scope) < 0)
+		return die_with_error("");
 	printf("mlv filter installed in %s git config\n", o.scope + 2);
 	if (open_repo_for_hooks(&repo, &o)) {
 		if (mlv_hooks_install(&repo, o.force, &report) < 0)
@@ -97,7 +116,7 @@ int cmd_uninstall(int argc, char **argv)
 	static const char usage[] = "uninstall [--global | --local] [--skip-repo]";
 	struct install_options o;
 	struct mlv_repo repo = MLV_REPO_INIT;
-	struct mlv_buf rest = MLV_BUF_INIT, report = MLV_BUF_INIT;
+	struct mlv_buf rest = MLV_BUF_INIT, report = MLV_BUF_INIT, key = MLV_BUF_INIT;
 	const char *list[] = { "config", NULL, "--get-regexp", "^filter\\.mlv\\.", NULL };
 	const char *drop[] = { "config", NULL, "--remove-section", "filter.mlv", NULL };
 	size_t i;
@@ -106,17 +125,22 @@ int cmd_uninstall(int argc, char **argv)
 	if ((rc = install_args(&o, argc, argv, usage, 0)) != 0)
 		return rc;
 	for (i = 0; i < N_KEYS; i++) {
-		const char *args[] = { "config", o.scope, "--unset-all",
-				       filter_keys[i][0], NULL };
-		int status = mlv_run_git(NULL, args, MLV_RUN_QUIET);
+		const char *args[] = { "config", o.scope, "--unset-all", NULL, NULL };
+		int status;
 
+		mlv_buf_clear(&key);
+		mlv_buf_printf(&key, "filter.mlv.%s", filter_keys[i][0]);
+		args[3] = key.ptr;
+		status = mlv_run_git(NULL, args, MLV_RUN_QUIET);
 		/* 5: the key was not set, which is what we want */
 		if (status != 0 && status != 5) {
 			fprintf(stderr, "fatal: cannot unset %s in %s git config\n",
-				filter_keys[i][0], o.scope + 2);
+				key.ptr, o.scope + 2);
+			mlv_buf_release(&key);
 			return 128;
 		}
 	}
+	mlv_buf_release(&key);
 	/* Drop the section header only when nothing of the user's is left. */
 	list[1] = drop[1] = o.scope;
 	if (mlv_run_git(&rest, list, MLV_RUN_QUIET) == 1 && rest.len == 0)

@@ -263,29 +263,6 @@ done:
 	return err;
 }
 
-/* Make mlv the driver of filter=lfs in this repository's config. */
-static int drive_lfs_filter(void)
-{
-	static const char *const keys[][2] = {
-		{ "filter.lfs.process", "git-mlv filter-process" },
-		{ "filter.lfs.clean", "git-mlv clean -- %f" },
-		{ "filter.lfs.smudge", "git-mlv smudge -- %f" },
-		{ "filter.lfs.required", "true" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *const args[] = { "config", "--local", keys[i][0], keys[i][1], NULL };
-		int rc = mlv_run_git(NULL, args, MLV_RUN_NO_STDIN);
-
-		if (rc != 0) {
-			mlv_error_set("'git config --local %s' failed (exit %d)", keys[i][0], rc);
-			return MLV_ERROR;
-		}
-	}
-	return 0;
-}
-
 static void print_bad(const char *path, const char *why, void *payload)
 {
 	(void)payload;
@@ -364,7 +341,7 @@ static int from_lfs(struct mlv_repo *repo, int dry_run, int quiet, int keep_attr
 	if (hooks.len)
 		printf("%s", hooks.ptr);
 	/* commits made before the migration still say filter=lfs */
-	if (!dry_run && drive_lfs_filter() < 0) {
+	if (!dry_run && install_filter_driver("lfs", "--local") < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
