@@ -123,11 +123,7 @@ int mlv_oidset_walk_tree(struct mlv_oidset *seen, git_repository *repo,
 		mlv_buf_puts(path, git_tree_entry_name(e));
 		if (mode == GIT_FILEMODE_TREE && mlv_oidset_add(seen, id)) {
 			if ((err = git_tree_lookup(&sub, repo, id)) < 0) {
-				struct mlv_buf what = MLV_BUF_INIT;
-
-				mlv_buf_printf(&what, "cannot read tree '%s'", path->ptr);
-				err = mlv_error_from_git(err, what.ptr);
-				mlv_buf_release(&what);
+				err = mlv_error_from_gitf(err, "cannot read tree '%s'", path->ptr);
 			} else {
 				mlv_buf_puts(path, "/");
 				err = mlv_oidset_walk_tree(seen, repo, sub, path, blob, payload);

@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,20 @@ int mlv_error_from_git(int code, const char *what)
 	if (code == GIT_EEXISTS)
 		return MLV_EEXISTS;
 	return MLV_ERROR;
+}
+
+int mlv_error_from_gitf(int code, const char *fmt, ...)
+{
+	struct mlv_buf what = MLV_BUF_INIT;
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	mlv_buf_vprintf(&what, fmt, ap);
+	va_end(ap);
+	err = mlv_error_from_git(code, what.ptr);
+	mlv_buf_release(&what);
+	return err;
 }
 
 /*

@@ -1,5 +1,4 @@
 /* Which objects of the local store nothing needs: see mlv/prune.h */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,23 +24,6 @@ static const char *const reason_names[MLV_PRUNE_NREASONS] = {
 const char *mlv_prune_reason_name(enum mlv_prune_reason why)
 {
 	return why < MLV_PRUNE_NREASONS ? reason_names[why] : "?";
-}
-
-/* libgit2's error as the message, after `fmt`. */
-static int git_failed(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int git_failed(int code, const char *fmt, ...)
-{
-	struct mlv_buf what = MLV_BUF_INIT;
-	va_list ap;
-	int err;
-
-	va_start(ap, fmt);
-	mlv_buf_vprintf(&what, fmt, ap);
-	va_end(ap);
-	err = mlv_error_from_git(code, what.ptr);
-	mlv_buf_release(&what);
-	return err;
 }
 
 struct walk {
@@ -91,7 +73,7 @@ static int walk_commit(struct walk *w, const git_oid *id, struct mlv_sync_list *
 	if ((err = git_commit_lookup(&c, w->r->git, id)) < 0 ||
 	    (err = git_commit_tree(&tree, c)) < 0) {
 		git_oid_tostr(hex, sizeof(hex), id);
-		err = git_failed(err, "cannot read commit %s", hex);
+		err = mlv_error_from_gitf(err, "cannot read commit %s", hex);
 		goto done;
 	}
 	if (mlv_oidset_add(&w->trees_blobs, git_tree_id(tree))) {
@@ -163,14 +145,14 @@ static int open_worktrees(struct worktrees *wt, git_repository *repo)
 		wt->repos[wt->n++] = repo;
 	wt->owned_from = wt->n;
 	if ((err = git_worktree_list(&names, repo)) < 0) {
-		err = git_failed(err, "cannot list the worktrees");
+		err = mlv_error_from_gitf(err, "cannot list the worktrees");
 		goto done;
 	}
 	wt->repos = mlv_xreallocarray(wt->repos, wt->n + names.count, sizeof(*wt->repos));
 	for (i = 0; i < names.count && !err; i++) {
 		if ((err = git_worktree_lookup(&w, repo, names.strings[i])) < 0 ||
 		    (err = git_repository_open_from_worktree(&wt->repos[wt->n], w)) < 0)
-			err = git_failed(err,
+			err = mlv_error_from_gitf(err,
 					 "cannot open worktree '%s' (if its directory is gone, "
 					 "'git worktree prune' forgets it)",
 					 names.strings[i]);
@@ -210,7 +192,7 @@ static int history_walk(git_revwalk **out, struct mlv_repo *r,
 
 	if ((err = git_revwalk_new(&tips.walk, r->git)) < 0 ||
 	    (err = git_revwalk_push_glob(tips.walk, "refs/*")) < 0) {
-		err = git_failed(err, "cannot walk the history");
+		err = mlv_error_from_gitf(err, "cannot walk the history");
 		goto done;
 	}
 	for (i = 0; i < wt->n; i++) {
@@ -224,13 +206,13 @@ static int history_walk(git_revwalk **out, struct mlv_repo *r,
 	if (!wt->n)
 		push_reflog(tips.walk, r->git, "HEAD");
 	if ((err = git_reference_foreach_name(r->git, push_ref_reflog, &tips)) < 0) {
-		err = git_failed(err, "cannot read the refs");
+		err = mlv_error_from_gitf(err, "cannot read the refs");
 		goto done;
 	}
 	if (hide_remote) {
 		mlv_buf_printf(&glob, "refs/remotes/%s/*", hide_remote);
 		if ((err = git_revwalk_hide_glob(tips.walk, glob.ptr)) < 0) {
-			err = git_failed(err, "cannot read the refs of the remote");
+			err = mlv_error_from_gitf(err, "cannot read the refs of the remote");
 			goto done;
 		}
 	}
@@ -255,7 +237,7 @@ static int walk_all(git_oid **out, size_t *n, git_revwalk *walk)
 		MLV_ALLOC_GROW(*out, *n, alloc);
 		(*out)[(*n)++] = id;
 	}
-	return err == GIT_ITEROVER ? 0 : git_failed(err, "cannot walk the history");
+	return err == GIT_ITEROVER ? 0 : mlv_error_from_gitf(err, "cannot walk the history");
 }
 
 /* Every pointer an index of the worktree `repo` holds, at any stage. */
@@ -266,7 +248,7 @@ static int walk_index(struct walk *w, git_repository *repo)
 	int err;
 
 	if ((err = git_repository_index(&index, repo)) < 0) {
-		err = git_failed(err, "cannot read the index of '%s'",
+		err = mlv_error_from_gitf(err, "cannot read the index of '%s'",
 				 git_repository_workdir(repo));
 		goto done;
 	}
@@ -299,7 +281,7 @@ static int walk_commit_and_parents(struct walk *w, const git_oid *id,
 	if ((err = walk_commit(w, id, into)) < 0 || !from_parent)
 		goto done;
 	if ((err = git_commit_lookup(&c, w->r->git, id)) < 0) {
-		err = git_failed(err, "cannot read a stash entry");
+		err = mlv_error_from_gitf(err, "cannot read a stash entry");
 		goto done;
 	}
 	n = git_commit_parentcount(c);
@@ -342,7 +324,7 @@ static int add_registry_tag(const char *name, void *payload)
 	}
 	if ((rc = git_revparse_single(&obj, l->repo, name)) < 0 ||
 	    (rc = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT)) < 0) {
-		rc = git_failed(rc, "cannot read tag '%s'", name);
+		rc = mlv_error_from_gitf(rc, "cannot read tag '%s'", name);
 		l->failed = 1;
 		goto done;
 	}
@@ -433,7 +415,7 @@ static int walk_kept(struct walk *w, const struct worktrees *wt)
 	 * its base (^1) is a commit like any other */
 	if ((err = git_stash_foreach(w->r->git, add_stash, &l)) < 0 &&
 	    err != GIT_ENOTFOUND) {
-		err = git_failed(err, "cannot read the stash");
+		err = mlv_error_from_gitf(err, "cannot read the stash");
 		goto done;
 	}
 	err = 0;
@@ -443,7 +425,7 @@ static int walk_kept(struct walk *w, const struct worktrees *wt)
 	if (!err && (err = git_reference_foreach_glob(w->r->git, "refs/tags/*",
 						      add_registry_tag, &l)) < 0 &&
 	    !l.failed)
-		err = git_failed(err, "cannot read the tags");
+		err = mlv_error_from_gitf(err, "cannot read the tags");
 	for (i = 0; i < l.n && !err; i++)
 		err = walk_commit(w, &l.ids[i], &w->keep[MLV_PRUNE_REGISTRY]);
 done:
@@ -503,7 +485,7 @@ int mlv_prune_plan(struct mlv_prune_plan *plan, struct mlv_repo *r,
 			continue;
 		}
 		if ((err = git_commit_lookup(&c, r->git, &all[i])) < 0) {
-			err = git_failed(err, "cannot read a commit");
+			err = mlv_error_from_gitf(err, "cannot read a commit");
 			break;
 		}
 		if (o->recent_days && git_commit_time(c) >= recent_after)

@@ -60,4 +60,8 @@ void mlv_repo_fast_reads(void);
 /* Turn libgit2's last error into the mlv message, prefixed by `what`. */
 int mlv_error_from_git(int code, const char *what);
 
+/* The same, with `what` formatted as printf() does. */
+int mlv_error_from_gitf(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif
