@@ -58,6 +58,15 @@ static void release_changes(struct from_lfs *m)
 	free(m->files);
 }
 
+/* 0 in a repository with a work tree, else -1 with the message. */
+static int need_work_tree(const struct mlv_repo *repo)
+{
+	if (repo->workdir)
+		return 0;
+	mlv_error_set("'%s' is a bare repository: migrate in a work tree", repo->common_dir);
+	return -1;
+}
+
 /* 0 when the index holds what HEAD does: the migration's commit must
  * carry nothing the user staged. */
 static int index_matches_head(struct mlv_repo *repo)
@@ -284,17 +293,8 @@ static int count_missing(const char *path, const struct mlv_pointer *p,
 	(void)entry;
 	if (mlv_store_has(&ms->repo->store, p->oid))
 		return 0;
-	if (ms->lfs_dir) {
-		struct mlv_buf in_lfs = MLV_BUF_INIT;
-		int there;
-
-		mlv_buf_printf(&in_lfs, "%s/%.2s/%.2s/%s", ms->lfs_dir, p->oid, p->oid + 2,
-			       p->oid);
-		there = access(in_lfs.ptr, F_OK) == 0;
-		mlv_buf_release(&in_lfs);
-		if (there)
-			return 0;
-	}
+	if (ms->lfs_dir && mlv_lfs_has(ms->lfs_dir, p->oid))
+		return 0;
 	if (!ms->n++)
 		ms->first_copy = mlv_xstrdup(path);
 	return 0;
@@ -310,9 +310,7 @@ static int from_lfs(struct mlv_repo *repo, int dry_run, int quiet, int keep_attr
 	const char *would = dry_run ? "would " : "";
 	int rc = 0;
 
-	if (!repo->workdir) {
-		mlv_error_set("'%s' is a bare repository: migrate in a work tree",
-			      repo->common_dir);
+	if (need_work_tree(repo) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}
@@ -585,9 +583,7 @@ static int import(struct mlv_repo *repo, int everything, int quiet, char **patte
 	size_t i;
 	int rc = 0, head_rewritten = 0;
 
-	if (!repo->workdir) {
-		mlv_error_set("'%s' is a bare repository: migrate in a work tree",
-			      repo->common_dir);
+	if (need_work_tree(repo) < 0) {
 		rc = die_with_error("");
 		goto done;
 	}

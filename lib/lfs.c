@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mlv/error.h"
@@ -27,6 +28,18 @@ void mlv_lfs_objects_dir(struct mlv_buf *out, struct mlv_repo *r)
 	mlv_buf_printf(out, "%s/objects", dir);
 	free(dir);
 	mlv_buf_release(&storage);
+}
+
+int mlv_lfs_has(const char *dir, const char *oid)
+{
+	struct mlv_buf path = MLV_BUF_INIT;
+	struct stat st;
+	int there = mlv_store_object_path_in(&path, dir, oid) == 0 &&
+		    stat(path.ptr, &st) == 0 && S_ISREG(st.st_mode);
+
+	mlv_error_clear();
+	mlv_buf_release(&path);
+	return there;
 }
 
 struct importing {

@@ -37,15 +37,21 @@ void mlv_store_release(struct mlv_store *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int mlv_store_object_path(struct mlv_buf *out, const struct mlv_store *s,
-			  const char *oid)
+int mlv_store_object_path_in(struct mlv_buf *out, const char *objects_dir,
+			     const char *oid)
 {
 	if (!mlv_oid_is_valid(oid)) {
 		mlv_error_set("invalid object id '%s'", oid);
 		return MLV_EINVALID;
 	}
 	mlv_buf_clear(out);
-	return mlv_buf_printf(out, "%s/%.2s/%.2s/%s", s->objects, oid, oid + 2, oid);
+	return mlv_buf_printf(out, "%s/%.2s/%.2s/%s", objects_dir, oid, oid + 2, oid);
+}
+
+int mlv_store_object_path(struct mlv_buf *out, const struct mlv_store *s,
+			  const char *oid)
+{
+	return mlv_store_object_path_in(out, s->objects, oid);
 }
 
 int mlv_store_has(const struct mlv_store *s, const char *oid)

@@ -19,6 +19,9 @@
  * directory when not absolute), else <common dir>/lfs, then "/objects". */
 void mlv_lfs_objects_dir(struct mlv_buf *out, struct mlv_repo *r);
 
+/* 1 when git-lfs's objects directory `dir` holds `oid` as a file. */
+int mlv_lfs_has(const char *dir, const char *oid);
+
 struct mlv_lfs_import {
 	size_t linked, copied, present; /* present: the store had it */
 	uint64_t bytes;                 /* linked or copied */

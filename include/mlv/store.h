@@ -40,6 +40,10 @@ void mlv_store_release(struct mlv_store *s);
 int mlv_store_object_path(struct mlv_buf *out, const struct mlv_store *s,
 			  const char *oid);
 
+/* The same under any directory laid out as objects/ is. */
+int mlv_store_object_path_in(struct mlv_buf *out, const char *objects_dir,
+			     const char *oid);
+
 /* 1 when the object is present, 0 when not. */
 int mlv_store_has(const struct mlv_store *s, const char *oid);
 
