@@ -337,24 +337,6 @@ done:
 	return rc;
 }
 
-static const struct mlv_sync_object *find(const struct mlv_sync_list *l, const char *oid)
-{
-	size_t lo = 0, hi = l->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(oid, l->items[mid].oid);
-
-		if (!c)
-			return &l->items[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
 struct sorting {
 	struct walk *w;
 	struct mlv_prune_plan *plan;
@@ -378,14 +360,14 @@ static int sort_object(const char *path, const char *oid, const struct stat *st,
 	s->plan->objects++;
 	s->plan->bytes += size;
 	for (why = 0; why < MLV_PRUNE_YOUNG; why++)
-		if (find(&s->w->keep[why], oid))
+		if (mlv_sync_list_find(&s->w->keep[why], oid))
 			break;
 	if (why == MLV_PRUNE_YOUNG && st->st_mtime <= s->young_after)
 		why = MLV_PRUNE_NREASONS;
 	if (why < MLV_PRUNE_NREASONS) {
 		s->plan->kept[why]++;
 		s->plan->kept_bytes += size;
-	} else if ((seen = find(&s->w->referenced, oid))) {
+	} else if ((seen = mlv_sync_list_find(&s->w->referenced, oid))) {
 		mlv_sync_list_add(&s->plan->confirm, oid, size, seen->path);
 	} else {
 		mlv_sync_list_add(&s->plan->unreferenced, oid, size, NULL);

@@ -49,6 +49,17 @@ void mlv_sync_list_uniq(struct mlv_sync_list *l)
 	l->n = j + 1;
 }
 
+const struct mlv_sync_object *mlv_sync_list_find(const struct mlv_sync_list *l,
+						 const char *oid)
+{
+	struct mlv_sync_object key;
+
+	if (!l->n)
+		return NULL;
+	snprintf(key.oid, sizeof(key.oid), "%s", oid);
+	return bsearch(&key, l->items, l->n, sizeof(*l->items), cmp_object);
+}
+
 void mlv_sync_list_release(struct mlv_sync_list *l)
 {
 	size_t i;

@@ -32,6 +32,9 @@ void mlv_sync_list_add(struct mlv_sync_list *l, const char *oid, uint64_t size,
 		       const char *path);
 /* Sort by oid and drop repeats. */
 void mlv_sync_list_uniq(struct mlv_sync_list *l);
+/* In a list mlv_sync_list_uniq() sorted: the object `oid`, or NULL. */
+const struct mlv_sync_object *mlv_sync_list_find(const struct mlv_sync_list *l,
+						 const char *oid);
 void mlv_sync_list_release(struct mlv_sync_list *l);
 
 /*

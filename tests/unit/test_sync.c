@@ -307,6 +307,21 @@ static void test_sync__uniq_empty_and_single(void **state)
 	mlv_sync_list_release(&l);
 }
 
+static void test_sync__find_in_sorted_list(void **state)
+{
+	struct mlv_sync_list l = MLV_SYNC_LIST_INIT;
+
+	(void)state;
+	assert_null(mlv_sync_list_find(&l, OID_A));
+	mlv_sync_list_add(&l, OID_C, 3, "c");
+	mlv_sync_list_add(&l, OID_A, 1, "a");
+	mlv_sync_list_uniq(&l);
+	assert_string_equal(mlv_sync_list_find(&l, OID_A)->path, "a");
+	assert_string_equal(mlv_sync_list_find(&l, OID_C)->path, "c");
+	assert_null(mlv_sync_list_find(&l, OID_B));
+	mlv_sync_list_release(&l);
+}
+
 static void test_sync__uniq_sorts_and_dedupes(void **state)
 {
 	struct mlv_sync_list l = MLV_SYNC_LIST_INIT;
@@ -433,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_sync__list_add),
 		cmocka_unit_test(test_sync__list_add_oid_bounds),
 		cmocka_unit_test(test_sync__uniq_empty_and_single),
+		cmocka_unit_test(test_sync__find_in_sorted_list),
 		cmocka_unit_test(test_sync__uniq_sorts_and_dedupes),
 		cmocka_unit_test(test_sync__uniq_all_same),
 		cmocka_unit_test(test_sync__uniq_many),
