@@ -66,16 +66,13 @@ static int copy_in(struct mlv_repo *r, const char *path, const char *oid)
 	}
 	if ((err = mlv_store_writer_open(&w, &r->store)) < 0)
 		goto done;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			mlv_error_set_errno("cannot read '%s'", path);
-			err = MLV_ERROR;
-			goto done;
-		}
+	while ((n = mlv_read_retry(fd, chunk, sizeof(chunk))) > 0)
 		if ((err = mlv_store_writer_write(&w, chunk, (size_t)n)) < 0)
 			goto done;
+	if (n < 0) {
+		mlv_error_set_errno("cannot read '%s'", path);
+		err = MLV_ERROR;
+		goto done;
 	}
 	err = mlv_store_writer_commit(&w, &p, oid);
 done:

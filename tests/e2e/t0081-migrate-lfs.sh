@@ -180,6 +180,25 @@ test_expect_success '--keep-attributes: filter=lfs stays, mlv is its driver' '
 	test -f "$(test_store_path "$(test_pointer_oid new.bin)")"
 '
 
+SHM=/dev/shm
+if [ -d "$SHM" ] && [ -w "$SHM" ] && [ "$(stat -c %d "$SHM")" != "$(stat -c %d "$TRASH")" ]; then
+test_expect_success 'objects on another file system (lfs.storage) are copied, verified' '
+	make_lfs_repo fs && cd fs &&
+	elsewhere=$(mktemp -d "$SHM/mlv-lfs.XXXXXX") &&
+	mv .git/lfs "$elsewhere/lfs" && git config lfs.storage "$elsewhere/lfs" &&
+	git mlv migrate --from-lfs >../out 2>../err; rc=$?
+	rm -rf "$elsewhere"
+	test $rc = 0 &&
+	grep -q "^migrate: take 7 objects (.*) from .*: 0 hard-linked, 7 copied, 0 already in the store$" ../out &&
+	oid=$(test_pointer_oid a.bin HEAD) &&
+	test "$(sha256sum <"$(test_store_path "$oid")" | cut -d" " -f1)" = "$oid" &&
+	test "$(stat -c %h "$(test_store_path "$oid")")" = 1
+'
+else
+	test_skip 'objects on another file system are copied' \
+		"no writable $SHM on another file system than $TRASH"
+fi
+
 test_expect_success 'objects git-lfs never fetched: a warning and how to get them' '
 	make_lfs_repo src2 &&
 	GIT_LFS_SKIP_SMUDGE=1 git clone -q "file://$TRASH/src2" nf 2>/dev/null && cd nf &&
