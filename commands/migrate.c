@@ -657,14 +657,11 @@ static int import(struct mlv_repo *repo, int everything, int quiet, char **patte
 		fprintf(stderr, "mlv: no file of that history matches; nothing was rewritten\n");
 		goto done;
 	}
-	for (i = 0; i < refs.n; i++) {
-		git_reference *head = NULL;
-
-		if (git_repository_head(&head, repo->git) == 0 &&
-		    !strcmp(git_reference_name(head), refs.names[i]))
-			head_rewritten = 1;
-		git_reference_free(head);
-	}
+	if (git_repository_head(&ref, repo->git) == 0)
+		for (i = 0; i < refs.n && !head_rewritten; i++)
+			head_rewritten = !strcmp(git_reference_name(ref), refs.names[i]);
+	git_reference_free(ref);
+	ref = NULL;
 	git_error_clear();
 	if (head_rewritten) {
 		const char *const reset[] = { "reset", "-q", NULL };
