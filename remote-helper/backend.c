@@ -169,3 +169,19 @@ int mlv_conn_clean_temp(struct mlv_conn *c, unsigned max_age, size_t *removed)
 		return 0;
 	return c->backend->ops->clean_temp(c, max_age, removed);
 }
+
+int mlv_conn_list(struct mlv_conn *c, const char *prefix, mlv_list_fn fn,
+		  void *ctx)
+{
+	return c->backend->ops->list(c, prefix, fn, ctx);
+}
+
+int mlv_conn_delete(struct mlv_conn *c, const char *key)
+{
+	return c->backend->ops->delete(c, key);
+}
+
+int mlv_conn_move(struct mlv_conn *c, const char *from, const char *to)
+{
+	return c->backend->ops->move(c, from, to);
+}

@@ -99,6 +99,39 @@ int mlv_conn_put_buf_cas(struct mlv_conn *c, const char *key, const void *data,
  */
 int mlv_conn_clean_temp(struct mlv_conn *c, unsigned max_age, size_t *removed);
 
+/* One key a listing found: its name under the store's URL, its size and
+ * when it was last written, in seconds since the epoch by the store's own
+ * clock (an S3 server's LastModified, a file's mtime). */
+struct mlv_store_entry {
+	const char *key;
+	uint64_t size;
+	int64_t mtime;
+};
+
+/* Called once per key a listing finds; nonzero stops the listing and is
+ * what mlv_conn_list() returns. */
+typedef int (*mlv_list_fn)(void *ctx, const struct mlv_store_entry *e);
+
+/*
+ * Every key that begins with `prefix` ("gc/", "objects/", "gc/sweep-"),
+ * in no set order: S3 ListObjectsV2, page after page; a directory walk
+ * in a file:// store, where temporary files are not keys. A prefix
+ * nothing has is an empty listing, not an error.
+ */
+int mlv_conn_list(struct mlv_conn *c, const char *prefix, mlv_list_fn fn,
+		  void *ctx);
+
+/* Remove `key`. 0 also when it was not there. */
+int mlv_conn_delete(struct mlv_conn *c, const char *key);
+
+/*
+ * Move `from` to `to`: a rename in a directory, a server-side copy and
+ * then the delete of `from` in S3, so that at every moment the bytes are
+ * under one of the two keys or both, never neither. `to` is replaced if
+ * it is there. MLV_ENOTFOUND when `from` is not there.
+ */
+int mlv_conn_move(struct mlv_conn *c, const char *from, const char *to);
+
 /* The age past which a push's temporary file belongs to no running push. */
 #define MLV_STALE_PUSH_TEMP_SECONDS 3600
 
@@ -124,6 +157,10 @@ struct mlv_backend_ops {
 			   size_t len, const char *if_match, struct mlv_buf *etag);
 	/* remove what killed writers left (may be NULL: nothing to clean) */
 	int (*clean_temp)(struct mlv_conn *c, unsigned max_age, size_t *removed);
+	int (*list)(struct mlv_conn *c, const char *prefix, mlv_list_fn fn,
+		    void *ctx);
+	int (*delete)(struct mlv_conn *c, const char *key);
+	int (*move)(struct mlv_conn *c, const char *from, const char *to);
 };
 
 struct mlv_backend {
