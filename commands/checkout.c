@@ -28,6 +28,8 @@ struct pending {
 	git_oid blob; /* the pointer's blob in the index */
 	unsigned mode;
 	int missing;  /* the local store lacks the object */
+	int restat;   /* materialized already, but the index has another
+		       * file's stat data (a killed clone's filter) */
 	int done;     /* materialized */
 };
 
@@ -39,6 +41,25 @@ struct checkout {
 	uint64_t bytes;
 };
 
+static void add_item(struct checkout *c, const char *path,
+		     const struct mlv_pointer *p, const git_index_entry *e, int restat)
+{
+	struct pending *it;
+
+	MLV_ALLOC_GROW(c->items, c->n, c->alloc);
+	it = &c->items[c->n++];
+	memset(it, 0, sizeof(*it));
+	it->path = mlv_xstrdup(path);
+	it->p = *p;
+	it->blob = e->id;
+	it->mode = e->mode;
+	it->restat = restat;
+	if (!restat) {
+		it->missing = p->size && !mlv_store_has(&c->repo->store, p->oid);
+		c->bytes += p->size;
+	}
+}
+
 static int collect(const char *path, const struct mlv_pointer *p,
 		   const git_index_entry *e, void *payload)
 {
@@ -48,19 +69,13 @@ static int collect(const char *path, const struct mlv_pointer *p,
 
 	if (!path_args_match(&c->wanted, path))
 		return 0;
-	if ((err = mlv_worktree_state(&state, c->repo, path, p, e, 0)) < 0)
+	/* hashed only when the index's stat data do not match the file */
+	if ((err = mlv_worktree_state(&state, c->repo, path, p, e, 1)) < 0)
 		return err;
-	if (state != MLV_WT_POINTER)
-		return 0;
-	MLV_ALLOC_GROW(c->items, c->n, c->alloc);
-	c->items[c->n].path = mlv_xstrdup(path);
-	c->items[c->n].p = *p;
-	c->items[c->n].blob = e->id;
-	c->items[c->n].mode = e->mode;
-	c->items[c->n].missing = p->size && !mlv_store_has(&c->repo->store, p->oid);
-	c->items[c->n].done = 0;
-	c->bytes += p->size;
-	c->n++;
+	if (state == MLV_WT_POINTER)
+		add_item(c, path, p, e, 0);
+	else if (state == MLV_WT_MATERIALIZED && !mlv_worktree_recorded(c->repo, path, e))
+		add_item(c, path, p, e, 1);
 	return 0;
 }
 
@@ -466,7 +481,9 @@ int cmd_checkout(int argc, char **argv)
 	for (i = 0; i < c.n; i++) {
 		struct pending *it = &c.items[i];
 
-		if (it->missing) {
+		if (it->restat) {
+			it->done = 1; /* only its stat data go to the index */
+		} else if (it->missing) {
 			failed++; /* said above */
 		} else if (mlv_worktree_materialize(&repo, it->path, &it->p, it->mode) < 0) {
 			fprintf(stderr, "%serror: %s\n", progress.shown ? "\n" : "",
@@ -475,7 +492,7 @@ int cmd_checkout(int argc, char **argv)
 		} else {
 			it->done = 1;
 		}
-		mlv_progress_add(&progress, 1, it->p.size);
+		mlv_progress_add(&progress, 1, it->restat ? 0 : it->p.size);
 	}
 	mlv_progress_stop(&progress);
 	if (c.n > failed && record_stat(index, repo.workdir, c.items, c.n) < 0)

@@ -34,6 +34,17 @@ static int stat_matches(const struct stat *st, const git_index_entry *e)
 	       (uint32_t)st->st_ino == e->ino;
 }
 
+int mlv_worktree_recorded(struct mlv_repo *r, const char *path,
+			  const git_index_entry *e)
+{
+	char *full = mlv_path_join(r->workdir, path);
+	struct stat st;
+	int same = lstat(full, &st) == 0 && stat_matches(&st, e);
+
+	free(full);
+	return same;
+}
+
 int mlv_worktree_state(enum mlv_worktree_state *out, struct mlv_repo *r,
 		       const char *path, const struct mlv_pointer *p,
 		       const git_index_entry *e, int deep)

@@ -29,6 +29,11 @@ int mlv_worktree_state(enum mlv_worktree_state *out, struct mlv_repo *r,
 		       const char *path, const struct mlv_pointer *p,
 		       const git_index_entry *e, int deep);
 
+/* 1 when the stat data of the work tree file `path` still match its
+ * index entry `e` (git would not look at its content). */
+int mlv_worktree_recorded(struct mlv_repo *r, const char *path,
+			  const git_index_entry *e);
+
 /*
  * Replace the work tree file at `path` with the content `p` names, from the
  * local store, verified while it is written to a temporary file beside it,

@@ -86,6 +86,23 @@ test_expect_success 'clones killed at random points end byte-identical after git
 	echo "$finished of 8 killed clones had a commit to finish"
 '
 
+# The filter of a killed clone put a downloaded file in place of its
+# pointer, but died before the index got the file's stat data: git
+# status lists it as modified (the index says 133 bytes) until git mlv
+# checkout, which finds it whole, records it.
+test_expect_success 'a file in place whose index entry has its pointer'"'"'s stat data: checkout records it' '
+	git clone -q "mlv::file://$TRASH/kstore" kr && cd kr &&
+	cp big.bin ../big.copy &&
+	git cat-file blob HEAD:big.bin >big.bin &&
+	git add big.bin &&
+	test "$(git ls-files --debug big.bin | sed -n "s/.*size: \([0-9]*\).*/\1/p")" -lt 200 &&
+	mv ../big.copy big.bin &&
+	test "$(git status --porcelain)" = " M big.bin" &&
+	git mlv checkout --quiet &&
+	test -z "$(git status --porcelain)" &&
+	cmp big.bin ../kc/big.bin
+'
+
 test_expect_success 'an unreachable file:// store fails the clone with its path' '
 	test_must_fail git clone -q "mlv::file://$TRASH/nowhere" cn 2>err &&
 	grep -q "nowhere" err
