@@ -375,6 +375,8 @@ static int file_put_buf_cas(struct mlv_conn *c, const char *key,
 
 	if ((err = key_path(&path, c, key, 1)) < 0)
 		goto done;
+	if (!if_match)
+		goto write; /* a link(2) creates it only if it is not there */
 	mlv_buf_printf(&lock_path, "%s.lock", path);
 	if ((lock = open(lock_path.ptr, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 			 0666)) < 0 ||
@@ -392,6 +394,7 @@ static int file_put_buf_cas(struct mlv_conn *c, const char *key,
 		err = MLV_ECONFLICT;
 		goto done;
 	}
+write:
 	if ((err = create_temp(&out, &tmp, c, path)) < 0)
 		goto done;
 	if (mlv_write_all(out, data, len) < 0) {
@@ -399,8 +402,15 @@ static int file_put_buf_cas(struct mlv_conn *c, const char *key,
 		err = MLV_ERROR;
 		goto done;
 	}
-	if ((err = install_temp(c, out, tmp.ptr, path, 1)) < 0)
+	err = install_temp(c, out, tmp.ptr, path, if_match != NULL);
+	if (err == MLV_EEXISTS) {
+		mlv_error_set("'%s' was changed by someone else", path);
+		err = MLV_ECONFLICT;
+	}
+	if (err < 0)
 		goto done;
+	if (!if_match)
+		unlink(tmp.ptr); /* linked: the name in tmp/ goes */
 	if (etag) {
 		if ((err = mlv_sha256_buf(hex, data, len)) < 0)
 			goto done;
