@@ -30,6 +30,7 @@
 
 #include "mlv/backend.h"
 #include "mlv/error.h"
+#include "mlv/gc.h"
 #include "mlv/manifest.h"
 #include "mlv/policy.h"
 #include "mlv/promote.h"
@@ -40,8 +41,6 @@
 #include "mlv/trace.h"
 #include "mlv/util.h"
 
-#define MANIFEST_KEY "git/refs"
-#define MANIFEST_MAX (64u << 20)
 #define PUSH_ATTEMPTS 5
 
 struct helper {
@@ -81,10 +80,10 @@ static int read_manifest(struct mlv_manifest *m, struct mlv_buf *etag,
 	struct mlv_buf where = MLV_BUF_INIT;
 	int err;
 
-	mlv_buf_init(&text, MANIFEST_MAX);
+	mlv_buf_init(&text, MLV_MANIFEST_MAX);
 	if (etag)
 		mlv_buf_clear(etag);
-	err = mlv_conn_get_buf(h->conn, MANIFEST_KEY, &text, etag);
+	err = mlv_conn_get_buf(h->conn, MLV_MANIFEST_KEY, &text, etag);
 	if (found)
 		*found = err == 0;
 	if (err == MLV_ENOTFOUND) {
@@ -96,7 +95,7 @@ static int read_manifest(struct mlv_manifest *m, struct mlv_buf *etag,
 	}
 	if (err < 0)
 		goto done;
-	mlv_buf_printf(&where, "%s/%s", mlv_backend_url(h->backend), MANIFEST_KEY);
+	mlv_buf_printf(&where, "%s/%s", mlv_backend_url(h->backend), MLV_MANIFEST_KEY);
 	err = mlv_manifest_parse(m, text.ptr, text.len, where.ptr);
 	if (err == 0 && m->unsealed && !h->warned_unsealed) {
 		fprintf(stderr, "warning: %s has no end line (it was written before "
@@ -123,7 +122,7 @@ static int cmd_list(struct helper *h, int for_push)
 	if (err == 0 && !for_push && !found) {
 		mlv_error_set("nothing has been pushed to %s (it has no %s): check "
 			      "the URL",
-			      mlv_backend_url(h->backend), MANIFEST_KEY);
+			      mlv_backend_url(h->backend), MLV_MANIFEST_KEY);
 		err = MLV_ENOTFOUND;
 	}
 	if (err < 0)
@@ -593,7 +592,8 @@ static int push_once(struct helper *h, git_odb *odb, struct push_cmd *cmds,
 	struct mlv_manifest m = MLV_MANIFEST_INIT;
 	struct mlv_buf etag = MLV_BUF_INIT, objects = MLV_BUF_INIT;
 	struct mlv_buf pack = MLV_BUF_INIT, text = MLV_BUF_INIT;
-	struct mlv_sync_list pointers = MLV_SYNC_LIST_INIT;
+	struct mlv_sync_list pointers = MLV_SYNC_LIST_INIT, again = MLV_SYNC_LIST_INIT;
+	struct mlv_gc_guard guard = MLV_GC_GUARD_INIT;
 	struct mlv_problems failures = MLV_PROBLEMS_INIT;
 	struct registry_rules rules = REGISTRY_RULES_INIT;
 	const char **tips = NULL, **hides = NULL;
@@ -622,12 +622,19 @@ static int push_once(struct helper *h, git_odb *odb, struct push_cmd *cmds,
 		goto done;
 	for (i = 0; i < m.nrefs; i++)
 		hides[i] = m.refs[i].oid;
-	/* blobs, then the pack, then the manifest */
+	/* blobs, then the pack, then the manifest; the push record first, so
+	 * that a gc sweeping the store now keeps the blobs (mlv/gc.h) */
 	if ((err = mlv_sync_collect(&objects, &pointers, &h->repo, tips, ntips,
 				    hides, m.nrefs)) < 0 ||
+	    (pointers.n && (err = mlv_gc_guard_begin(&guard, h->conn, &pointers)) < 0) ||
 	    (err = mlv_sync_transfer(&failures, &h->repo, h->backend,
 				     MLV_TRANSFER_UPLOAD, &pointers, h->quiet,
 				     &h->uploaded, NULL)) < 0 ||
+	    (err = mlv_gc_guard_wait(&again, &guard, h->conn, &pointers,
+					     h->verbosity < 1)) < 0 ||
+	    (again.n && (err = mlv_sync_transfer(&failures, &h->repo, h->backend,
+						 MLV_TRANSFER_UPLOAD, &again, h->quiet,
+						 &h->uploaded, NULL)) < 0) ||
 	    (err = upload_pack(&pack, h, &objects)) < 0)
 		goto done;
 	if (pack.len)
@@ -638,7 +645,7 @@ static int push_once(struct helper *h, git_odb *odb, struct push_cmd *cmds,
 					 *cmds[i].new_oid ? cmds[i].new_oid : NULL);
 	choose_head(&m, cmds, n);
 	mlv_manifest_format(&text, &m);
-	err = mlv_conn_put_buf_cas(h->conn, MANIFEST_KEY, text.ptr, text.len,
+	err = mlv_conn_put_buf_cas(h->conn, MLV_MANIFEST_KEY, text.ptr, text.len,
 				   found ? etag.ptr : NULL, NULL);
 	if (err == 0 && pack.len)
 		record_pack(h, pack.ptr);
@@ -651,6 +658,8 @@ done:
 	mlv_buf_release(&pack);
 	mlv_buf_release(&text);
 	mlv_sync_list_release(&pointers);
+	mlv_sync_list_release(&again);
+	mlv_gc_guard_release(&guard);
 	mlv_problems_release(&failures);
 	registry_rules_release(&rules);
 	return err;

@@ -24,6 +24,10 @@
 
 #define MLV_MANIFEST_LINE_MAX 4096
 
+/* Where a store keeps it, and the most a reader takes of it. */
+#define MLV_MANIFEST_KEY "git/refs"
+#define MLV_MANIFEST_MAX (64u << 20)
+
 struct mlv_manifest_ref {
 	char *name;
 	char oid[65]; /* 40 (SHA-1) or 64 (SHA-256) hex digits */
