@@ -29,6 +29,7 @@ int cmd_ls_files(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_fsck(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_sidecar(int argc, char **argv);
@@ -56,6 +57,10 @@ int cmd_pull(int argc, char **argv);
 int push_objects(struct mlv_repo *repo, const char *remote,
 		 const char *const *tips, size_t ntips, const char *const *hides,
 		 size_t nhides, int quiet);
+
+/* The remote `name`, which must be one: else the message says which
+ * remote comes closest. 0, or the exit code (128). */
+int check_remote(struct mlv_repo *repo, const char *name);
 
 struct mlv_backend;
 /* Open the store of `remote`, first saying where a store named by a

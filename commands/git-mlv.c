@@ -60,6 +60,7 @@ static const struct command commands[] = {
 	{ "push", cmd_push, REMOTES, "upload mlv objects to a remote's store" },
 	{ "fetch", cmd_fetch, REMOTES, "download mlv objects from a remote's store" },
 	{ "pull", cmd_pull, REMOTES, "fetch mlv objects and check them out" },
+	{ "gc", cmd_gc, REMOTES, "move what no ref of an mlv:: store reaches to its trash, safely" },
 	{ "hook", cmd_hook, PLUMBING, "run an mlv git hook" },
 	{ "filter-process", cmd_filter_process, PLUMBING, "git's long-running filter" },
 	{ "clean", cmd_clean, PLUMBING, "clean stdin to a pointer on stdout" },

@@ -195,9 +195,7 @@ static int looks_like_remote(struct mlv_repo *repo, const char *arg)
 	return near;
 }
 
-/* The remote `name`, which must be one: else the message says which
- * remote comes closest. 0, or the exit code. */
-static int check_remote(struct mlv_repo *repo, const char *name)
+int check_remote(struct mlv_repo *repo, const char *name)
 {
 	char *best;
 

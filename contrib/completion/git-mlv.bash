@@ -62,6 +62,9 @@ __git_mlv_options ()
 	fsck)
 		opts="--quiet --remote --full --json --format"
 		argopts="--remote --format" ;;
+	gc)
+		opts="--remote --dry-run --quiet --grace --restore"
+		argopts="--remote --grace" ;;
 	prune)
 		opts="--dry-run --verbose --quiet --recent-days --no-verify-remote"
 		argopts="--recent-days" ;;
