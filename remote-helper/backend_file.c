@@ -422,6 +422,199 @@ done:
 	return err;
 }
 
+/* A listing in progress: the key of the directory being read in `key`
+ * (relative to the root, ending in '/', or empty for the root). */
+struct file_walk {
+	struct mlv_conn *c;
+	const char *prefix;
+	size_t prefix_len;
+	mlv_list_fn fn;
+	void *ctx;
+	struct mlv_buf key;
+};
+
+/* Whether keys under the directory `dir_key` ("a/b/") can begin with the
+ * prefix: one of the two begins with the other. */
+static int dir_may_match(const struct file_walk *w, const char *dir_key,
+			 size_t len)
+{
+	return !strncmp(dir_key, w->prefix, len < w->prefix_len ? len : w->prefix_len);
+}
+
+/* What a listing never shows: the store's tmp/, the temporary files of
+ * writers, and the lock files of compare-and-swap. */
+static int is_store_internal(const char *name, int at_root, int is_dir)
+{
+	size_t n = strlen(name);
+
+	if (is_dir)
+		return at_root && !strcmp(name, "tmp");
+	return !strncmp(name, ".tmp-", 5) ||
+	       (n > 5 && !strcmp(name + n - 5, ".lock"));
+}
+
+static int walk_dir(struct file_walk *w, int dfd)
+{
+	struct file_store *fs = w->c->backend->impl;
+	size_t base = w->key.len;
+	struct mlv_store_entry e;
+	struct dirent *d;
+	struct stat st;
+	DIR *dh;
+	int err = 0, sub;
+
+	if (!(dh = fdopendir(dfd))) {
+		mlv_error_set_errno("cannot read '%s/%s'", fs->root, w->key.ptr);
+		close(dfd);
+		return MLV_ERROR;
+	}
+	while (err == 0) {
+		errno = 0;
+		if (!(d = readdir(dh))) {
+			if (errno) {
+				mlv_buf_truncate(&w->key, base);
+				mlv_error_set_errno("cannot read '%s/%s'", fs->root,
+						    w->key.ptr);
+				err = MLV_ERROR;
+			}
+			break;
+		}
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		mlv_buf_truncate(&w->key, base);
+		mlv_buf_puts(&w->key, d->d_name);
+		if (fstatat(dirfd(dh), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue; /* removed meanwhile */
+			mlv_error_set_errno("cannot stat '%s/%s'", fs->root,
+					    w->key.ptr);
+			err = MLV_ERROR;
+			break;
+		}
+		if (is_store_internal(d->d_name, base == 0, S_ISDIR(st.st_mode)))
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			struct stat target;
+			char *path;
+
+			mlv_buf_putc(&w->key, '/');
+			if (fstatat(dirfd(dh), d->d_name, &target, 0) < 0 ||
+			    !S_ISDIR(target.st_mode) ||
+			    !dir_may_match(w, w->key.ptr, w->key.len))
+				continue; /* a link to a file is no key */
+			/* names the link as every other use of the store does */
+			path = mlv_path_join(fs->root, w->key.ptr);
+			err = mlv_dirs_beneath(fs->root, path, 0);
+			free(path);
+			if (err == 0) {
+				mlv_error_set("'%s/%s' is a symbolic link", fs->root,
+					      w->key.ptr);
+				err = MLV_EINVALID;
+			}
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			mlv_buf_putc(&w->key, '/');
+			if (!dir_may_match(w, w->key.ptr, w->key.len))
+				continue;
+			sub = openat(dirfd(dh), d->d_name,
+				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0 && errno == ENOENT)
+				continue;
+			if (sub < 0) {
+				mlv_error_set_errno("cannot open '%s/%s'", fs->root,
+						    w->key.ptr);
+				err = MLV_ERROR;
+				break;
+			}
+			err = walk_dir(w, sub);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode) ||
+		    strncmp(w->key.ptr, w->prefix, w->prefix_len))
+			continue;
+		e.key = w->key.ptr;
+		e.size = (uint64_t)st.st_size;
+		e.mtime = (int64_t)st.st_mtim.tv_sec;
+		err = w->fn(w->ctx, &e);
+	}
+	closedir(dh);
+	mlv_buf_truncate(&w->key, base);
+	return err;
+}
+
+static int file_list(struct mlv_conn *c, const char *prefix, mlv_list_fn fn,
+		     void *ctx)
+{
+	struct file_store *fs = c->backend->impl;
+	struct file_walk w = { c, prefix, strlen(prefix), fn, ctx, MLV_BUF_INIT };
+	int fd, err;
+
+	/* the root may be a link (a store moved to another disk) */
+	if ((fd = open(fs->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 0; /* no store yet: nothing in it */
+		mlv_error_set_errno("cannot open the store '%s'", c->backend->url);
+		return MLV_ERROR;
+	}
+	err = walk_dir(&w, fd);
+	mlv_buf_release(&w.key);
+	return err;
+}
+
+static int file_delete(struct mlv_conn *c, const char *key)
+{
+	char *path = NULL;
+	int err;
+
+	if ((err = key_path(&path, c, key, 0)) == MLV_ENOTFOUND)
+		err = 0; /* its directory is not there either */
+	else if (err == 0 && unlink(path) < 0 && errno != ENOENT) {
+		mlv_error_set_errno("cannot delete '%s' in '%s'", key,
+				    c->backend->url);
+		err = MLV_ERROR;
+	}
+	free(path);
+	return err;
+}
+
+static int file_move(struct mlv_conn *c, const char *from, const char *to)
+{
+	char *from_path = NULL, *to_path = NULL;
+	struct stat st;
+	int err;
+
+	err = key_path(&from_path, c, from, 0);
+	if (err < 0 && err != MLV_ENOTFOUND)
+		goto done; /* a link or a file on the way: the message says */
+	if (err == 0 && lstat(from_path, &st) < 0)
+		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+	if (err == 0 && !S_ISREG(st.st_mode)) {
+		mlv_error_set("cannot move '%s': '%s' is not a regular file", from,
+			      from_path);
+		err = MLV_EINVALID;
+		goto done;
+	}
+	if (err == 0 && (err = key_path(&to_path, c, to, 1)) < 0)
+		goto done;
+	if (err == 0 && rename(from_path, to_path) < 0)
+		err = errno == ENOENT ? MLV_ENOTFOUND : MLV_ERROR;
+	if (err == MLV_ENOTFOUND)
+		mlv_error_set("cannot move '%s' to '%s': '%s' is not in '%s'", from,
+			      to, from, c->backend->url);
+	else if (err == MLV_ERROR)
+		mlv_error_set_errno("cannot move '%s' to '%s' in '%s'", from, to,
+				    c->backend->url);
+	if (err < 0)
+		goto done;
+	if ((err = mlv_fsync_parent_dir(to_path)) == 0)
+		err = mlv_fsync_parent_dir(from_path);
+done:
+	free(from_path);
+	free(to_path);
+	return err;
+}
+
 const struct mlv_backend_ops mlv_backend_file = {
 	"file",
 	file_open,
@@ -434,4 +627,7 @@ const struct mlv_backend_ops mlv_backend_file = {
 	file_put_file,
 	file_put_buf_cas,
 	file_clean_temp,
+	file_list,
+	file_delete,
+	file_move,
 };

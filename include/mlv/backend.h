@@ -115,7 +115,9 @@ typedef int (*mlv_list_fn)(void *ctx, const struct mlv_store_entry *e);
 /*
  * Every key that begins with `prefix` ("gc/", "objects/", "gc/sweep-"),
  * in no set order: S3 ListObjectsV2, page after page; a directory walk
- * in a file:// store, where temporary files are not keys. A prefix
+ * in a file:// store, where temporary files (tmp/, ".tmp-*") and the
+ * locks of compare-and-swap ("<key>.lock") are not keys, and a directory
+ * that is a symbolic link is refused (MLV_EINVALID, naming it). A prefix
  * nothing has is an empty listing, not an error.
  */
 int mlv_conn_list(struct mlv_conn *c, const char *prefix, mlv_list_fn fn,

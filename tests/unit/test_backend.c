@@ -520,7 +520,237 @@ static void test_backend__cas(void **state)
 	mlv_buf_release(&got);
 }
 
-/* 4. the transfer queue */
+/* 4. listing, delete and move */
+
+/* What a listing gave: "key size" lines and the oldest mtime; a nonzero
+ * `stop_after` stops it after that many keys. */
+struct listing {
+	struct mlv_buf keys[64];
+	size_t n, stop_after;
+	int64_t mtime_min;
+};
+
+static int collect(void *ctx, const struct mlv_store_entry *e)
+{
+	struct listing *l = ctx;
+
+	assert_true(l->n < 64);
+	mlv_buf_init(&l->keys[l->n], 0);
+	mlv_buf_printf(&l->keys[l->n], "%s %llu", e->key,
+		       (unsigned long long)e->size);
+	if (!l->mtime_min || e->mtime < l->mtime_min)
+		l->mtime_min = e->mtime;
+	l->n++;
+	return l->stop_after && l->n == l->stop_after ? 7 : 0;
+}
+
+static int cmp_buf(const void *a, const void *b)
+{
+	return strcmp(((const struct mlv_buf *)a)->ptr,
+		      ((const struct mlv_buf *)b)->ptr);
+}
+
+/* List `prefix` and compare with `want`: the "key size" lines, sorted,
+ * joined by ','. */
+static void assert_listing(struct fixture *f, const char *prefix,
+			   const char *want)
+{
+	struct listing l;
+	struct mlv_buf got = MLV_BUF_INIT;
+	size_t i;
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(mlv_conn_list(f->c, prefix, collect, &l), 0);
+	qsort(l.keys, l.n, sizeof(*l.keys), cmp_buf);
+	for (i = 0; i < l.n; i++) {
+		mlv_buf_printf(&got, "%s%s", i ? "," : "", l.keys[i].ptr);
+		mlv_buf_release(&l.keys[i]);
+	}
+	assert_string_equal(got.ptr, want);
+	mlv_buf_release(&got);
+}
+
+static void put_key(struct fixture *f, const char *key, const char *data)
+{
+	int fd = temp_file(f, data, strlen(data));
+
+	assert_int_equal(mlv_conn_put_file(f->c, key, fd, strlen(data), NULL), 0);
+	close(fd);
+}
+
+/* A file written into the store's directory by hand. */
+static void plant(struct fixture *f, const char *rel, const char *data)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", f->remote, rel);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(data, fp);
+	fclose(fp);
+}
+
+static void test_backend__list_prefix(void **state)
+{
+	struct fixture *f = *state;
+
+	put_key(f, "gc/sweep-123", "abc");
+	put_key(f, "gc/sweep-9/deep/er", "x");
+	put_key(f, "gc/mark", "12345");
+	put_key(f, "gcx", "y");
+	put_key(f, "objects/ab/cd/abcd", "object");
+	assert_listing(f, "gc/sweep-", "gc/sweep-123 3,gc/sweep-9/deep/er 1");
+	assert_listing(f, "gc/", "gc/mark 5,gc/sweep-123 3,gc/sweep-9/deep/er 1");
+	assert_listing(f, "gc", "gc/mark 5,gc/sweep-123 3,gc/sweep-9/deep/er 1,gcx 1");
+	assert_listing(f, "gc/sweep-9/deep/er", "gc/sweep-9/deep/er 1");
+	assert_listing(f, "gc/sweep-9/deep/e", "gc/sweep-9/deep/er 1");
+	assert_listing(f, "gc/mark/", "");
+	assert_listing(f, "objects/", "objects/ab/cd/abcd 6");
+	assert_listing(f, "",
+		       "gc/mark 5,gc/sweep-123 3,gc/sweep-9/deep/er 1,gcx 1,"
+		       "objects/ab/cd/abcd 6");
+}
+
+static void test_backend__list_mtime(void **state)
+{
+	struct fixture *f = *state;
+	struct listing l;
+	char path[256];
+	struct timespec ts[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+
+	put_key(f, "gc/old", "a");
+	snprintf(path, sizeof(path), "%s/gc/old", f->remote);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(mlv_conn_list(f->c, "gc/", collect, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.mtime_min, 1000000000);
+	mlv_buf_release(&l.keys[0]);
+}
+
+static void test_backend__list_skips_temp_files(void **state)
+{
+	struct fixture *f = *state;
+
+	put_key(f, "gc/a", "a"); /* which makes tmp/ */
+	/* a push killed mid-write, a temporary name beside a key, a lock */
+	plant(f, "tmp/a-XXXXXX", "half");
+	plant(f, "gc/.tmp-a-123", "half");
+	put_key(f, "git/refs", "refs");
+	plant(f, "git/refs.lock", "");
+	assert_listing(f, "", "gc/a 1,git/refs 4");
+	assert_listing(f, "tmp/", "");
+}
+
+static void test_backend__list_missing_prefix_dir(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_backend *b = NULL;
+	struct mlv_conn *c = NULL;
+	struct listing l;
+	char url[160];
+
+	assert_listing(f, "gc/", "");
+	assert_listing(f, "no/such/dir/", "");
+	put_key(f, "gc/a", "a");
+	assert_listing(f, "gc/a/b/", "");
+	/* a store nobody has pushed to yet */
+	snprintf(url, sizeof(url), "file://%s/none", f->dir);
+	assert_int_equal(mlv_backend_open(&b, url), 0);
+	assert_int_equal(mlv_conn_open(&c, b), 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(mlv_conn_list(c, "", collect, &l), 0);
+	assert_int_equal(l.n, 0);
+	mlv_conn_close(c);
+	mlv_backend_free(b);
+}
+
+static void test_backend__list_callback_stops(void **state)
+{
+	struct fixture *f = *state;
+	struct listing l;
+	size_t i;
+
+	put_key(f, "gc/a", "a");
+	put_key(f, "gc/b/c", "b");
+	put_key(f, "gc/d", "d");
+	memset(&l, 0, sizeof(l));
+	l.stop_after = 2;
+	assert_int_equal(mlv_conn_list(f->c, "gc/", collect, &l), 7);
+	assert_int_equal(l.n, 2);
+	for (i = 0; i < l.n; i++)
+		mlv_buf_release(&l.keys[i]);
+}
+
+static void test_backend__list_symlink_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct listing l;
+	char path[256], target[256];
+
+	put_key(f, "objects/ab/x", "x");
+	snprintf(target, sizeof(target), "%s/elsewhere", f->dir);
+	assert_int_equal(mkdir(target, 0777), 0);
+	snprintf(path, sizeof(path), "%s/gc", f->remote);
+	assert_int_equal(symlink(target, path), 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(mlv_conn_list(f->c, "gc/", collect, &l), MLV_EINVALID);
+	assert_non_null(strstr(mlv_error_last(), path));
+	assert_non_null(strstr(mlv_error_last(), "symbolic link"));
+	assert_int_equal(mlv_conn_list(f->c, "", collect, &l), MLV_EINVALID);
+	while (l.n) /* objects/ may have come before the link */
+		mlv_buf_release(&l.keys[--l.n]);
+	/* a listing that does not reach the link is not stopped by it */
+	assert_listing(f, "objects/", "objects/ab/x 1");
+}
+
+static void test_backend__delete(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t size;
+
+	put_key(f, "gc/a", "a");
+	assert_int_equal(mlv_conn_delete(f->c, "gc/a"), 0);
+	assert_int_equal(mlv_conn_head(f->c, "gc/a", &size), MLV_ENOTFOUND);
+	/* again, and under a directory that is not there */
+	assert_int_equal(mlv_conn_delete(f->c, "gc/a"), 0);
+	assert_int_equal(mlv_conn_delete(f->c, "no/such/key"), 0);
+	assert_listing(f, "", "");
+}
+
+static void test_backend__move(void **state)
+{
+	struct fixture *f = *state;
+	struct mlv_buf got = MLV_BUF_INIT;
+	uint64_t size;
+
+	put_key(f, "gc/a", "content");
+	assert_int_equal(mlv_conn_move(f->c, "gc/a", "gc/moved/deeper/b"), 0);
+	assert_int_equal(mlv_conn_head(f->c, "gc/a", &size), MLV_ENOTFOUND);
+	assert_int_equal(mlv_conn_get_buf(f->c, "gc/moved/deeper/b", &got, NULL), 0);
+	assert_string_equal(got.ptr, "content");
+	/* onto a key that is there: it is replaced */
+	put_key(f, "gc/c", "new");
+	assert_int_equal(mlv_conn_move(f->c, "gc/c", "gc/moved/deeper/b"), 0);
+	mlv_buf_clear(&got);
+	assert_int_equal(mlv_conn_get_buf(f->c, "gc/moved/deeper/b", &got, NULL), 0);
+	assert_string_equal(got.ptr, "new");
+	assert_listing(f, "", "gc/moved/deeper/b 3");
+	mlv_buf_release(&got);
+}
+
+static void test_backend__move_missing(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(mlv_conn_move(f->c, "gc/none", "gc/b"), MLV_ENOTFOUND);
+	assert_non_null(strstr(mlv_error_last(), "'gc/none' is not in"));
+	assert_non_null(strstr(mlv_error_last(), f->url));
+	assert_int_equal(mlv_conn_move(f->c, "no/such/dir", "gc/b"), MLV_ENOTFOUND);
+	assert_listing(f, "", "");
+}
+
+/* 5. the transfer queue */
 
 static const char *const payloads[3] = { "first object", "second one",
 					 "and a third, longer object" };
@@ -684,7 +914,7 @@ static void test_backend__next_nonblocking_empty(void **state)
 	mlv_transfer_free(t);
 }
 
-/* 5. store downloads */
+/* 6. store downloads */
 
 static void test_backend__store_download_resume(void **state)
 {
@@ -782,7 +1012,7 @@ static void test_backend__store_download_invalid_oid(void **state)
 	mlv_store_download_abort(&d);
 }
 
-/* 6. a copy written as the object downloads */
+/* 7. a copy written as the object downloads */
 
 /* An empty temporary file, open for reading and writing. */
 static int copy_file(struct fixture *f)
@@ -1060,6 +1290,15 @@ int main(void)
 		T(test_backend__get_missing),
 		T(test_backend__get_buf_over_cap),
 		T(test_backend__cas),
+		T(test_backend__list_prefix),
+		T(test_backend__list_mtime),
+		T(test_backend__list_skips_temp_files),
+		T(test_backend__list_missing_prefix_dir),
+		T(test_backend__list_callback_stops),
+		T(test_backend__list_symlink_refused),
+		T(test_backend__delete),
+		T(test_backend__move),
+		T(test_backend__move_missing),
 		T(test_backend__upload),
 		T(test_backend__upload_missing_local),
 		T(test_backend__download),
