@@ -249,7 +249,10 @@ static void s3_conn_close(struct mlv_conn *c)
 struct s3_req {
 	const char *method;
 	const char *key;         /* under the prefix */
+	int bucket_root;         /* a request to the bucket (a listing of
+				  * `key`), not to an object */
 	const char *query;       /* canonical query string, or NULL */
+	const char *headers[2];  /* more header lines (signed), or NULL */
 	const char *payload_sha; /* x-amz-content-sha256 */
 	const char *if_match;    /* unquoted ETag; "*" sends If-None-Match */
 	/* the body: `mem` when set, else `len` bytes of `fd` from `off` */
@@ -369,8 +372,10 @@ static void build_url(struct mlv_buf *url, struct s3_store *st,
 {
 	mlv_buf_clear(url);
 	mlv_buf_printf(url, "%s/", st->base);
-	uri_encode(url, st->prefix, 1);
-	uri_encode(url, r->key, 1);
+	if (!r->bucket_root) {
+		uri_encode(url, st->prefix, 1);
+		uri_encode(url, r->key, 1);
+	}
 	if (r->query)
 		mlv_buf_printf(url, "?%s", r->query);
 }
@@ -436,6 +441,7 @@ static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 	struct curl_slist *headers = NULL;
 	CURL *curl = sc->curl;
 	CURLcode rc = CURLE_OK;
+	size_t i;
 
 	curl_easy_reset(curl);
 	build_url(&url, st, r);
@@ -455,6 +461,9 @@ static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 			mlv_buf_printf(&hdr, "If-Match: %s", r->if_match);
 		headers = curl_slist_append(headers, hdr.ptr);
 	}
+	for (i = 0; i < sizeof(r->headers) / sizeof(*r->headers); i++)
+		if (r->headers[i])
+			headers = curl_slist_append(headers, r->headers[i]);
 	if (!strcmp(r->method, "POST"))
 		/* not curl's form type: some servers would parse the XML away */
 		headers = curl_slist_append(headers, "Content-Type: application/xml");
@@ -683,6 +692,99 @@ static int put_whole(struct mlv_conn *c, const char *key, int fd,
 	return err;
 }
 
+/* The size of the parts of a multipart upload or copy of `size` bytes:
+ * the backend's, or larger when S3's limit of 10,000 parts needs it. */
+static uint64_t part_size_for(const struct mlv_backend *b, uint64_t size)
+{
+	return size / b->part_size >= 10000 ? size / 9999 + 1 : b->part_size;
+}
+
+/* Begin a multipart upload of `key`: "uploadId=<id>" into `upload_query`. */
+static int multipart_create(struct mlv_conn *c, const char *key,
+			    struct mlv_buf *upload_query)
+{
+	struct mlv_buf body = MLV_BUF_INIT, id = MLV_BUF_INIT;
+	struct s3_req r;
+	int err;
+
+	mlv_buf_init(&body, ERROR_BODY_MAX);
+	req_init(&r, "POST", key);
+	r.query = "uploads=";
+	r.mem = "";
+	r.body = &body;
+	if ((err = perform(c, &r)) < 0)
+		goto done;
+	xml_value(&id, body.ptr, "UploadId");
+	if (!id.len) {
+		mlv_error_set("%s gave no UploadId for '%s'", c->backend->url, key);
+		err = MLV_EPROTO;
+		goto done;
+	}
+	mlv_buf_clear(upload_query);
+	mlv_buf_puts(upload_query, "uploadId=");
+	uri_encode(upload_query, id.ptr, 0);
+done:
+	mlv_buf_release(&body);
+	mlv_buf_release(&id);
+	return err;
+}
+
+/* Join the `parts` parts, whose ETags are `etags`, into `key`. */
+static int multipart_complete(struct mlv_conn *c, const char *key,
+			      const char *upload_query, char (*etags)[128],
+			      unsigned parts)
+{
+	struct mlv_buf body = MLV_BUF_INIT, answer = MLV_BUF_INIT;
+	char hex[MLV_OID_HEXSZ + 1];
+	struct s3_req r;
+	unsigned i;
+	int err;
+
+	mlv_buf_init(&answer, ERROR_BODY_MAX);
+	mlv_buf_puts(&body, "<CompleteMultipartUpload>");
+	for (i = 0; i < parts; i++)
+		mlv_buf_printf(&body,
+			       "<Part><PartNumber>%u</PartNumber>"
+			       "<ETag>\"%s\"</ETag></Part>",
+			       i + 1, etags[i]);
+	mlv_buf_puts(&body, "</CompleteMultipartUpload>");
+	if ((err = mlv_sha256_buf(hex, body.ptr, body.len)) < 0)
+		goto done;
+	req_init(&r, "POST", key);
+	r.query = upload_query;
+	r.mem = body.ptr;
+	r.len = body.len;
+	r.payload_sha = hex;
+	r.body = &answer;
+	if ((err = perform(c, &r)) < 0)
+		goto done;
+	/* a 200 answer can still carry an error */
+	if (strstr(answer.ptr, "<Error>")) {
+		xml_value(&body, answer.ptr, "Code");
+		mlv_error_set("%s could not complete the upload of '%s': %s",
+			      c->backend->url, key, body.ptr);
+		err = MLV_ERROR;
+	}
+done:
+	mlv_buf_release(&body);
+	mlv_buf_release(&answer);
+	return err;
+}
+
+/* Abort a multipart upload that failed, keeping the message of why. */
+static void multipart_abort(struct mlv_conn *c, const char *key,
+			    const char *upload_query)
+{
+	char *msg = mlv_xstrdup(mlv_error_last());
+	struct s3_req r;
+
+	req_init(&r, "DELETE", key);
+	r.query = upload_query;
+	perform(c, &r);
+	mlv_error_set("%s", msg);
+	free(msg);
+}
+
 /* A multipart upload: parts go up `part_jobs` at a time, each thread on
  * its own connection; the first failure stops the others and aborts. */
 struct multipart {
@@ -745,11 +847,8 @@ static int put_multipart(struct mlv_conn *c, const char *key, int fd,
 {
 	struct mlv_backend *b = c->backend;
 	struct multipart mp;
-	struct mlv_buf body = MLV_BUF_INIT, id = MLV_BUF_INIT;
-	char hex[MLV_OID_HEXSZ + 1];
 	pthread_t *threads = NULL;
 	unsigned i, jobs, started = 0;
-	struct s3_req r;
 	int err;
 
 	memset(&mp, 0, sizeof(mp));
@@ -759,29 +858,14 @@ static int put_multipart(struct mlv_conn *c, const char *key, int fd,
 	mp.key = key;
 	mp.fd = fd;
 	mp.size = size;
-	mp.part_size = b->part_size;
-	/* S3 allows at most 10,000 parts */
-	if (size / mp.part_size >= 10000)
-		mp.part_size = size / 9999 + 1;
+	mp.part_size = part_size_for(b, size);
 	mp.parts = (unsigned)((size + mp.part_size - 1) / mp.part_size);
 	mp.etags = mlv_xreallocarray(NULL, mp.parts, sizeof(*mp.etags));
 	mp.on_bytes = c->on_bytes;
 	mp.on_bytes_ctx = c->on_bytes_ctx;
 
-	req_init(&r, "POST", key);
-	r.query = "uploads=";
-	r.mem = "";
-	r.body = &body;
-	if ((err = perform(c, &r)) < 0)
+	if ((err = multipart_create(c, key, &mp.upload_query)) < 0)
 		goto done;
-	xml_value(&id, body.ptr, "UploadId");
-	if (!id.len) {
-		mlv_error_set("%s gave no UploadId for '%s'", b->url, key);
-		err = MLV_EPROTO;
-		goto done;
-	}
-	mlv_buf_puts(&mp.upload_query, "uploadId=");
-	uri_encode(&mp.upload_query, id.ptr, 0);
 
 	jobs = b->part_jobs ? b->part_jobs : 1;
 	if (jobs > mp.parts)
@@ -805,51 +889,16 @@ static int put_multipart(struct mlv_conn *c, const char *key, int fd,
 		goto abort;
 	}
 
-	mlv_buf_clear(&body);
-	mlv_buf_puts(&body, "<CompleteMultipartUpload>");
-	for (i = 0; i < mp.parts; i++)
-		mlv_buf_printf(&body,
-			       "<Part><PartNumber>%u</PartNumber>"
-			       "<ETag>\"%s\"</ETag></Part>",
-			       i + 1, mp.etags[i]);
-	mlv_buf_puts(&body, "</CompleteMultipartUpload>");
-	if ((err = mlv_sha256_buf(hex, body.ptr, body.len)) < 0)
-		goto abort;
-	req_init(&r, "POST", key);
-	r.query = mp.upload_query.ptr;
-	r.mem = body.ptr;
-	r.len = body.len;
-	r.payload_sha = hex;
-	r.body = &id;
-	if ((err = perform(c, &r)) < 0)
-		goto abort;
-	/* a 200 answer can still carry an error */
-	if (strstr(id.ptr, "<Error>")) {
-		xml_value(&body, id.ptr, "Code");
-		mlv_error_set("%s could not complete the upload of '%s': %s",
-			      b->url, key, body.ptr);
-		err = MLV_ERROR;
-		goto abort;
-	}
-	goto done;
+	err = multipart_complete(c, key, mp.upload_query.ptr, mp.etags, mp.parts);
 abort:
-	{
-		char *msg = mlv_xstrdup(mlv_error_last());
-
-		req_init(&r, "DELETE", key);
-		r.query = mp.upload_query.ptr;
-		perform(c, &r);
-		mlv_error_set("%s", msg);
-		free(msg);
-	}
+	if (err < 0)
+		multipart_abort(c, key, mp.upload_query.ptr);
 done:
 	free(threads);
 	free(mp.etags);
 	free(mp.err_msg);
 	pthread_mutex_destroy(&mp.lock);
 	mlv_buf_release(&mp.upload_query);
-	mlv_buf_release(&body);
-	mlv_buf_release(&id);
 	return err;
 }
 
