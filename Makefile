@@ -44,6 +44,8 @@ LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(O)/%.o)
 HELPER_OBJ = $(HELPER_SRC:%.c=$(O)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+# Test-only programs the end-to-end tests run (never installed).
+TEST_TOOLS = $(O)/tests/store-tool
 
 LIBMLV = $(O)/libmlv.a
 PROGRAMS = $(BIN)/git-mlv $(BIN)/git-remote-mlv
@@ -82,7 +84,7 @@ $(O)/tests/%: tests/unit/%.c $(LIBMLV)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBMLV) $(ALL_LDFLAGS) $(LIBS) \
 		$(shell pkg-config --libs cmocka)
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(TEST_TOOLS)
 
 $(MAN_O)/man1/%.1: docs/man/%.1.scd
 	@mkdir -p $(dir $@)

@@ -72,6 +72,7 @@ int mlv_backend_open(struct mlv_backend **out, const char *url)
 	b->multipart_threshold = 64ull << 20;
 	b->part_size = 16ull << 20;
 	b->part_jobs = 8;
+	b->copy_part_threshold = 5ull << 30;
 	if ((err = ops->open(b, sep + 3)) < 0) {
 		ops->free(b); /* what open() had set up before it failed */
 		free(b->url);

@@ -10,14 +10,20 @@
  *   name, RFC 3986 encoded, "uploads=" rather than "uploads".
  * - Every header in CURLOPT_HTTPHEADER is signed, so no header-removal
  *   entries ("Expect:"): one would be signed but never sent.
+ * - Headers are signed in the wrong order when one's name begins
+ *   another's (UploadPartCopy's x-amz-copy-source and -range): those
+ *   requests are signed by sign_v4() here instead.
  * - A custom endpoint (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL) is addressed
  *   path-style, http://host:port/bucket/key; AWS itself virtual-host style.
  *
  * ETags are kept unquoted: radosgw matches If-Match only against the
  * unquoted form, and AWS accepts both.
  */
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,7 +255,10 @@ static void s3_conn_close(struct mlv_conn *c)
 struct s3_req {
 	const char *method;
 	const char *key;         /* under the prefix */
+	int bucket_root;         /* a request to the bucket (a listing of
+				  * `key`), not to an object */
 	const char *query;       /* canonical query string, or NULL */
+	const char *headers[2];  /* more header lines (signed), or NULL */
 	const char *payload_sha; /* x-amz-content-sha256 */
 	const char *if_match;    /* unquoted ETag; "*" sends If-None-Match */
 	/* the body: `mem` when set, else `len` bytes of `fd` from `off` */
@@ -369,8 +378,10 @@ static void build_url(struct mlv_buf *url, struct s3_store *st,
 {
 	mlv_buf_clear(url);
 	mlv_buf_printf(url, "%s/", st->base);
-	uri_encode(url, st->prefix, 1);
-	uri_encode(url, r->key, 1);
+	if (!r->bucket_root) {
+		uri_encode(url, st->prefix, 1);
+		uri_encode(url, r->key, 1);
+	}
 	if (r->query)
 		mlv_buf_printf(url, "?%s", r->query);
 }
@@ -429,6 +440,147 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * libcurl before 8.10 sorts the headers it signs as whole "name:value"
+ * lines, so a header whose name begins another's ("x-amz-copy-source" of
+ * "x-amz-copy-source-range", which UploadPartCopy sends) is signed after
+ * it, where SigV4 puts it first, and the server computes another
+ * signature (curl's pull request 14370). Such a request is signed here.
+ */
+static int curl_misorders(const struct curl_slist *headers)
+{
+	const struct curl_slist *a, *b;
+	size_t na, nb;
+
+	if (curl_version_info(CURLVERSION_NOW)->version_num >= 0x080a00)
+		return 0;
+	for (a = headers; a; a = a->next)
+		for (b = headers; b; b = b->next) {
+			na = strcspn(a->data, ":");
+			nb = strcspn(b->data, ":");
+			if (na < nb && !strncasecmp(a->data, b->data, na))
+				return 1;
+		}
+	return 0;
+}
+
+static void hmac_sha256(unsigned char out[32], const void *key, size_t key_len,
+			const char *msg)
+{
+	unsigned char mac[32];
+	unsigned int n = sizeof(mac);
+
+	/* `out` may be the key: the answer goes there last */
+	HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg,
+	     strlen(msg), mac, &n);
+	memcpy(out, mac, sizeof(mac));
+	memset(mac, 0, sizeof(mac));
+}
+
+struct signed_header {
+	char *name; /* lowercased */
+	const char *value;
+};
+
+static int cmp_signed_header(const void *a, const void *b)
+{
+	return strcmp(((const struct signed_header *)a)->name,
+		      ((const struct signed_header *)b)->name);
+}
+
+/*
+ * AWS Signature V4 of a request to `url` with `headers` (each of them
+ * signed, as libcurl does), appended to `headers` as x-amz-date and
+ * Authorization.
+ */
+static struct curl_slist *sign_v4(struct curl_slist *headers,
+				  const struct s3_store *st, const char *method,
+				  const char *url, const char *payload_sha)
+{
+	struct signed_header h[16];
+	struct mlv_buf canon = MLV_BUF_INIT, names = MLV_BUF_INIT;
+	struct mlv_buf key = MLV_BUF_INIT, line = MLV_BUF_INIT;
+	const char *host = strstr(url, "://") + 3, *path = strchr(host, '/');
+	const char *query = strchr(path, '?');
+	const struct curl_slist *l;
+	char date[17], day[9], hex[MLV_OID_HEXSZ + 1];
+	unsigned char k[32];
+	char *host_value;
+	size_t n = 0, i, j, host_len = (size_t)(path - host);
+	struct tm tm;
+	time_t now = time(NULL);
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y%m%dT%H%M%SZ", &tm);
+	memcpy(day, date, 8);
+	day[8] = '\0';
+	/* Host as curl sends it: without the scheme's own port */
+	if (!strncmp(url, "https:", 6) && host_len > 4 &&
+	    !strncmp(path - 4, ":443", 4))
+		host_len -= 4;
+	else if (!strncmp(url, "http:", 5) && host_len > 3 &&
+		 !strncmp(path - 3, ":80", 3))
+		host_len -= 3;
+	h[n].name = mlv_xstrdup("host");
+	h[n++].value = host_value = mlv_xstrndup(host, host_len);
+	h[n].name = mlv_xstrdup("x-amz-date");
+	h[n++].value = date;
+	for (l = headers; l && n < sizeof(h) / sizeof(*h); l = l->next) {
+		size_t len = strcspn(l->data, ":");
+		const char *v = l->data + len + (l->data[len] == ':');
+
+		h[n].name = mlv_xstrndup(l->data, len);
+		for (j = 0; j < len; j++)
+			h[n].name[j] = (char)tolower((unsigned char)h[n].name[j]);
+		while (*v == ' ')
+			v++;
+		h[n++].value = v;
+	}
+	qsort(h, n, sizeof(*h), cmp_signed_header);
+
+	mlv_buf_printf(&canon, "%s\n%.*s\n%s\n", method,
+		       (int)(query ? (size_t)(query - path) : strlen(path)), path,
+		       query ? query + 1 : "");
+	for (i = 0; i < n; i++) {
+		mlv_buf_printf(&canon, "%s:%s\n", h[i].name, h[i].value);
+		mlv_buf_printf(&names, "%s%s", i ? ";" : "", h[i].name);
+	}
+	mlv_buf_printf(&canon, "\n%s\n%s", names.ptr, payload_sha);
+	mlv_sha256_buf(hex, canon.ptr, canon.len);
+	mlv_buf_clear(&canon);
+	mlv_buf_printf(&canon, "AWS4-HMAC-SHA256\n%s\n%s/%s/s3/aws4_request\n%s",
+		       date, day, st->aws.region, hex);
+
+	mlv_buf_printf(&key, "AWS4%s", st->aws.secret_access_key);
+	hmac_sha256(k, key.ptr, key.len, day);
+	hmac_sha256(k, k, sizeof(k), st->aws.region);
+	hmac_sha256(k, k, sizeof(k), "s3");
+	hmac_sha256(k, k, sizeof(k), "aws4_request");
+	hmac_sha256(k, k, sizeof(k), canon.ptr);
+	for (i = 0; i < sizeof(k); i++)
+		snprintf(hex + 2 * i, 3, "%02x", k[i]);
+
+	mlv_buf_printf(&line, "x-amz-date: %s", date);
+	headers = curl_slist_append(headers, line.ptr);
+	mlv_buf_clear(&line);
+	mlv_buf_printf(&line,
+		       "Authorization: AWS4-HMAC-SHA256 Credential=%s/%s/%s/s3/"
+		       "aws4_request, SignedHeaders=%s, Signature=%s",
+		       st->aws.access_key_id, day, st->aws.region, names.ptr, hex);
+	headers = curl_slist_append(headers, line.ptr);
+
+	free(host_value);
+	for (i = 0; i < n; i++)
+		free(h[i].name);
+	memset(key.ptr, 0, key.len);
+	memset(k, 0, sizeof(k));
+	mlv_buf_release(&key);
+	mlv_buf_release(&canon);
+	mlv_buf_release(&names);
+	mlv_buf_release(&line);
+	return headers;
+}
+
 static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 			     struct s3_req *r)
 {
@@ -436,6 +588,7 @@ static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 	struct curl_slist *headers = NULL;
 	CURL *curl = sc->curl;
 	CURLcode rc = CURLE_OK;
+	size_t i;
 
 	curl_easy_reset(curl);
 	build_url(&url, st, r);
@@ -455,6 +608,9 @@ static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 			mlv_buf_printf(&hdr, "If-Match: %s", r->if_match);
 		headers = curl_slist_append(headers, hdr.ptr);
 	}
+	for (i = 0; i < sizeof(r->headers) / sizeof(*r->headers); i++)
+		if (r->headers[i])
+			headers = curl_slist_append(headers, r->headers[i]);
 	if (!strcmp(r->method, "POST"))
 		/* not curl's form type: some servers would parse the XML away */
 		headers = curl_slist_append(headers, "Content-Type: application/xml");
@@ -466,14 +622,18 @@ static CURLcode perform_once(struct s3_conn *sc, struct s3_store *st,
 		headers = curl_slist_append(headers, hdr.ptr);
 	}
 
-	/* without SigV4 curl would send the key as Basic auth: never */
-	if (curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, st->sigv4) != CURLE_OK) {
-		snprintf(sc->errbuf, sizeof(sc->errbuf),
-			 "this libcurl cannot sign AWS requests (SigV4)");
-		rc = CURLE_NOT_BUILT_IN;
-		goto done;
+	if (curl_misorders(headers)) {
+		headers = sign_v4(headers, st, r->method, url.ptr, r->payload_sha);
+	} else {
+		/* without SigV4 curl would send the key as Basic auth: never */
+		if (curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, st->sigv4) != CURLE_OK) {
+			snprintf(sc->errbuf, sizeof(sc->errbuf),
+				 "this libcurl cannot sign AWS requests (SigV4)");
+			rc = CURLE_NOT_BUILT_IN;
+			goto done;
+		}
+		curl_easy_setopt(curl, CURLOPT_USERPWD, st->userpwd);
 	}
-	curl_easy_setopt(curl, CURLOPT_USERPWD, st->userpwd);
 	curl_easy_setopt(curl, CURLOPT_URL, url.ptr);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, sc->errbuf);
@@ -683,6 +843,99 @@ static int put_whole(struct mlv_conn *c, const char *key, int fd,
 	return err;
 }
 
+/* The size of the parts of a multipart upload or copy of `size` bytes:
+ * the backend's, or larger when S3's limit of 10,000 parts needs it. */
+static uint64_t part_size_for(const struct mlv_backend *b, uint64_t size)
+{
+	return size / b->part_size >= 10000 ? size / 9999 + 1 : b->part_size;
+}
+
+/* Begin a multipart upload of `key`: "uploadId=<id>" into `upload_query`. */
+static int multipart_create(struct mlv_conn *c, const char *key,
+			    struct mlv_buf *upload_query)
+{
+	struct mlv_buf body = MLV_BUF_INIT, id = MLV_BUF_INIT;
+	struct s3_req r;
+	int err;
+
+	mlv_buf_init(&body, ERROR_BODY_MAX);
+	req_init(&r, "POST", key);
+	r.query = "uploads=";
+	r.mem = "";
+	r.body = &body;
+	if ((err = perform(c, &r)) < 0)
+		goto done;
+	xml_value(&id, body.ptr, "UploadId");
+	if (!id.len) {
+		mlv_error_set("%s gave no UploadId for '%s'", c->backend->url, key);
+		err = MLV_EPROTO;
+		goto done;
+	}
+	mlv_buf_clear(upload_query);
+	mlv_buf_puts(upload_query, "uploadId=");
+	uri_encode(upload_query, id.ptr, 0);
+done:
+	mlv_buf_release(&body);
+	mlv_buf_release(&id);
+	return err;
+}
+
+/* Join the `parts` parts, whose ETags are `etags`, into `key`. */
+static int multipart_complete(struct mlv_conn *c, const char *key,
+			      const char *upload_query, char (*etags)[128],
+			      unsigned parts)
+{
+	struct mlv_buf body = MLV_BUF_INIT, answer = MLV_BUF_INIT;
+	char hex[MLV_OID_HEXSZ + 1];
+	struct s3_req r;
+	unsigned i;
+	int err;
+
+	mlv_buf_init(&answer, ERROR_BODY_MAX);
+	mlv_buf_puts(&body, "<CompleteMultipartUpload>");
+	for (i = 0; i < parts; i++)
+		mlv_buf_printf(&body,
+			       "<Part><PartNumber>%u</PartNumber>"
+			       "<ETag>\"%s\"</ETag></Part>",
+			       i + 1, etags[i]);
+	mlv_buf_puts(&body, "</CompleteMultipartUpload>");
+	if ((err = mlv_sha256_buf(hex, body.ptr, body.len)) < 0)
+		goto done;
+	req_init(&r, "POST", key);
+	r.query = upload_query;
+	r.mem = body.ptr;
+	r.len = body.len;
+	r.payload_sha = hex;
+	r.body = &answer;
+	if ((err = perform(c, &r)) < 0)
+		goto done;
+	/* a 200 answer can still carry an error */
+	if (strstr(answer.ptr, "<Error>")) {
+		xml_value(&body, answer.ptr, "Code");
+		mlv_error_set("%s could not complete the upload of '%s': %s",
+			      c->backend->url, key, body.ptr);
+		err = MLV_ERROR;
+	}
+done:
+	mlv_buf_release(&body);
+	mlv_buf_release(&answer);
+	return err;
+}
+
+/* Abort a multipart upload that failed, keeping the message of why. */
+static void multipart_abort(struct mlv_conn *c, const char *key,
+			    const char *upload_query)
+{
+	char *msg = mlv_xstrdup(mlv_error_last());
+	struct s3_req r;
+
+	req_init(&r, "DELETE", key);
+	r.query = upload_query;
+	perform(c, &r);
+	mlv_error_set("%s", msg);
+	free(msg);
+}
+
 /* A multipart upload: parts go up `part_jobs` at a time, each thread on
  * its own connection; the first failure stops the others and aborts. */
 struct multipart {
@@ -745,11 +998,8 @@ static int put_multipart(struct mlv_conn *c, const char *key, int fd,
 {
 	struct mlv_backend *b = c->backend;
 	struct multipart mp;
-	struct mlv_buf body = MLV_BUF_INIT, id = MLV_BUF_INIT;
-	char hex[MLV_OID_HEXSZ + 1];
 	pthread_t *threads = NULL;
 	unsigned i, jobs, started = 0;
-	struct s3_req r;
 	int err;
 
 	memset(&mp, 0, sizeof(mp));
@@ -759,29 +1009,14 @@ static int put_multipart(struct mlv_conn *c, const char *key, int fd,
 	mp.key = key;
 	mp.fd = fd;
 	mp.size = size;
-	mp.part_size = b->part_size;
-	/* S3 allows at most 10,000 parts */
-	if (size / mp.part_size >= 10000)
-		mp.part_size = size / 9999 + 1;
+	mp.part_size = part_size_for(b, size);
 	mp.parts = (unsigned)((size + mp.part_size - 1) / mp.part_size);
 	mp.etags = mlv_xreallocarray(NULL, mp.parts, sizeof(*mp.etags));
 	mp.on_bytes = c->on_bytes;
 	mp.on_bytes_ctx = c->on_bytes_ctx;
 
-	req_init(&r, "POST", key);
-	r.query = "uploads=";
-	r.mem = "";
-	r.body = &body;
-	if ((err = perform(c, &r)) < 0)
+	if ((err = multipart_create(c, key, &mp.upload_query)) < 0)
 		goto done;
-	xml_value(&id, body.ptr, "UploadId");
-	if (!id.len) {
-		mlv_error_set("%s gave no UploadId for '%s'", b->url, key);
-		err = MLV_EPROTO;
-		goto done;
-	}
-	mlv_buf_puts(&mp.upload_query, "uploadId=");
-	uri_encode(&mp.upload_query, id.ptr, 0);
 
 	jobs = b->part_jobs ? b->part_jobs : 1;
 	if (jobs > mp.parts)
@@ -805,51 +1040,16 @@ static int put_multipart(struct mlv_conn *c, const char *key, int fd,
 		goto abort;
 	}
 
-	mlv_buf_clear(&body);
-	mlv_buf_puts(&body, "<CompleteMultipartUpload>");
-	for (i = 0; i < mp.parts; i++)
-		mlv_buf_printf(&body,
-			       "<Part><PartNumber>%u</PartNumber>"
-			       "<ETag>\"%s\"</ETag></Part>",
-			       i + 1, mp.etags[i]);
-	mlv_buf_puts(&body, "</CompleteMultipartUpload>");
-	if ((err = mlv_sha256_buf(hex, body.ptr, body.len)) < 0)
-		goto abort;
-	req_init(&r, "POST", key);
-	r.query = mp.upload_query.ptr;
-	r.mem = body.ptr;
-	r.len = body.len;
-	r.payload_sha = hex;
-	r.body = &id;
-	if ((err = perform(c, &r)) < 0)
-		goto abort;
-	/* a 200 answer can still carry an error */
-	if (strstr(id.ptr, "<Error>")) {
-		xml_value(&body, id.ptr, "Code");
-		mlv_error_set("%s could not complete the upload of '%s': %s",
-			      b->url, key, body.ptr);
-		err = MLV_ERROR;
-		goto abort;
-	}
-	goto done;
+	err = multipart_complete(c, key, mp.upload_query.ptr, mp.etags, mp.parts);
 abort:
-	{
-		char *msg = mlv_xstrdup(mlv_error_last());
-
-		req_init(&r, "DELETE", key);
-		r.query = mp.upload_query.ptr;
-		perform(c, &r);
-		mlv_error_set("%s", msg);
-		free(msg);
-	}
+	if (err < 0)
+		multipart_abort(c, key, mp.upload_query.ptr);
 done:
 	free(threads);
 	free(mp.etags);
 	free(mp.err_msg);
 	pthread_mutex_destroy(&mp.lock);
 	mlv_buf_release(&mp.upload_query);
-	mlv_buf_release(&body);
-	mlv_buf_release(&id);
 	return err;
 }
 
@@ -889,6 +1089,387 @@ static int s3_put_buf_cas(struct mlv_conn *c, const char *key, const void *data,
 	return 0;
 }
 
+/* A listing's page can hold 1,000 keys of up to 1 KiB each, escaped. */
+#define LIST_BODY_MAX (16 * 1024 * 1024)
+
+/* One code point as UTF-8. */
+static void put_utf8(struct mlv_buf *out, unsigned long cp)
+{
+	if (cp < 0x80) {
+		mlv_buf_putc(out, (char)cp);
+	} else if (cp < 0x800) {
+		mlv_buf_putc(out, (char)(0xc0 | (cp >> 6)));
+		mlv_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		mlv_buf_putc(out, (char)(0xe0 | (cp >> 12)));
+		mlv_buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		mlv_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		mlv_buf_putc(out, (char)(0xf0 | (cp >> 18)));
+		mlv_buf_putc(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		mlv_buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		mlv_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+/*
+ * XML text with its five named entities and its character references
+ * (&#38; &#x26;) replaced, into `out`. MLV_EPROTO for any other '&'.
+ */
+static int xml_unescape(struct mlv_buf *out, const char *s)
+{
+	static const struct { const char *name; char ch; } named[] = {
+		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' },
+		{ "quot", '"' }, { "apos", '\'' },
+	};
+	const char *semi;
+	unsigned long cp;
+	char *end;
+	size_t i, n;
+
+	mlv_buf_clear(out);
+	for (; *s; s++) {
+		if (*s != '&') {
+			mlv_buf_putc(out, *s);
+			continue;
+		}
+		if (!(semi = strchr(s, ';')))
+			return MLV_EPROTO;
+		n = (size_t)(semi - s - 1);
+		for (i = 0; i < sizeof(named) / sizeof(*named); i++)
+			if (strlen(named[i].name) == n &&
+			    !strncmp(s + 1, named[i].name, n))
+				break;
+		if (i < sizeof(named) / sizeof(*named)) {
+			mlv_buf_putc(out, named[i].ch);
+		} else if (s[1] == '#') {
+			int hex = s[2] == 'x' || s[2] == 'X';
+			const char *digits = s + 2 + hex;
+
+			if (digits == semi || *digits == '-' || *digits == '+' ||
+			    *digits == ' ')
+				return MLV_EPROTO;
+			errno = 0;
+			cp = strtoul(digits, &end, hex ? 16 : 10);
+			if (errno || end != semi || !cp || cp > 0x10ffff ||
+			    (cp >= 0xd800 && cp <= 0xdfff))
+				return MLV_EPROTO;
+			put_utf8(out, cp);
+		} else {
+			return MLV_EPROTO;
+		}
+		s = semi;
+	}
+	return 0;
+}
+
+/* "2026-12-04T21:00:00.000Z" (S3's LastModified, always UTC) as seconds
+ * since the epoch. */
+static int parse_time(int64_t *out, const char *s)
+{
+	struct tm tm;
+	int n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    !n)
+		return MLV_EPROTO;
+	s += n;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			;
+	if (strcmp(s, "Z") && strcmp(s, "+00:00"))
+		return MLV_EPROTO;
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60)
+		return MLV_EPROTO;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+/* Give `fn` the keys of one ListObjectsV2 page; the token of the next
+ * page into `token`, empty after the last. */
+static int list_page(struct mlv_conn *c, const char *xml, mlv_list_fn fn,
+		     void *ctx, struct mlv_buf *token)
+{
+	struct s3_store *st = c->backend->impl;
+	struct mlv_buf item = MLV_BUF_INIT, raw = MLV_BUF_INIT;
+	struct mlv_buf key = MLV_BUF_INIT, val = MLV_BUF_INIT;
+	size_t plen = strlen(st->prefix);
+	struct mlv_store_entry e;
+	const char *a, *z;
+	char *end;
+	int err = 0;
+
+	for (a = xml; (a = strstr(a, "<Contents>")); a = z) {
+		if (!(z = strstr(a, "</Contents>"))) {
+			err = MLV_EPROTO;
+			break;
+		}
+		mlv_buf_clear(&item);
+		mlv_buf_put(&item, a, (size_t)(z - a));
+		xml_value(&raw, item.ptr, "Key");
+		if ((err = xml_unescape(&key, raw.ptr)) < 0)
+			break;
+		if (strncmp(key.ptr, st->prefix, plen)) {
+			err = MLV_EPROTO; /* not what was asked for */
+			break;
+		}
+		if (key.len == plen)
+			continue; /* "prefix/" itself, as some tools make */
+		xml_value(&val, item.ptr, "Size");
+		errno = 0;
+		e.size = strtoull(val.ptr, &end, 10);
+		if (!val.len || *end || errno || val.ptr[0] == '-') {
+			err = MLV_EPROTO;
+			break;
+		}
+		xml_value(&val, item.ptr, "LastModified");
+		if ((err = parse_time(&e.mtime, val.ptr)) < 0)
+			break;
+		e.key = key.ptr + plen;
+		if ((err = fn(ctx, &e)) != 0)
+			goto done; /* the caller's answer, as it is */
+	}
+	if (err < 0) {
+		mlv_error_set("%s sent a listing that mlv cannot read (near key "
+			      "'%s')", st->endpoint, mlv_quote_display(raw.ptr));
+		goto done;
+	}
+	mlv_buf_clear(token);
+	xml_value(&val, xml, "IsTruncated");
+	if (!strcmp(val.ptr, "true")) {
+		xml_value(&raw, xml, "NextContinuationToken");
+		if (!raw.len || xml_unescape(token, raw.ptr) < 0) {
+			mlv_error_set("%s sent a truncated listing without a "
+				      "continuation token", st->endpoint);
+			err = MLV_EPROTO;
+		}
+	}
+done:
+	mlv_buf_release(&item);
+	mlv_buf_release(&raw);
+	mlv_buf_release(&key);
+	mlv_buf_release(&val);
+	return err;
+}
+
+static int s3_list(struct mlv_conn *c, const char *prefix, mlv_list_fn fn,
+		   void *ctx)
+{
+	struct s3_store *st = c->backend->impl;
+	struct mlv_buf body, query = MLV_BUF_INIT, token = MLV_BUF_INIT;
+	struct mlv_buf full = MLV_BUF_INIT;
+	struct s3_req r;
+	int err;
+
+	mlv_buf_init(&body, LIST_BODY_MAX);
+	mlv_buf_printf(&full, "%s%s", st->prefix, prefix);
+	do {
+		/* canonical: sorted by name, every value encoded */
+		mlv_buf_clear(&query);
+		if (token.len) {
+			mlv_buf_puts(&query, "continuation-token=");
+			uri_encode(&query, token.ptr, 0);
+			mlv_buf_putc(&query, '&');
+		}
+		mlv_buf_puts(&query, "list-type=2");
+		if (full.len) {
+			mlv_buf_puts(&query, "&prefix=");
+			uri_encode(&query, full.ptr, 0);
+		}
+		req_init(&r, "GET", prefix);
+		r.bucket_root = 1;
+		r.query = query.ptr;
+		r.body = &body;
+		if ((err = perform(c, &r)) == MLV_EINVALID && r.sink_err) {
+			mlv_error_set("a listing of '%s' in %s is larger than %d "
+				      "bytes a page", full.ptr, c->backend->url,
+				      LIST_BODY_MAX);
+		}
+		if (err < 0 || (err = list_page(c, body.ptr, fn, ctx, &token)))
+			break;
+	} while (token.len);
+	mlv_buf_release(&body);
+	mlv_buf_release(&query);
+	mlv_buf_release(&token);
+	mlv_buf_release(&full);
+	return err;
+}
+
+static int s3_delete(struct mlv_conn *c, const char *key)
+{
+	struct s3_req r;
+	int err;
+
+	req_init(&r, "DELETE", key);
+	if ((err = perform(c, &r)) == MLV_ENOTFOUND)
+		err = 0; /* AWS answers 204 either way; others 404 */
+	return err;
+}
+
+/* The error a copy answered with HTTP 200 (S3 may, once it has begun):
+ * 0 when the answer is none. */
+static int copy_answer(struct mlv_conn *c, const char *from, const char *to,
+		       const char *answer)
+{
+	struct s3_store *st = c->backend->impl;
+	struct mlv_buf code = MLV_BUF_INIT;
+	int err = 0;
+
+	if (strstr(answer, "<Error>")) {
+		xml_value(&code, answer, "Code");
+		mlv_error_set("%s could not copy '%s%s' to '%s%s': %s (endpoint %s)",
+			      c->backend->url, st->prefix, from, st->prefix, to,
+			      code.len ? code.ptr : "an error without a code",
+			      st->endpoint);
+		err = !strcmp(code.ptr, "NoSuchKey") ? MLV_ENOTFOUND : MLV_ERROR;
+	}
+	mlv_buf_release(&code);
+	return err;
+}
+
+/* "x-amz-copy-source: /bucket/prefix/from" into `out`. */
+static void copy_source(struct mlv_buf *out, struct mlv_conn *c,
+			const char *from)
+{
+	struct s3_store *st = c->backend->impl;
+
+	mlv_buf_clear(out);
+	mlv_buf_puts(out, "x-amz-copy-source: /");
+	uri_encode(out, st->bucket, 0);
+	mlv_buf_putc(out, '/');
+	uri_encode(out, st->prefix, 1);
+	uri_encode(out, from, 1);
+}
+
+static int move_missing(struct mlv_conn *c, const char *from, const char *to)
+{
+	struct s3_store *st = c->backend->impl;
+
+	mlv_error_set("cannot move '%s%s' to '%s%s': '%s%s' is not in %s",
+		      st->prefix, from, st->prefix, to, st->prefix, from,
+		      c->backend->url);
+	return MLV_ENOTFOUND;
+}
+
+/* CopyObject: `from` to `to` in one request, for up to 5 GiB. */
+static int copy_whole(struct mlv_conn *c, const char *from, const char *to)
+{
+	struct mlv_buf src = MLV_BUF_INIT, answer;
+	struct s3_req r;
+	int err;
+
+	mlv_buf_init(&answer, ERROR_BODY_MAX);
+	copy_source(&src, c, from);
+	req_init(&r, "PUT", to);
+	r.headers[0] = src.ptr;
+	r.mem = "";
+	r.body = &answer;
+	if ((err = perform(c, &r)) == 0)
+		err = copy_answer(c, from, to, answer.ptr);
+	if (err == MLV_ENOTFOUND)
+		err = move_missing(c, from, to);
+	mlv_buf_release(&src);
+	mlv_buf_release(&answer);
+	return err;
+}
+
+/* UploadPartCopy of `size` bytes of `from`, part after part, into a
+ * multipart upload of `to`, aborted on failure. */
+static int copy_multipart(struct mlv_conn *c, const char *from, const char *to,
+			  uint64_t size)
+{
+	uint64_t part_size = part_size_for(c->backend, size), off, last;
+	unsigned parts = (unsigned)((size + part_size - 1) / part_size), i;
+	struct mlv_buf upload = MLV_BUF_INIT, query = MLV_BUF_INIT;
+	struct mlv_buf src = MLV_BUF_INIT, range = MLV_BUF_INIT;
+	struct mlv_buf answer, val = MLV_BUF_INIT, etag = MLV_BUF_INIT;
+	char (*etags)[128] = mlv_xreallocarray(NULL, parts, sizeof(*etags));
+	struct s3_req r;
+	int err;
+
+	mlv_buf_init(&answer, ERROR_BODY_MAX);
+	copy_source(&src, c, from);
+	if ((err = multipart_create(c, to, &upload)) < 0)
+		goto done;
+	for (i = 0; i < parts; i++) {
+		off = (uint64_t)i * part_size;
+		last = (off + part_size < size ? off + part_size : size) - 1;
+		mlv_buf_clear(&query);
+		mlv_buf_printf(&query, "partNumber=%u&%s", i + 1, upload.ptr);
+		mlv_buf_clear(&range);
+		mlv_buf_printf(&range, "x-amz-copy-source-range: bytes=%llu-%llu",
+			       (unsigned long long)off, (unsigned long long)last);
+		req_init(&r, "PUT", to);
+		r.query = query.ptr;
+		r.headers[0] = src.ptr;
+		r.headers[1] = range.ptr;
+		r.mem = "";
+		r.body = &answer;
+		if ((err = perform(c, &r)) < 0 ||
+		    (err = copy_answer(c, from, to, answer.ptr)) < 0)
+			break;
+		/* the part's ETag is in the answer: quoted by AWS (as &quot;
+		 * or '"'), bare from radosgw */
+		xml_value(&val, answer.ptr, "ETag");
+		if (xml_unescape(&etag, val.ptr) == 0 && etag.len >= 2 &&
+		    etag.ptr[0] == '"' && etag.ptr[etag.len - 1] == '"') {
+			mlv_buf_truncate(&etag, etag.len - 1);
+			memmove(etag.ptr, etag.ptr + 1, etag.len);
+			etag.len--;
+		}
+		if (!etag.len || etag.len >= sizeof(*etags) || strchr(etag.ptr, '"')) {
+			mlv_error_set("%s answered the copy of part %u of '%s' "
+				      "to '%s' without an ETag",
+				      c->backend->url, i + 1, from, to);
+			err = MLV_EPROTO;
+			break;
+		}
+		memcpy(etags[i], etag.ptr, etag.len + 1);
+	}
+	if (err == 0)
+		err = multipart_complete(c, to, upload.ptr, etags, parts);
+	if (err == MLV_ENOTFOUND)
+		err = move_missing(c, from, to);
+	if (err < 0)
+		multipart_abort(c, to, upload.ptr);
+done:
+	free(etags);
+	mlv_buf_release(&upload);
+	mlv_buf_release(&query);
+	mlv_buf_release(&src);
+	mlv_buf_release(&range);
+	mlv_buf_release(&answer);
+	mlv_buf_release(&val);
+	mlv_buf_release(&etag);
+	return err;
+}
+
+/* A server-side copy, then the delete of `from`: the bytes are under one
+ * key or both at every moment. */
+static int s3_move(struct mlv_conn *c, const char *from, const char *to)
+{
+	uint64_t size = 0;
+	int err;
+
+	if ((err = s3_head(c, from, &size)) == MLV_ENOTFOUND)
+		return move_missing(c, from, to);
+	if (err < 0)
+		return err;
+	if (!strcmp(from, to))
+		return 0; /* a copy onto itself, then a delete, would lose it */
+	if (size >= c->backend->copy_part_threshold && size > 0)
+		err = copy_multipart(c, from, to, size);
+	else
+		err = copy_whole(c, from, to);
+	return err < 0 ? err : s3_delete(c, from);
+}
+
 const struct mlv_backend_ops mlv_backend_s3 = {
 	"s3",
 	s3_open,
@@ -901,4 +1482,7 @@ const struct mlv_backend_ops mlv_backend_s3 = {
 	s3_put_file,
 	s3_put_buf_cas,
 	NULL, /* an unfinished multipart upload is no object; gc aborts them */
+	s3_list,
+	s3_delete,
+	s3_move,
 };

@@ -174,6 +174,9 @@ struct mlv_backend {
 	uint64_t multipart_threshold;
 	uint64_t part_size;
 	unsigned part_jobs;
+	/* A move copies an object this large in parts of `part_size` (S3
+	 * UploadPartCopy): S3 copies at most 5 GiB in one request. */
+	uint64_t copy_part_threshold;
 };
 
 struct mlv_conn {
