@@ -43,3 +43,14 @@ store_has() {
 	aws_s3 s3api head-object --bucket "$MLV_TEST_S3_BUCKET" \
 		--key "$STORE_PREFIX/$1" >/dev/null 2>&1
 }
+
+store_rm() {
+	aws_s3 s3 rm --quiet "s3://$MLV_TEST_S3_BUCKET/$STORE_PREFIX/$1"
+}
+
+# The keys under PREFIX (relative to the store), one a line.
+store_keys() {
+	aws_s3 s3api list-objects-v2 --bucket "$MLV_TEST_S3_BUCKET" \
+		--prefix "$STORE_PREFIX/$1" --query 'Contents[].Key' --output text |
+		tr '\t' '\n' | grep -v '^None$' | sed "s|^$STORE_PREFIX/||"
+}
