@@ -12,6 +12,7 @@
 #include "mlv/progress.h"
 #include "mlv/quote.h"
 #include "mlv/run.h"
+#include "mlv/sync.h"
 
 #define GC_USAGE \
 	"gc --remote <remote> [--dry-run] [--quiet] [--grace <days>] | " \
@@ -227,7 +228,7 @@ int cmd_gc(int argc, char **argv)
 	struct mlv_repo repo = MLV_REPO_INIT;
 	struct mlv_manifest m = MLV_MANIFEST_INIT;
 	struct mlv_gc_result res = MLV_GC_RESULT_INIT;
-	struct mlv_gc_options o = { 0, 0, 0, 0, 0 };
+	struct mlv_gc_options o = { 0, 0, 0, 0, 0, 0 };
 	struct mlv_backend *b = NULL;
 	struct mlv_conn *c = NULL;
 	const char *remote = NULL, *grace = NULL;
@@ -266,8 +267,9 @@ int cmd_gc(int argc, char **argv)
 		rc = die_with_error("");
 		goto done;
 	}
+	o.jobs = mlv_sync_jobs(&repo);
 	if (restore) {
-		if (mlv_gc_restore(&restored, c) < 0) {
+		if (mlv_gc_restore(&restored, c, o.jobs, o.quiet) < 0) {
 			rc = die_with_error("");
 			goto done;
 		}

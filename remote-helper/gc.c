@@ -1,5 +1,6 @@
 /* Garbage collection of a remote store: see mlv/gc.h and docs/remote.md */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -585,32 +586,109 @@ static const struct entry *first_mark(const struct gc_files *f, const char *ours
 	return best;
 }
 
+/* A sweep's moves, `jobs` at a time, each worker on its own connection. */
+struct sweeper {
+	struct mlv_backend *backend;
+	const struct mlv_sync_list *todo;
+	unsigned char *state; /* per object: 0 not tried, 1 moved, 2 not there */
+	double stop;          /* no move starts after this */
+	int to_trash;         /* else back to objects/ */
+	size_t next;
+	int err;
+	char message[1024];
+	struct mlv_progress meter;
+	pthread_mutex_t lock;
+};
+
+static void *sweep_worker(void *arg)
+{
+	struct sweeper *sw = arg;
+	struct mlv_conn *c = NULL;
+	int err = mlv_conn_open(&c, sw->backend);
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&sw->lock);
+		if (err < 0 && !sw->err) {
+			sw->err = err;
+			snprintf(sw->message, sizeof(sw->message), "%s", mlv_error_last());
+		}
+		if (err < 0 || sw->err || sw->next >= sw->todo->n ||
+		    mlv_progress_now() >= sw->stop) {
+			pthread_mutex_unlock(&sw->lock);
+			break;
+		}
+		i = sw->next++;
+		pthread_mutex_unlock(&sw->lock);
+		err = move_object(c, sw->todo->items[i].oid, sw->to_trash);
+		pthread_mutex_lock(&sw->lock);
+		if (err >= 0) {
+			sw->state[i] = err ? 1 : 2;
+			mlv_progress_add(&sw->meter, 1, sw->todo->items[i].size);
+		}
+		pthread_mutex_unlock(&sw->lock);
+	}
+	mlv_conn_close(c);
+	return NULL;
+}
+
+/*
+ * Move the objects of `l` to trash/ (or back), `jobs` at a time, none
+ * starting after `stop`; afterwards `l` holds those that moved, their
+ * bytes added to `*bytes`, and `*left` counts those never tried.
+ */
+static int move_all(struct mlv_sync_list *l, uint64_t *bytes, size_t *left,
+		    struct mlv_conn *c, unsigned jobs, double stop, int to_trash,
+		    int quiet)
+{
+	struct sweeper sw;
+	pthread_t threads[64];
+	unsigned started = 0, t;
+	size_t i, kept = 0;
+
+	jobs = jobs < 1 ? 1 : jobs > 64 ? 64 : jobs;
+	memset(&sw, 0, sizeof(sw));
+	sw.backend = c->backend;
+	sw.todo = l;
+	sw.state = mlv_xreallocarray(NULL, l->n + 1, 1);
+	memset(sw.state, 0, l->n + 1);
+	sw.stop = stop;
+	sw.to_trash = to_trash;
+	pthread_mutex_init(&sw.lock, NULL);
+	mlv_progress_start(&sw.meter, to_trash ? "Moving unreachable objects to trash"
+					       : "Moving objects back from trash",
+			   l->n, quiet);
+	for (t = 0; t < jobs && t < l->n; t++)
+		if (pthread_create(&threads[started], NULL, sweep_worker, &sw) == 0)
+			started++;
+	if (!started && l->n)
+		sweep_worker(&sw);
+	for (t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
+	mlv_progress_stop(&sw.meter);
+	pthread_mutex_destroy(&sw.lock);
+	for (i = 0; i < l->n; i++) {
+		if (sw.state[i] == 1) {
+			*bytes += l->items[i].size;
+			l->items[kept++] = l->items[i];
+		} else if (sw.state[i] == 0) {
+			(*left)++;
+		}
+	}
+	l->n = kept;
+	free(sw.state);
+	if (sw.err)
+		mlv_error_set("%s", sw.message);
+	return sw.err;
+}
+
 /* Move the candidates to trash/ within the lease that began at `start`. */
 static int sweep(struct mlv_gc_result *res, struct mlv_conn *c,
 		 const struct mlv_gc_options *o, double start)
 {
-	struct mlv_progress meter;
-	double stop = start + (double)o->lease - (double)o->lease / 10;
-	size_t i;
-	int err = 0;
-
-	mlv_progress_start(&meter, "Moving unreachable objects to trash",
-			   res->swept.n, o->quiet);
-	for (i = 0; i < res->swept.n; i++) {
-		if (mlv_progress_now() >= stop) {
-			res->left = res->swept.n - i;
-			break;
-		}
-		if ((err = move_object(c, res->swept.items[i].oid, 1)) < 0)
-			break;
-		if (err)
-			res->swept_bytes += res->swept.items[i].size;
-		err = 0;
-		mlv_progress_add(&meter, 1, res->swept.items[i].size);
-	}
-	mlv_progress_stop(&meter);
-	res->swept.n = i; /* what did not move is not in trash */
-	return err;
+	return move_all(&res->swept, &res->swept_bytes, &res->left, c, o->jobs,
+			start + (double)o->lease - (double)o->lease / 10, 1, o->quiet);
 }
 
 /*
@@ -809,11 +887,12 @@ void mlv_gc_result_release(struct mlv_gc_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-int mlv_gc_restore(size_t *restored, struct mlv_conn *c)
+int mlv_gc_restore(size_t *restored, struct mlv_conn *c, unsigned jobs, int quiet)
 {
-	struct mlv_sync_list moved = MLV_SYNC_LIST_INIT;
+	struct mlv_sync_list moved = MLV_SYNC_LIST_INIT, all = MLV_SYNC_LIST_INIT;
 	struct gc_files files;
-	size_t i, j;
+	uint64_t bytes = 0;
+	size_t i, j, left = 0;
 	int err;
 
 	*restored = 0;
@@ -821,19 +900,24 @@ int mlv_gc_restore(size_t *restored, struct mlv_conn *c)
 	if ((err = read_files(&files, c)) < 0 ||
 	    (err = refuse_running_sweep(c, &files, (int64_t)time(NULL), NULL)) < 0)
 		goto done;
-	for (i = 0; i < files.ntombstones && !err; i++) {
+	for (i = 0; i < files.ntombstones; i++) {
 		mlv_sync_list_release(&moved);
 		if ((err = mlv_gc_list_read(&moved, c, files.tombstones[i]->key,
 					    "tombstones")) < 0)
-			break;
-		for (j = 0; j < moved.n && err >= 0; j++)
-			if ((err = move_object(c, moved.items[j].oid, 0)) > 0)
-				(*restored)++;
-		if (err >= 0)
-			err = mlv_conn_delete(c, files.tombstones[i]->key);
+			goto done;
+		for (j = 0; j < moved.n; j++)
+			mlv_sync_list_add(&all, moved.items[j].oid, moved.items[j].size, NULL);
 	}
+	mlv_sync_list_uniq(&all);
+	if ((err = move_all(&all, &bytes, &left, c, jobs, 1e300, 0, quiet)) < 0)
+		goto done;
+	*restored = all.n;
+	/* every object is back (or was not in trash): the records go */
+	for (i = 0; i < files.ntombstones && !err; i++)
+		err = mlv_conn_delete(c, files.tombstones[i]->key);
 done:
 	gc_files_release(&files);
 	mlv_sync_list_release(&moved);
+	mlv_sync_list_release(&all);
 	return err < 0 ? err : 0;
 }

@@ -89,6 +89,7 @@ struct mlv_gc_options {
 	int64_t grace;     /* seconds between the two marks a sweep needs */
 	int64_t lease;     /* seconds a sweep may move objects */
 	int64_t trash;     /* seconds a swept object stays restorable */
+	unsigned jobs;     /* moves at once (mlv.concurrenttransfers) */
 	int dry_run;       /* write nothing, move nothing */
 	int quiet;         /* no progress meter */
 };
@@ -126,8 +127,8 @@ int mlv_gc_run(struct mlv_gc_result *res, struct mlv_repo *r,
 
 void mlv_gc_result_release(struct mlv_gc_result *res);
 
-/* Move every object the tombstones name back from trash/ into objects/;
- * how many into `restored`. */
-int mlv_gc_restore(size_t *restored, struct mlv_conn *c);
+/* Move every object the tombstones name back from trash/ into objects/,
+ * `jobs` at a time; how many into `restored`. */
+int mlv_gc_restore(size_t *restored, struct mlv_conn *c, unsigned jobs, int quiet);
 
 #endif
