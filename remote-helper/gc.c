@@ -399,7 +399,7 @@ static int object_key_oid(char oid[MLV_OID_HEXSZ + 1], const char *key)
 	return 0;
 }
 
-static void trash_key(struct mlv_buf *out, const char *oid)
+void mlv_gc_trash_key(struct mlv_buf *out, const char *oid)
 {
 	mlv_buf_clear(out);
 	mlv_buf_printf(out, "trash/%.2s/%.2s/%s", oid, oid + 2, oid);
@@ -413,7 +413,7 @@ static int move_object(struct mlv_conn *c, const char *oid, int to_trash)
 	int err;
 
 	mlv_backend_object_key(&obj, oid);
-	trash_key(&trash, oid);
+	mlv_gc_trash_key(&trash, oid);
 	err = to_trash ? mlv_conn_move(c, obj.ptr, trash.ptr)
 		       : mlv_conn_move(c, trash.ptr, obj.ptr);
 	if (err == MLV_ENOTFOUND) {
@@ -734,7 +734,7 @@ static int tidy(struct mlv_gc_result *res, struct mlv_conn *c,
 				if ((err = move_object(c, oid, 0)) > 0)
 					res->restored++;
 			} else if (expired && !mlv_sync_list_find(&live, oid)) {
-				trash_key(&key, oid);
+				mlv_gc_trash_key(&key, oid);
 				if ((err = mlv_conn_delete(c, key.ptr)) == 0)
 					res->expired++;
 			}

@@ -7,6 +7,7 @@
 
 #include "mlv/convert.h"
 #include "mlv/error.h"
+#include "mlv/gc.h"
 #include "mlv/progress.h"
 #include "mlv/trace.h"
 #include "mlv/transfer.h"
@@ -128,6 +129,19 @@ static int check(struct mlv_conn *c, struct mlv_transfer *t,
 	return err;
 }
 
+/* 1 when a gc moved `oid` to the store's trash/. */
+static int in_trash(struct mlv_conn *c, const char *oid)
+{
+	struct mlv_buf key = MLV_BUF_INIT;
+	uint64_t size;
+	int found;
+
+	mlv_gc_trash_key(&key, oid);
+	found = mlv_conn_head(c, key.ptr, &size) == 0;
+	mlv_buf_release(&key);
+	return found;
+}
+
 struct sink {
 	struct mlv_transfer *t;
 	struct mlv_store_download *d;
@@ -236,6 +250,12 @@ static int download(struct mlv_conn *c, struct mlv_transfer *t,
 			      r->oid, r->path ? " ('" : "", r->path ? r->path : "",
 			      r->path ? "')" : "", mlv_backend_url(t->backend),
 			      mlv_error_last());
+	else if (err == MLV_ENOTFOUND && in_trash(c, r->oid))
+		mlv_error_set("object %s%s%s%s is in the trash/ of %s: git mlv gc "
+			      "found no ref there that reaches it; 'git mlv gc --remote "
+			      "<remote> --restore' brings it back, or push a branch that "
+			      "has it", r->oid, r->path ? " ('" : "", r->path ? r->path : "",
+			      r->path ? "')" : "", mlv_backend_url(t->backend));
 	else if (err == MLV_ENOTFOUND)
 		mlv_error_set("object %s%s%s%s is not in %s (was it pushed? "
 			      "'git mlv push' uploads it from a clone that has it)",

@@ -40,6 +40,9 @@
 /* How long a sweep may move objects unless the marker says otherwise. */
 #define MLV_GC_LEASE_SECONDS 3600
 
+/* "trash/aa/bb/<oid>": where a sweep moves an object. */
+void mlv_gc_trash_key(struct mlv_buf *out, const char *oid);
+
 /* A new id for a gc file: "<UTC time>-<8 random hex digits>". */
 void mlv_gc_new_id(struct mlv_buf *out);
 

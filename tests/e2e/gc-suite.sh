@@ -66,7 +66,10 @@ test_expect_success 'the second gc, a grace period later, moves it to trash/; th
 	store_has "$(obj_key "$a")" &&
 	test -n "$(store_keys gc/tombstones-)" &&
 	cd .. && git clone -q "mlv::$STORE_URL" c1 && cmp c1/a.bin src/a.bin &&
-	(cd c1 && git mlv fsck --remote origin --full >/dev/null)
+	(cd c1 && git mlv fsck --remote origin --full >/dev/null) &&
+	(cd c1 && git fetch -q ../src v2 &&
+	 test_must_fail git checkout FETCH_HEAD -- b.bin 2>../err4) &&
+	grep -q "is in the trash/ of .*gc --remote <remote> --restore" err4
 '
 
 test_expect_success '--restore moves it back, and a clone of the old commit has its bytes' '
