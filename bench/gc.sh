@@ -11,18 +11,20 @@
 #
 # BENCH_S3=radosgw (or moto) also runs the same on an S3 store on loopback
 # (tests/s3/server.sh, stopped at the end): the sweep, 8 moves at a time
-# (mlv.concurrenttransfers) and 1 at a time, against what a user would run
+# (mlv.concurrenttransfers) and, with --quick or BENCH_S3_SERIAL=1, 1 at a
+# time, against what a user would run
 # by hand to move the same keys, aws s3 mv --recursive, and to list them,
 # aws s3 ls --recursive.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPS=${BENCH_REPS:-5} QUICK=0 ONLY=gc KEEP=0 STRICT=0 OUT=${BENCH_OUT:-$HERE/out}
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 . "$HERE/lib.sh"
 parse_options "$@"
 NCOMMITS=${BENCH_COMMITS:-5000}
 [ "$QUICK" = 1 ] && { NCOMMITS=${BENCH_COMMITS:-500}; REPS=3; }
 S3=${BENCH_S3:-}
+SERIAL=${BENCH_S3_SERIAL:-$QUICK}
 stop_s3() { "$HERE/../tests/s3/server.sh" stop "$WORK/s3" >/dev/null 2>&1 || true; }
 [ -z "$S3" ] || BENCH_ON_EXIT=stop_s3
 bench_setup gc
@@ -88,9 +90,11 @@ for rep in $(seq 0 "$REPS"); do
 		mark_then_wait
 		timed s3sweep mlv8 "$rep" -- git mlv gc --remote origin -q
 		timed s3restore mlv8 "$rep" -- git mlv gc --remote origin --restore -q
-		mark_then_wait
-		timed s3sweep mlv1 "$rep" -- git -c mlv.concurrenttransfers=1 mlv gc --remote origin -q
-		git mlv gc --remote origin --restore -q >/dev/null
+		if [ "$SERIAL" = 1 ]; then
+			mark_then_wait
+			timed s3sweep mlv1 "$rep" -- git -c mlv.concurrenttransfers=1 mlv gc --remote origin -q
+			git mlv gc --remote origin --restore -q >/dev/null
+		fi
 		timed s3sweep aws "$rep" -- aws --endpoint-url "$AWS_ENDPOINT_URL" s3 mv --quiet \
 			--recursive "$S3URL/objects/" "$S3URL/moved/"
 		aws --endpoint-url "$AWS_ENDPOINT_URL" s3 mv --quiet --recursive "$S3URL/moved/" "$S3URL/objects/"
@@ -112,7 +116,7 @@ sm=$(values sweep mlv | median) rm_=$(values restore mlv | median)
 		sa=$(values s3sweep aws | median) sl=$(values s3list aws | median)
 		sr=$(values s3restore mlv8 | median)
 		printf '%-36s %8s %s moves (copy, delete); 1 at a time: %s s (%sx slower)\n' \
-			"mlv gc on $S3 (8 at a time)" "$s8" "$nmove" "$s1" "$(ratio "$s1" "$s8")"
+			"mlv gc on $S3 (8 at a time)" "$s8" "$nmove" "${s1:--}" "$(ratio "${s1:--}" "$s8")"
 		printf '%-36s %8s mlv/aws %s (pair-ratio %s), all %s keys\n' "aws s3 mv --recursive" "$sa" \
 			"$(ratio "$s8" "$sa")" "$(pair_ratio s3sweep mlv8 aws)" "$nobj"
 		printf '%-36s %8s\n' "mlv gc --restore on $S3" "$sr"
