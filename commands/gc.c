@@ -269,13 +269,11 @@ int cmd_gc(int argc, char **argv)
 	}
 	o.jobs = mlv_sync_jobs(&repo);
 	if (restore) {
-		if (mlv_gc_restore(&restored, c, o.jobs, o.quiet) < 0) {
-			rc = die_with_error("");
-			goto done;
-		}
-		printf("gc: %zu objects moved back from trash/ of %s\n", restored,
-		       mlv_backend_url(b));
-		rc = 0;
+		err = mlv_gc_restore(&restored, c, o.jobs, o.quiet);
+		if (restored || err == 0)
+			printf("gc: %zu objects moved back from trash/ of %s\n", restored,
+			       mlv_backend_url(b));
+		rc = err < 0 ? die_with_error("") : 0;
 		goto done;
 	}
 	err = read_store_refs(&m, &repo, c, remote);

@@ -273,8 +273,8 @@ static int64_t sweep_lease(struct mlv_conn *c, const char *key, int *gone)
 		*gone = 1;
 	if (err == 0 && (at = strstr(text.ptr, "\nlease ")))
 		lease = strtoll(at + 7, NULL, 10);
-	if (lease <= 0)
-		lease = MLV_GC_LEASE_SECONDS;
+	if (lease <= 0 || lease > MLV_GC_LEASE_MAX)
+		lease = lease > 0 ? MLV_GC_LEASE_MAX : MLV_GC_LEASE_SECONDS;
 	mlv_error_clear();
 	mlv_buf_release(&text);
 	return lease;
@@ -586,6 +586,16 @@ static const struct entry *first_mark(const struct gc_files *f, const char *ours
 	return best;
 }
 
+/* Seconds on a clock that also runs while the machine sleeps, so that a
+ * suspended gc never takes its lease for longer than it is. */
+static double boot_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* A sweep's moves, `jobs` at a time, each worker on its own connection. */
 struct sweeper {
 	struct mlv_backend *backend;
@@ -615,7 +625,7 @@ static void *sweep_worker(void *arg)
 			snprintf(sw->message, sizeof(sw->message), "%s", mlv_error_last());
 		}
 		if (err < 0 || sw->err || sw->next >= sw->todo->n ||
-		    mlv_progress_now() >= sw->stop) {
+		    boot_now() >= sw->stop) {
 			pthread_mutex_unlock(&sw->lock);
 			break;
 		}
@@ -683,12 +693,17 @@ static int move_all(struct mlv_sync_list *l, uint64_t *bytes, size_t *left,
 	return sw.err;
 }
 
-/* Move the candidates to trash/ within the lease that began at `start`. */
+/*
+ * Move the candidates to trash/ within the lease that began at `start`
+ * (boot_now()). No move starts after half of it, so that one begun just
+ * before (an S3 copy in parts of a large object) ends before a push that
+ * waits for the lease gives up waiting.
+ */
 static int sweep(struct mlv_gc_result *res, struct mlv_conn *c,
 		 const struct mlv_gc_options *o, double start)
 {
 	return move_all(&res->swept, &res->swept_bytes, &res->left, c, o->jobs,
-			start + (double)o->lease - (double)o->lease / 10, 1, o->quiet);
+			start + (double)o->lease / 2, 1, o->quiet);
 }
 
 /*
@@ -705,16 +720,23 @@ static int tidy(struct mlv_gc_result *res, struct mlv_conn *c,
 	struct mlv_sync_list *lists = mlv_xreallocarray(NULL, f->ntombstones + 1,
 							 sizeof(*lists));
 	struct mlv_sync_list live = MLV_SYNC_LIST_INIT;
-	struct mlv_buf key = MLV_BUF_INIT;
+	struct mlv_buf key = MLV_BUF_INIT, torn = MLV_BUF_INIT;
+	unsigned char *bad = mlv_xreallocarray(NULL, f->ntombstones + 1, 1);
 	size_t i, j, nread = 0;
 	int err = 0;
 
 	memset(lists, 0, (f->ntombstones + 1) * sizeof(*lists));
+	memset(bad, 0, f->ntombstones + 1);
 	for (i = 0; i < res->swept.n; i++)
 		mlv_sync_list_add(&live, res->swept.items[i].oid, 0, NULL);
 	for (i = 0; i < f->ntombstones && !err; i++, nread++) {
 		err = mlv_gc_list_read(&lists[i], c, f->tombstones[i]->key, "tombstones");
-		if (err == MLV_ENOTFOUND) {
+		if (err == MLV_ENOTFOUND || err == MLV_EINVALID) {
+			/* a torn one is kept and named at the end; the others go on */
+			if (err == MLV_EINVALID && !torn.len)
+				mlv_buf_sets(&torn, mlv_error_last());
+			bad[i] = 1;
+			mlv_sync_list_release(&lists[i]);
 			mlv_error_clear();
 			err = 0;
 		}
@@ -730,7 +752,7 @@ static int tidy(struct mlv_gc_result *res, struct mlv_conn *c,
 		for (j = 0; j < lists[i].n && err >= 0; j++) {
 			const char *oid = lists[i].items[j].oid;
 
-			if (!expired && mlv_sync_list_find(reach, oid)) {
+			if (mlv_sync_list_find(reach, oid)) {
 				if ((err = move_object(c, oid, 0)) > 0)
 					res->restored++;
 			} else if (expired && !mlv_sync_list_find(&live, oid)) {
@@ -739,7 +761,7 @@ static int tidy(struct mlv_gc_result *res, struct mlv_conn *c,
 					res->expired++;
 			}
 		}
-		if (err >= 0 && expired)
+		if (err >= 0 && expired && !bad[i])
 			err = mlv_conn_delete(c, t->key);
 		err = err < 0 ? err : 0;
 	}
@@ -756,11 +778,18 @@ static int tidy(struct mlv_gc_result *res, struct mlv_conn *c,
 		if (!gone && f->sweeps[i]->mtime + lease < now)
 			err = mlv_conn_delete(c, f->sweeps[i]->key);
 	}
+	if (!err && torn.len) {
+		mlv_error_set("%s; what it lists stays in trash/ until it is mended "
+			      "or removed", torn.ptr);
+		err = MLV_EINVALID;
+	}
 	for (i = 0; i < f->ntombstones; i++)
 		mlv_sync_list_release(&lists[i]);
 	free(lists);
+	free(bad);
 	mlv_sync_list_release(&live);
 	mlv_buf_release(&key);
+	mlv_buf_release(&torn);
 	return err;
 }
 
@@ -828,11 +857,13 @@ int mlv_gc_run(struct mlv_gc_result *res, struct mlv_repo *r,
 		mlv_buf_printf(&sweep_key, MLV_GC_SWEEP "%s", id.ptr);
 		mlv_buf_clear(&text);
 		mlv_buf_printf(&text, SWEEP_MAGIC "\nlease %lld\n", (long long)o->lease);
-		start = mlv_progress_now();
+		start = boot_now();
 		if ((err = put_new(c, sweep_key.ptr, &text)) < 0)
 			goto done;
 		gc_files_release(&files);
-		if ((err = read_files(&files, c)) < 0)
+		/* two gcs that started together: each sees the other, both stop */
+		if ((err = read_files(&files, c)) < 0 ||
+		    (err = refuse_running_sweep(c, &files, now, sweep_key.ptr)) < 0)
 			goto done;
 	}
 	if ((err = read_push_records(&relied, c, &files, t1)) < 0 ||
@@ -890,6 +921,8 @@ void mlv_gc_result_release(struct mlv_gc_result *res)
 int mlv_gc_restore(size_t *restored, struct mlv_conn *c, unsigned jobs, int quiet)
 {
 	struct mlv_sync_list moved = MLV_SYNC_LIST_INIT, all = MLV_SYNC_LIST_INIT;
+	struct mlv_buf torn = MLV_BUF_INIT;
+	unsigned char *bad = NULL;
 	struct gc_files files;
 	uint64_t bytes = 0;
 	size_t i, j, left = 0;
@@ -900,10 +933,23 @@ int mlv_gc_restore(size_t *restored, struct mlv_conn *c, unsigned jobs, int quie
 	if ((err = read_files(&files, c)) < 0 ||
 	    (err = refuse_running_sweep(c, &files, (int64_t)time(NULL), NULL)) < 0)
 		goto done;
+	bad = mlv_xreallocarray(NULL, files.ntombstones + 1, 1);
+	memset(bad, 0, files.ntombstones + 1);
 	for (i = 0; i < files.ntombstones; i++) {
 		mlv_sync_list_release(&moved);
-		if ((err = mlv_gc_list_read(&moved, c, files.tombstones[i]->key,
-					    "tombstones")) < 0)
+		err = mlv_gc_list_read(&moved, c, files.tombstones[i]->key, "tombstones");
+		if (err == MLV_ENOTFOUND) {
+			bad[i] = 1; /* another restore took it */
+			continue;
+		}
+		if (err == MLV_EINVALID) {
+			/* restore what the others list; name this one at the end */
+			if (!torn.len)
+				mlv_buf_sets(&torn, mlv_error_last());
+			bad[i] = 1;
+			continue;
+		}
+		if (err < 0)
 			goto done;
 		for (j = 0; j < moved.n; j++)
 			mlv_sync_list_add(&all, moved.items[j].oid, moved.items[j].size, NULL);
@@ -914,8 +960,16 @@ int mlv_gc_restore(size_t *restored, struct mlv_conn *c, unsigned jobs, int quie
 	*restored = all.n;
 	/* every object is back (or was not in trash): the records go */
 	for (i = 0; i < files.ntombstones && !err; i++)
-		err = mlv_conn_delete(c, files.tombstones[i]->key);
+		if (!bad[i])
+			err = mlv_conn_delete(c, files.tombstones[i]->key);
+	if (!err && torn.len) {
+		mlv_error_set("%s; it was kept, and what it lists is still in trash/",
+			      torn.ptr);
+		err = MLV_EINVALID;
+	}
 done:
+	free(bad);
+	mlv_buf_release(&torn);
 	gc_files_release(&files);
 	mlv_sync_list_release(&moved);
 	mlv_sync_list_release(&all);

@@ -39,6 +39,8 @@
 
 /* How long a sweep may move objects unless the marker says otherwise. */
 #define MLV_GC_LEASE_SECONDS 3600
+/* The most a sweep marker may claim: what a push waits for at most. */
+#define MLV_GC_LEASE_MAX 86400
 
 /* "trash/aa/bb/<oid>": where a sweep moves an object. */
 void mlv_gc_trash_key(struct mlv_buf *out, const char *oid);

@@ -162,6 +162,22 @@ test_expect_success 'the trash expires after mlv.gctrashseconds' '
 	git config --unset mlv.gctrashseconds
 '
 
+test_expect_success 'a torn tombstone is named and kept; --restore brings back what the others list' '
+	cd src && printf "swept once\n" >../x && x=$(sha256sum <../x | cut -d" " -f1) &&
+	store_put ../x "$(trash_key "$x")" &&
+	sealed_list tombstones ../good "$x 11" &&
+	store_put ../good gc/tombstones-29990101T000000Z-44444444 &&
+	printf "# mlv gc tombstones 1\n%s 11\n" "$x" >../torn &&
+	store_put ../torn gc/tombstones-29990101T000000Z-55555555 &&
+	test_expect_code 128 git mlv gc --remote origin --restore >../out 2>../err &&
+	grep -q "1 objects moved back" ../out &&
+	grep -q "gc/tombstones-29990101T000000Z-55555555.*it was kept" ../err &&
+	store_has "$(obj_key "$x")" && ! store_has "$(trash_key "$x")" &&
+	! store_has gc/tombstones-29990101T000000Z-44444444 &&
+	store_has gc/tombstones-29990101T000000Z-55555555 &&
+	store_rm gc/tombstones-29990101T000000Z-55555555 && store_rm "$(obj_key "$x")"
+'
+
 test_expect_success 'only mlv:: remotes; a store without a manifest; bad --grace' '
 	cd src &&
 	git remote add plain "$TRASH/nothing.git" &&
