@@ -88,25 +88,6 @@ static int check_mlv_remote(struct mlv_repo *repo, const char *remote)
 	return err;
 }
 
-/* 1 when the repository lacks a commit some ref of `m` names. */
-static int lacks_a_tip(struct mlv_repo *repo, const struct mlv_manifest *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->nrefs; i++) {
-		git_object *obj = NULL;
-		git_oid id;
-
-		if (git_oid_fromstr(&id, m->refs[i].oid) < 0 ||
-		    git_object_lookup(&obj, repo->git, &id, GIT_OBJECT_ANY) < 0) {
-			git_error_clear();
-			return 1;
-		}
-		git_object_free(obj);
-	}
-	return 0;
-}
-
 static void remove_gc_refs(struct mlv_repo *repo)
 {
 	git_reference_iterator *it = NULL;
@@ -136,7 +117,7 @@ static int read_store_refs(struct mlv_manifest *m, struct mlv_repo *repo,
 
 	for (attempt = 0; attempt < 3; attempt++) {
 		mlv_manifest_release(m);
-		if ((err = mlv_gc_read_manifest(m, NULL, c)) < 0) {
+		if ((err = mlv_manifest_read(m, NULL, c)) < 0) {
 			if (err == MLV_ENOTFOUND)
 				mlv_error_set("%s has no ref manifest (git/refs): nothing was "
 					      "ever pushed there with git push, so gc cannot "
@@ -151,7 +132,7 @@ static int read_store_refs(struct mlv_manifest *m, struct mlv_repo *repo,
 				      mlv_backend_url(c->backend));
 			return MLV_EINVALID;
 		}
-		if (!lacks_a_tip(repo, m))
+		if (!mlv_gc_missing_tip(repo, m))
 			return 0;
 		if ((rc = mlv_run_git(NULL, args, MLV_RUN_NO_STDIN)) != 0) {
 			mlv_error_set("git fetch of every ref of '%s' failed (exit %d): gc "

@@ -158,29 +158,6 @@ done:
 	return err;
 }
 
-int mlv_gc_read_manifest(struct mlv_manifest *m, struct mlv_buf *etag,
-			 struct mlv_conn *c)
-{
-	struct mlv_buf text = MLV_BUF_INIT, where = MLV_BUF_INIT;
-	int err;
-
-	memset(m, 0, sizeof(*m));
-	mlv_buf_init(&text, MLV_MANIFEST_MAX);
-	if (etag)
-		mlv_buf_clear(etag);
-	if ((err = mlv_conn_get_buf(c, MLV_MANIFEST_KEY, &text, etag)) < 0) {
-		if (etag)
-			mlv_buf_clear(etag);
-		goto done;
-	}
-	mlv_buf_printf(&where, "%s/%s", mlv_backend_url(c->backend), MLV_MANIFEST_KEY);
-	err = mlv_manifest_parse(m, text.ptr, text.len, where.ptr);
-done:
-	mlv_buf_release(&text);
-	mlv_buf_release(&where);
-	return err;
-}
-
 /* What a listing found, kept. */
 struct entry {
 	char *key;
@@ -280,6 +257,17 @@ static int64_t sweep_lease(struct mlv_conn *c, const char *key, int *gone)
 	return lease;
 }
 
+/* Seconds the sweep whose marker is `e` may still move objects at `now`
+ * (store time): negative once it has ended or its lease has run out. */
+static int64_t sweep_left(struct mlv_conn *c, const struct entry *e,
+			  int64_t now)
+{
+	int gone;
+	int64_t lease = sweep_lease(c, e->key, &gone);
+
+	return gone ? -1 : e->mtime + lease - now;
+}
+
 static int put_new(struct mlv_conn *c, const char *key, const struct mlv_buf *text)
 {
 	return mlv_conn_put_buf_cas(c, key, text->ptr, text->len, NULL, NULL);
@@ -305,17 +293,15 @@ int mlv_gc_guard_begin(struct mlv_gc_guard *g, struct mlv_conn *c,
 		goto done;
 	for (i = 0; i < sweeps.n; i++) {
 		const struct entry *e = &sweeps.items[i];
-		int gone;
-		int64_t lease = sweep_lease(c, e->key, &gone);
+		int64_t left = sweep_left(c, e, now);
 
-		if (gone || e->mtime + lease < now)
+		if (left < 0)
 			continue; /* ended, or its gc was killed: it moves nothing now */
 		MLV_ALLOC_GROW(g->sweeps, g->nsweeps, alloc);
 		g->deadlines = mlv_xreallocarray(g->deadlines, alloc, sizeof(*g->deadlines));
 		g->sweeps[g->nsweeps] = mlv_xstrdup(e->key + strlen(MLV_GC_SWEEP));
 		/* a few seconds more than it has left, for the clocks' steps */
-		g->deadlines[g->nsweeps] = mlv_progress_now() +
-					   (double)(e->mtime + lease - now) + 5;
+		g->deadlines[g->nsweeps] = mlv_progress_now() + (double)left + 5;
 		g->nsweeps++;
 	}
 done:
@@ -484,17 +470,15 @@ static int refuse_running_sweep(struct mlv_conn *c, const struct gc_files *f,
 	size_t i;
 
 	for (i = 0; i < f->nsweeps; i++) {
-		int gone;
-		int64_t lease;
+		int64_t left;
 
 		if (ours && !strcmp(f->sweeps[i]->key, ours))
 			continue;
-		lease = sweep_lease(c, f->sweeps[i]->key, &gone);
-		if (!gone && f->sweeps[i]->mtime + lease >= now) {
+		if ((left = sweep_left(c, f->sweeps[i], now)) >= 0) {
 			mlv_error_set("another gc is sweeping %s (%s, for at most %lld s "
 				      "more); run this again when it has ended",
 				      mlv_backend_url(c->backend), f->sweeps[i]->key,
-				      (long long)(f->sweeps[i]->mtime + lease - now));
+				      (long long)left);
 			return MLV_ECONFLICT;
 		}
 	}
@@ -771,13 +755,9 @@ static int tidy(struct mlv_gc_result *res, struct mlv_conn *c,
 	for (i = 0; i < f->npushes && !err; i++)
 		if (f->pushes[i]->mtime < first_time)
 			err = mlv_conn_delete(c, f->pushes[i]->key);
-	for (i = 0; i < f->nsweeps && !err; i++) {
-		int gone;
-		int64_t lease = sweep_lease(c, f->sweeps[i]->key, &gone);
-
-		if (!gone && f->sweeps[i]->mtime + lease < now)
+	for (i = 0; i < f->nsweeps && !err; i++)
+		if (sweep_left(c, f->sweeps[i], now) < 0) /* dead: its gc was killed */
 			err = mlv_conn_delete(c, f->sweeps[i]->key);
-	}
 	if (!err && torn.len) {
 		mlv_error_set("%s; what it lists stays in trash/ until it is mended "
 			      "or removed", torn.ptr);
@@ -793,6 +773,25 @@ static int tidy(struct mlv_gc_result *res, struct mlv_conn *c,
 	return err;
 }
 
+const struct mlv_manifest_ref *mlv_gc_missing_tip(struct mlv_repo *r,
+						  const struct mlv_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nrefs; i++) {
+		git_object *obj = NULL;
+		git_oid id;
+
+		if (git_oid_fromstr(&id, m->refs[i].oid) < 0 ||
+		    git_object_lookup(&obj, r->git, &id, GIT_OBJECT_ANY) < 0) {
+			git_error_clear();
+			return &m->refs[i];
+		}
+		git_object_free(obj);
+	}
+	return NULL;
+}
+
 int mlv_gc_run(struct mlv_gc_result *res, struct mlv_repo *r,
 	       struct mlv_conn *c, const struct mlv_manifest *m,
 	       const struct mlv_gc_options *o)
@@ -803,6 +802,7 @@ int mlv_gc_run(struct mlv_gc_result *res, struct mlv_repo *r,
 	struct mlv_buf sweep_key = MLV_BUF_INIT, tomb_key = MLV_BUF_INIT;
 	struct gc_files files;
 	const char **tips = mlv_xreallocarray(NULL, m->nrefs + 1, sizeof(*tips));
+	const struct mlv_manifest_ref *missing;
 	const struct entry *m1;
 	struct sort s;
 	int64_t now, t1;
@@ -811,21 +811,15 @@ int mlv_gc_run(struct mlv_gc_result *res, struct mlv_repo *r,
 	int err, swept = 0;
 
 	memset(&files, 0, sizeof(files));
-	for (i = 0; i < m->nrefs; i++) {
-		git_oid tip;
-		git_object *obj = NULL;
-
+	for (i = 0; i < m->nrefs; i++)
 		tips[i] = m->refs[i].oid;
-		/* rev-list skips what is missing: a mark must not */
-		if (git_oid_fromstr(&tip, tips[i]) < 0 ||
-		    git_object_lookup(&obj, r->git, &tip, GIT_OBJECT_ANY) < 0) {
-			mlv_error_set("this repository lacks commit %s, which %s names as "
-				      "'%s': fetch every ref of the store first",
-				      tips[i], mlv_backend_url(c->backend), m->refs[i].name);
-			err = MLV_ENOTFOUND;
-			goto done;
-		}
-		git_object_free(obj);
+	/* rev-list skips what is missing: a mark must not */
+	if ((missing = mlv_gc_missing_tip(r, m))) {
+		mlv_error_set("this repository lacks commit %s, which %s names as "
+			      "'%s': fetch every ref of the store first",
+			      missing->oid, mlv_backend_url(c->backend), missing->name);
+		err = MLV_ENOTFOUND;
+		goto done;
 	}
 	/* mark */
 	if ((err = mlv_sync_collect(NULL, &reach, r, tips, m->nrefs, NULL, 0)) < 0)

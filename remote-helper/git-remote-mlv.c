@@ -76,37 +76,19 @@ struct push_cmd {
 static int read_manifest(struct mlv_manifest *m, struct mlv_buf *etag,
 			 int *found, struct helper *h)
 {
-	struct mlv_buf text = MLV_BUF_INIT;
-	struct mlv_buf where = MLV_BUF_INIT;
-	int err;
+	int err = mlv_manifest_read(m, etag, h->conn);
 
-	mlv_buf_init(&text, MLV_MANIFEST_MAX);
-	if (etag)
-		mlv_buf_clear(etag);
-	err = mlv_conn_get_buf(h->conn, MLV_MANIFEST_KEY, &text, etag);
 	if (found)
 		*found = err == 0;
-	if (err == MLV_ENOTFOUND) {
-		memset(m, 0, sizeof(*m));
-		err = 0;
-		if (etag)
-			mlv_buf_clear(etag);
-		goto done;
-	}
-	if (err < 0)
-		goto done;
-	mlv_buf_printf(&where, "%s/%s", mlv_backend_url(h->backend), MLV_MANIFEST_KEY);
-	err = mlv_manifest_parse(m, text.ptr, text.len, where.ptr);
+	if (err == MLV_ENOTFOUND)
+		return 0;
 	if (err == 0 && m->unsealed && !h->warned_unsealed) {
-		fprintf(stderr, "warning: %s has no end line (it was written before "
+		fprintf(stderr, "warning: %s/%s has no end line (it was written before "
 			"mlv sealed its manifests), so a cut-short copy could not be "
 			"told from a whole one; the next push rewrites it with one\n",
-			where.ptr);
+			mlv_backend_url(h->backend), MLV_MANIFEST_KEY);
 		h->warned_unsealed = 1;
 	}
-done:
-	mlv_buf_release(&text);
-	mlv_buf_release(&where);
 	return err;
 }
 

@@ -4,6 +4,7 @@
 
 #include <git2.h>
 
+#include "mlv/backend.h"
 #include "mlv/error.h"
 #include "mlv/manifest.h"
 #include "mlv/sha256.h"
@@ -248,4 +249,27 @@ int mlv_manifest_add_pack(struct mlv_manifest *m, const char *name)
 	MLV_ALLOC_GROW(m->packs, m->npacks, m->packs_alloc);
 	m->packs[m->npacks++] = mlv_xstrdup(name);
 	return 1;
+}
+
+int mlv_manifest_read(struct mlv_manifest *m, struct mlv_buf *etag,
+		      struct mlv_conn *c)
+{
+	struct mlv_buf text = MLV_BUF_INIT, where = MLV_BUF_INIT;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	mlv_buf_init(&text, MLV_MANIFEST_MAX);
+	if (etag)
+		mlv_buf_clear(etag);
+	if ((err = mlv_conn_get_buf(c, MLV_MANIFEST_KEY, &text, etag)) < 0) {
+		if (etag)
+			mlv_buf_clear(etag);
+		goto done;
+	}
+	mlv_buf_printf(&where, "%s/%s", mlv_backend_url(c->backend), MLV_MANIFEST_KEY);
+	err = mlv_manifest_parse(m, text.ptr, text.len, where.ptr);
+done:
+	mlv_buf_release(&text);
+	mlv_buf_release(&where);
+	return err;
 }

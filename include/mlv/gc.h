@@ -62,13 +62,6 @@ int mlv_gc_list_read(struct mlv_sync_list *l, struct mlv_conn *c,
 		     const char *key, const char *kind);
 
 /*
- * The manifest of the store `c` is connected to, with its ETag into
- * `etag` when non-NULL. MLV_ENOTFOUND when the store has none.
- */
-int mlv_gc_read_manifest(struct mlv_manifest *m, struct mlv_buf *etag,
-			 struct mlv_conn *c);
-
-/*
  * The push side. begin() records what the push relies on in a push
  * record, then notes the sweeps running now. wait() waits for each of
  * those to end (at most what its lease has left) and puts into `again`
@@ -118,6 +111,10 @@ struct mlv_gc_result {
 
 #define MLV_GC_RESULT_INIT \
 	{ MLV_BUF_INIT, MLV_BUF_INIT, 0, 0, 0, MLV_SYNC_LIST_INIT, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/* The first ref of `m` whose commit `r` lacks, or NULL. */
+const struct mlv_manifest_ref *mlv_gc_missing_tip(struct mlv_repo *r,
+						  const struct mlv_manifest *m);
 
 /*
  * Mark what the refs of `m` (read from the store just before) reach in

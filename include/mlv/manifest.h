@@ -57,6 +57,15 @@ int mlv_manifest_parse(struct mlv_manifest *m, const char *text, size_t len,
 void mlv_manifest_format(struct mlv_buf *out, const struct mlv_manifest *m);
 void mlv_manifest_release(struct mlv_manifest *m);
 
+/*
+ * The manifest of the store `c` is connected to, with its ETag into
+ * `etag` when non-NULL (emptied when there is none). MLV_ENOTFOUND when
+ * the store has none; MLV_EINVALID, naming the store, when it is damaged.
+ */
+struct mlv_conn;
+int mlv_manifest_read(struct mlv_manifest *m, struct mlv_buf *etag,
+		      struct mlv_conn *c);
+
 /* The ref called `name`, or NULL (a binary search). */
 const struct mlv_manifest_ref *mlv_manifest_find(const struct mlv_manifest *m,
 						 const char *name);
